@@ -1,0 +1,267 @@
+/*
+ * blocks.c - the index of tracked blocks.
+ *
+ * A flat, growable array of 24-byte struct mlk_block. mlk_index_finish()
+ * sorts it by start address, drops blocks overlapping an earlier one and
+ * builds a small bucket table over the tracked address span, so a lookup is
+ *   1. one range test (rejects most words: small integers, text and data
+ *      addresses outside the tracked span, ...),
+ *   2. one bucket table read giving a narrow slice of the array,
+ *   3. a binary search in that slice for the last block starting at or
+ *      before the address, and a bounds test against that block.
+ * The bucket table costs about 2 bytes per block (8 bytes per 4 blocks),
+ * capped at MLK_BUCKETS_MAX entries.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+#define MLK_INDEX_FIRST_CAPACITY 1024
+/* Aim for this many blocks per bucket... */
+#define MLK_BLOCKS_PER_BUCKET 4
+/* ...but never use more buckets than this (16 MiB of table). */
+#define MLK_BUCKETS_MAX ((size_t)1 << 21)
+
+struct mlk_index *mlk_index_new(void)
+{
+	return calloc(1, sizeof(struct mlk_index));
+}
+
+void mlk_index_free(struct mlk_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->blocks);
+	free(ix->bucket_first);
+	free(ix);
+}
+
+/* Make every lookup fail until the next mlk_index_finish(). */
+static void index_drop_lookup(struct mlk_index *ix)
+{
+	ix->finished = 0;
+	ix->lowest = 0;
+	ix->span = 0;
+	ix->bucket_shift = 0;
+	ix->nbuckets = 0;
+	free(ix->bucket_first);
+	ix->bucket_first = NULL;
+}
+
+/* Double the capacity of the block array; -1 on overflow or no memory. */
+static int index_grow(struct mlk_index *ix)
+{
+	size_t new_capacity = MLK_INDEX_FIRST_CAPACITY;
+	struct mlk_block *grown;
+
+	if (ix->capacity) {
+		if (ix->capacity > SIZE_MAX / 2)
+			return -1;
+		new_capacity = ix->capacity * 2;
+	}
+	if (new_capacity > SIZE_MAX / sizeof(struct mlk_block))
+		return -1;
+	grown = realloc(ix->blocks, new_capacity * sizeof(struct mlk_block));
+	if (!grown)
+		return -1;
+	ix->blocks = grown;
+	ix->capacity = new_capacity;
+	return 0;
+}
+
+int mlk_index_add(struct mlk_index *ix, mlk_addr_t start, uint32_t size,
+		  uint8_t kind, uint32_t tag, uint16_t min_count)
+{
+	struct mlk_block *b;
+
+	if (!ix)
+		return -1;
+	/*
+	 * Empty blocks hold nothing. A block running to or past the top of
+	 * the address space cannot be described by a 64-bit end address:
+	 * no real kernel allocation lies there, so it is ignored too.
+	 */
+	if (size == 0 || size > UINT64_MAX - start)
+		return 0;
+	if (ix->count == ix->capacity && index_grow(ix) != 0)
+		return -1;
+	if (ix->finished)
+		index_drop_lookup(ix);
+
+	b = &ix->blocks[ix->count++];
+	b->start = start;
+	b->size = size;
+	b->tag = tag;
+	b->count = 0;
+	b->min_count = min_count;
+	b->kind = kind;
+	b->flags = 0;
+	return 0;
+}
+
+/*
+ * Order by start. Blocks with the same start are ordered largest first so
+ * the largest one is kept (interior pointers into it still count); the
+ * remaining keys only make the order, hence the result, deterministic.
+ */
+static int block_order(const void *pa, const void *pb)
+{
+	const struct mlk_block *a = pa, *b = pb;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->size != b->size)
+		return a->size > b->size ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->tag != b->tag)
+		return a->tag < b->tag ? -1 : 1;
+	return 0;
+}
+
+static int blocks_are_sorted(const struct mlk_index *ix)
+{
+	for (size_t i = 1; i < ix->count; i++)
+		if (block_order(&ix->blocks[i - 1], &ix->blocks[i]) > 0)
+			return 0;
+	return 1;
+}
+
+/* Keep each block only if it starts at or after the end of the last kept. */
+static void drop_overlapping_blocks(struct mlk_index *ix)
+{
+	size_t kept = 0;
+	mlk_addr_t kept_end = 0;
+
+	for (size_t i = 0; i < ix->count; i++) {
+		const struct mlk_block *b = &ix->blocks[i];
+
+		if (kept > 0 && b->start < kept_end) {
+			ix->duplicates++;
+			continue;
+		}
+		kept_end = b->start + b->size;
+		ix->blocks[kept++] = *b;
+	}
+	ix->count = kept;
+}
+
+/* Give back the slack of the doubling growth; keeps the array on failure. */
+static void shrink_to_fit(struct mlk_index *ix)
+{
+	struct mlk_block *shrunk;
+
+	if (ix->count == ix->capacity || ix->count == 0)
+		return;
+	shrunk = realloc(ix->blocks, ix->count * sizeof(struct mlk_block));
+	if (!shrunk)
+		return;
+	ix->blocks = shrunk;
+	ix->capacity = ix->count;
+}
+
+/* Smallest shift giving at most about `wanted` buckets over the span. */
+static unsigned choose_bucket_shift(uint64_t span, size_t wanted)
+{
+	unsigned shift = 0;
+
+	/* Stop at 63: a shift of 64 is undefined, and 2 buckets are fine. */
+	while (shift < 63 && ((span - 1) >> shift) >= wanted)
+		shift++;
+	return shift;
+}
+
+static int build_lookup(struct mlk_index *ix)
+{
+	const struct mlk_block *last;
+	size_t wanted, j = 0;
+
+	if (ix->count == 0)
+		return 0; /* span stays 0: every lookup misses */
+
+	last = &ix->blocks[ix->count - 1];
+	ix->lowest = ix->blocks[0].start;
+	/* Sorted and disjoint: the last block has the highest end. */
+	uint64_t span = last->start + last->size - ix->lowest;
+
+	wanted = ix->count / MLK_BLOCKS_PER_BUCKET;
+	if (wanted < 1)
+		wanted = 1;
+	if (wanted > MLK_BUCKETS_MAX)
+		wanted = MLK_BUCKETS_MAX;
+	ix->bucket_shift = choose_bucket_shift(span, wanted);
+	ix->nbuckets = (size_t)((span - 1) >> ix->bucket_shift) + 1;
+
+	/* nbuckets <= 2 * MLK_BUCKETS_MAX: the size cannot overflow. */
+	ix->bucket_first = malloc((ix->nbuckets + 1) * sizeof(size_t));
+	if (!ix->bucket_first)
+		return -1;
+	for (size_t bucket = 0; bucket < ix->nbuckets; bucket++) {
+		mlk_addr_t bucket_base = ix->lowest +
+					 ((uint64_t)bucket << ix->bucket_shift);
+
+		while (j + 1 < ix->count && ix->blocks[j + 1].start <= bucket_base)
+			j++;
+		ix->bucket_first[bucket] = j;
+	}
+	ix->bucket_first[ix->nbuckets] = ix->count - 1;
+	/* Set last: a lookup sees a non-zero span only with a full table. */
+	ix->span = span;
+	return 0;
+}
+
+int mlk_index_finish(struct mlk_index *ix)
+{
+	if (!ix)
+		return -1;
+	index_drop_lookup(ix);
+	/* Callers often add in address order: skip the sort then. */
+	if (!blocks_are_sorted(ix))
+		qsort(ix->blocks, ix->count, sizeof(struct mlk_block),
+		      block_order);
+	drop_overlapping_blocks(ix);
+	shrink_to_fit(ix);
+	if (build_lookup(ix) != 0) {
+		index_drop_lookup(ix);
+		return -1;
+	}
+	ix->finished = 1;
+	return 0;
+}
+
+size_t mlk_index_count(const struct mlk_index *ix)
+{
+	return ix ? ix->count : 0;
+}
+
+struct mlk_block *mlk_index_at(struct mlk_index *ix, size_t i)
+{
+	if (!ix || i >= ix->count)
+		return NULL;
+	return &ix->blocks[i];
+}
+
+struct mlk_block *mlk_index_lookup(struct mlk_index *ix, mlk_addr_t addr)
+{
+	if (!ix)
+		return NULL;
+	return mlk_index_find(ix, addr);
+}
+
+size_t mlk_index_memory(const struct mlk_index *ix)
+{
+	size_t bytes;
+
+	if (!ix)
+		return 0;
+	bytes = sizeof(*ix) + ix->capacity * sizeof(struct mlk_block);
+	if (ix->bucket_first)
+		bytes += (ix->nbuckets + 1) * sizeof(size_t);
+	return bytes;
+}
+
+uint64_t mlk_index_duplicates(const struct mlk_index *ix)
+{
+	return ix ? ix->duplicates : 0;
+}

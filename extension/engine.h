@@ -1,0 +1,152 @@
+/*
+ * engine.h - the leak-scan engine: a compact index of tracked blocks and the
+ * tri-colour mark-and-scan of the 2006 kmemleak design (see mm/kmemleak.c,
+ * "The following locks and mutexes are used..." comment and scan_block()).
+ *
+ * The engine knows nothing of crash: it reads memory through a small
+ * "memory source" interface, so unit tests feed it synthetic images.
+ *
+ * Algorithm (as in mm/kmemleak.c, kmemleak_scan()):
+ *   1. every tracked block starts white, its reference count at 0;
+ *   2. the roots (kernel data, stacks, ...) are scanned word by word; a word
+ *      whose value lies inside a tracked block [start, start+size) counts one
+ *      reference for that block; when count reaches min_count the block
+ *      turns grey and goes on the work list;
+ *   3. grey blocks are scanned in turn (explicit work list, no recursion),
+ *      which can turn more blocks grey;
+ *   4. what is still white is an orphan.
+ * A block's pointers to itself do not count (kmemleak: "object == scanned").
+ */
+#ifndef MLK_ENGINE_H
+#define MLK_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t mlk_addr_t;
+
+/* Size of a scanned word and its required alignment (64-bit kernels). */
+#define MLK_WORD 8
+/* Granularity at which unreadable memory is skipped and counted. */
+#define MLK_PAGE 4096
+
+/* What kind of allocation a block is (printed in reports). */
+enum mlk_kind {
+	MLK_KIND_SLAB = 0,
+	MLK_KIND_VMALLOC,
+	MLK_KIND_PAGES,
+	MLK_KIND_PERCPU,
+	MLK_KIND_COUNT
+};
+
+/* Block colour/state flags (struct mlk_block.flags). */
+#define MLK_F_GREY        0x01 /* reached min_count, queued or scanned */
+#define MLK_F_SCANNED     0x02 /* contents already scanned */
+#define MLK_F_UNREADABLE  0x04 /* part of the contents could not be read */
+#define MLK_F_NOSCAN      0x08 /* tracked, but its contents are not scanned */
+#define MLK_F_IGNORE      0x10 /* tracked for lookups, never reported */
+
+/*
+ * One tracked block: 24 bytes. The index is a flat array sorted by start;
+ * blocks never overlap.
+ */
+struct mlk_block {
+	mlk_addr_t start;
+	uint32_t size;
+	uint32_t tag;       /* caller's: e.g. index of the kmem_cache */
+	uint32_t count;     /* references found so far */
+	uint16_t min_count; /* references needed to turn grey (0: always grey) */
+	uint8_t kind;       /* enum mlk_kind */
+	uint8_t flags;      /* MLK_F_* */
+};
+
+/*
+ * Memory source. read() fills buf with len bytes at addr and returns 0, or
+ * returns -1 when any of it cannot be read. The engine never asks for more
+ * than MLK_READ_CHUNK bytes at once and retries failed chunks page by page
+ * (MLK_PAGE), counting the pages it could not read.
+ */
+#define MLK_READ_CHUNK (1u << 20)
+struct mlk_source {
+	int (*read)(void *ctx, mlk_addr_t addr, void *buf, size_t len);
+	void *ctx;
+};
+
+/* Figures of one scan (printed in the summary). */
+struct mlk_stats {
+	uint64_t blocks;            /* blocks tracked */
+	uint64_t bytes_tracked;     /* sum of their sizes */
+	uint64_t duplicates;        /* overlapping blocks dropped at build time */
+	uint64_t root_ranges;       /* root ranges scanned */
+	uint64_t root_bytes;        /* bytes of roots scanned */
+	uint64_t block_bytes;       /* bytes of grey blocks scanned */
+	uint64_t words_scanned;     /* words looked at */
+	uint64_t refs_found;        /* words that pointed into a tracked block */
+	uint64_t pages_unreadable;  /* MLK_PAGE pages that failed to read */
+	uint64_t blocks_unreadable; /* blocks with MLK_F_UNREADABLE */
+	uint64_t grey;              /* blocks that turned grey */
+	uint64_t orphans;           /* blocks left white (not ignored) */
+	uint64_t orphan_bytes;
+};
+
+struct mlk_index; /* opaque */
+
+/* Building the index. */
+struct mlk_index *mlk_index_new(void);
+void mlk_index_free(struct mlk_index *ix);
+/* Returns 0, or -1 on allocation failure. Blocks of size 0 are ignored. */
+int mlk_index_add(struct mlk_index *ix, mlk_addr_t start, uint32_t size,
+		  uint8_t kind, uint32_t tag, uint16_t min_count);
+/*
+ * Sorts the index and drops blocks that overlap an earlier one (counted in
+ * stats.duplicates). Must be called once after the last add, before lookup
+ * or scanning. Returns 0, or -1 on allocation failure.
+ */
+int mlk_index_finish(struct mlk_index *ix);
+size_t mlk_index_count(const struct mlk_index *ix);
+struct mlk_block *mlk_index_at(struct mlk_index *ix, size_t i);
+/* The block containing addr, or NULL. Cheap range pre-filter first. */
+struct mlk_block *mlk_index_lookup(struct mlk_index *ix, mlk_addr_t addr);
+/* Bytes of heap used by the index (for the benchmark). */
+size_t mlk_index_memory(const struct mlk_index *ix);
+
+/* Scanning. */
+struct mlk_scan;
+/*
+ * progress() is called now and then with the work done so far; it returns
+ * non-zero to abort the scan (then mlk_scan_* return -1 and the result is
+ * partial). May be NULL.
+ */
+typedef int (*mlk_progress_fn)(void *ctx, const struct mlk_stats *st);
+
+struct mlk_scan *mlk_scan_new(struct mlk_index *ix,
+			      const struct mlk_source *src,
+			      mlk_progress_fn progress, void *progress_ctx);
+void mlk_scan_free(struct mlk_scan *sc);
+/* Scan one root range (any alignment; only aligned words are looked at). */
+int mlk_scan_root(struct mlk_scan *sc, mlk_addr_t start, uint64_t len);
+/* Scan a root given as bytes already in memory (e.g. saved registers). */
+int mlk_scan_root_buf(struct mlk_scan *sc, const void *buf, size_t len);
+/* Scan grey blocks until none is left. */
+int mlk_scan_drain(struct mlk_scan *sc);
+/* Counts orphans into the stats (call after drain). */
+const struct mlk_stats *mlk_scan_finish(struct mlk_scan *sc);
+const struct mlk_stats *mlk_scan_stats(const struct mlk_scan *sc);
+
+/* A block is an orphan when it ends the scan white and is not ignored. */
+static inline int mlk_block_is_orphan(const struct mlk_block *b)
+{
+	return !(b->flags & (MLK_F_GREY | MLK_F_IGNORE));
+}
+
+/*
+ * Report formatting helpers (no crash dependency, unit-tested).
+ * mlk_hexdump_line() formats up to 16 bytes like the kernel's
+ * hex_dump_to_buffer(rowsize 16, groupsize 1, ascii): "6b 6b ...  kk..".
+ * out must hold at least MLK_HEXLINE bytes. Returns the string length.
+ */
+#define MLK_HEXLINE 80
+int mlk_hexdump_line(const unsigned char *bytes, size_t n, char *out,
+		     size_t outsz);
+
+#endif /* MLK_ENGINE_H */

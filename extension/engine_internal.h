@@ -1,0 +1,78 @@
+/*
+ * engine_internal.h - shared between blocks.c and scan.c only.
+ *
+ * The index layout is exposed here so that the scanner's inner loop can
+ * inline the lookup (one call per scanned word would dominate the scan).
+ * Nothing outside the engine should include this file.
+ */
+#ifndef MLK_ENGINE_INTERNAL_H
+#define MLK_ENGINE_INTERNAL_H
+
+#include "engine.h"
+
+struct mlk_index {
+	struct mlk_block *blocks; /* sorted by start once finished */
+	size_t count;             /* blocks in use */
+	size_t capacity;          /* blocks allocated */
+	uint64_t duplicates;      /* overlapping blocks dropped by finish */
+	int finished;             /* sorted and lookup tables built */
+
+	/*
+	 * Lookup acceleration, valid once finished. Every tracked byte lies in
+	 * [lowest, lowest + span); span is 0 when the index is empty or not
+	 * finished, which makes every lookup fail at the first test.
+	 *
+	 * The span is cut into nbuckets buckets of (1 << bucket_shift) bytes.
+	 * bucket_first[b] is the last block starting at or before the first
+	 * byte of bucket b, so the block holding any address of bucket b has
+	 * an index in [bucket_first[b], bucket_first[b + 1]]. The table has
+	 * nbuckets + 1 entries; the last one is count - 1.
+	 */
+	mlk_addr_t lowest;
+	uint64_t span;
+	unsigned bucket_shift;
+	size_t nbuckets;
+	size_t *bucket_first;
+};
+
+/* Overlapping blocks dropped by mlk_index_finish() so far. */
+uint64_t mlk_index_duplicates(const struct mlk_index *ix);
+
+/*
+ * The block containing addr, or NULL (the body of mlk_index_lookup()).
+ * Most scanned words are not pointers into the tracked range at all, so the
+ * first test rejects them: one subtraction and one compare, where addresses
+ * below lowest wrap around to huge offsets.
+ */
+static inline struct mlk_block *mlk_index_find(struct mlk_index *ix,
+					       mlk_addr_t addr)
+{
+	uint64_t offset = addr - ix->lowest;
+
+	if (offset >= ix->span)
+		return NULL;
+
+	size_t bucket = (size_t)(offset >> ix->bucket_shift);
+	size_t base = ix->bucket_first[bucket];
+	size_t n = ix->bucket_first[bucket + 1] - base + 1;
+
+	/*
+	 * Find the last block with start <= addr in [base, base + n).
+	 * blocks[base].start <= addr holds on entry and is kept; halving the
+	 * candidate range this way needs no early exit (the compiler can use
+	 * a conditional move).
+	 */
+	while (n > 1) {
+		size_t half = n / 2;
+
+		if (ix->blocks[base + half].start <= addr)
+			base += half;
+		n -= half;
+	}
+
+	struct mlk_block *b = &ix->blocks[base];
+
+	return addr - b->start < b->size ? b : NULL;
+}
+
+#endif /* MLK_ENGINE_INTERNAL_H */

@@ -1,0 +1,191 @@
+/*
+ * kernel.c - kernel structure layouts for memleak, resolved from the
+ * kernel's debuginfo once per session (MEMBER_OFFSET / STRUCT_SIZE), so the
+ * readers follow the kernel version instead of hard-coding layouts.
+ *
+ * Resolution happens the first time `memleak` runs, not when the extension
+ * loads: a kernel that lacks something still gets the command, and a clear
+ * message saying what is missing.
+ */
+#include "readers.h"
+
+struct mlk_layout mlk_lay;
+
+enum need { OPTIONAL = 0, REQUIRED = 1 };
+
+struct member_req {
+	long *dest;
+	const char *type;
+	const char *member;
+	enum need need;
+};
+
+/* Resolves one member; returns 0, or -1 if required and missing. */
+static int resolve_member(const struct member_req *req)
+{
+	*req->dest = MEMBER_OFFSET((char *)req->type, (char *)req->member);
+	if (*req->dest >= 0)
+		return 0;
+	if (CRASHDEBUG(1) || req->need == REQUIRED)
+		error(INFO, "memleak: %s.%s not found in this kernel's debuginfo%s\n",
+		      req->type, req->member,
+		      req->need == REQUIRED ? "" : " (optional)");
+	return req->need == REQUIRED ? -1 : 0;
+}
+
+static int resolve_members(const struct member_req *reqs, size_t n)
+{
+	int missing = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		missing += resolve_member(&reqs[i]) < 0;
+	return missing ? -1 : 0;
+}
+
+/*
+ * Linux 5.17 split struct slab out of struct page (mm/slab.h); before it,
+ * the same fields lived in struct page itself.
+ */
+static int resolve_slab_layout(struct mlk_layout *l)
+{
+	const char *slab_type = STRUCT_EXISTS("slab") &&
+		MEMBER_EXISTS("slab", "slab_cache") ? "slab" : "page";
+	const char *kcc_slab = MEMBER_EXISTS("kmem_cache_cpu", "slab") ?
+		"slab" : "page";
+	const struct member_req reqs[] = {
+		{ &l->page_flags, "page", "flags", REQUIRED },
+		{ &l->page_compound_head, "page", "compound_head", OPTIONAL },
+		{ &l->slab_slab_cache, slab_type, "slab_cache", REQUIRED },
+		{ &l->slab_freelist, slab_type, "freelist", REQUIRED },
+		{ &l->slab_counters, slab_type, "counters", REQUIRED },
+		{ &l->kc_list, "kmem_cache", "list", REQUIRED },
+		{ &l->kc_name, "kmem_cache", "name", REQUIRED },
+		{ &l->kc_size, "kmem_cache", "size", REQUIRED },
+		{ &l->kc_object_size, "kmem_cache", "object_size", REQUIRED },
+		{ &l->kc_offset, "kmem_cache", "offset", REQUIRED },
+		{ &l->kc_inuse, "kmem_cache", "inuse", REQUIRED },
+		{ &l->kc_red_left_pad, "kmem_cache", "red_left_pad", OPTIONAL },
+		{ &l->kc_flags, "kmem_cache", "flags", REQUIRED },
+		/* only with CONFIG_SLAB_FREELIST_HARDENED (4.14+) */
+		{ &l->kc_random, "kmem_cache", "random", OPTIONAL },
+		{ &l->kc_cpu_slab, "kmem_cache", "cpu_slab", REQUIRED },
+		{ &l->kcc_freelist, "kmem_cache_cpu", "freelist", REQUIRED },
+		{ &l->kcc_slab, "kmem_cache_cpu", kcc_slab, REQUIRED },
+	};
+
+	l->uses_struct_slab = slab_type[0] == 's';
+	l->page_size = STRUCT_SIZE("page");
+	l->kc_size_of = STRUCT_SIZE("kmem_cache");
+	if (l->page_size <= 0 || l->kc_size_of <= 0) {
+		error(INFO, "memleak: struct page or struct kmem_cache unknown\n");
+		return -1;
+	}
+	return resolve_members(reqs, sizeof(reqs) / sizeof(reqs[0]));
+}
+
+/*
+ * PG_slab is an enum pageflags value up to 6.9; 6.10 moved it to
+ * page_type (PGTY_slab), which this version does not read yet.
+ */
+static int resolve_pg_slab(struct mlk_layout *l)
+{
+	long bit;
+
+	if (!enumerator_value("PG_slab", &bit)) {
+		error(INFO, "memleak: enum pageflags has no PG_slab: slab pages "
+		      "marked by page_type (Linux 6.10+) are not supported yet\n");
+		return -1;
+	}
+	l->pg_slab_bit = (ulong)bit;
+	return 0;
+}
+
+static int resolve_task_layout(struct mlk_layout *l)
+{
+	const struct member_req reqs[] = {
+		{ &l->task_tasks, "task_struct", "tasks", REQUIRED },
+		{ &l->task_stack, "task_struct", "stack", REQUIRED },
+		{ &l->task_signal, "task_struct", "signal", REQUIRED },
+		{ &l->task_thread_node, "task_struct", "thread_node", REQUIRED },
+		{ &l->signal_thread_head, "signal_struct", "thread_head", REQUIRED },
+		{ &l->rq_idle, "rq", "idle", OPTIONAL },
+	};
+	return resolve_members(reqs, sizeof(reqs) / sizeof(reqs[0]));
+}
+
+/*
+ * Module memory: 6.4 replaced core_layout (base, size, text_size, ro_size,
+ * ro_after_init_size) by mem[MOD_MEM_NUM_TYPES] of struct module_memory
+ * (kernel/module/main.c, commit ac3b43283923).
+ */
+static int resolve_module_layout(struct mlk_layout *l)
+{
+	const struct member_req common[] = {
+		{ &l->mod_list, "module", "list", REQUIRED },
+		{ &l->mod_name, "module", "name", REQUIRED },
+	};
+	const struct member_req core[] = {
+		{ &l->mod_core_layout, "module", "core_layout", REQUIRED },
+		{ &l->layout_base, "module_layout", "base", REQUIRED },
+		{ &l->layout_size, "module_layout", "size", REQUIRED },
+		{ &l->layout_ro_size, "module_layout", "ro_size", REQUIRED },
+	};
+	const struct member_req mem[] = {
+		{ &l->mod_mem, "module", "mem", REQUIRED },
+		{ &l->modmem_base, "module_memory", "base", REQUIRED },
+		{ &l->modmem_size, "module_memory", "size", REQUIRED },
+	};
+
+	l->mod_core_layout = l->mod_mem = -1;
+	if (resolve_members(common, 2) < 0)
+		return -1;
+	if (MEMBER_EXISTS("module", "mem")) {
+		l->modmem_size_of = STRUCT_SIZE("module_memory");
+		if (!enumerator_value("MOD_DATA", &l->mod_mem_data) ||
+		    !enumerator_value("MOD_RO_AFTER_INIT",
+				      &l->mod_mem_ro_after_init)) {
+			error(INFO, "memleak: enum mod_mem_type not found\n");
+			return -1;
+		}
+		return resolve_members(mem, 3);
+	}
+	return resolve_members(core, 4);
+}
+
+int mlk_layout_init(void)
+{
+	struct mlk_layout l;
+	int bad = 0;
+
+	if (mlk_lay.ready)
+		return 0;
+	memset(&l, 0xff, sizeof(l));
+	if (!machine_type("X86_64")) {
+		error(INFO, "memleak: only x86_64 kernels are supported\n");
+		return -1;
+	}
+	if (!(vt->flags & KMALLOC_SLUB)) {
+		error(INFO, "memleak: this kernel does not use SLUB "
+		      "(SLAB and SLOB are not supported)\n");
+		return -1;
+	}
+	bad |= resolve_slab_layout(&l);
+	bad |= resolve_pg_slab(&l);
+	bad |= resolve_task_layout(&l);
+	bad |= resolve_module_layout(&l);
+	if (bad) {
+		error(INFO, "memleak: this kernel's layout is not supported "
+		      "(see the messages above)\n");
+		return -1;
+	}
+	l.ready = 1;
+	mlk_lay = l;
+	if (CRASHDEBUG(1))
+		fprintf(fp, "memleak: layout: page %ld bytes, PG_slab %lu, "
+			"struct %s, kmem_cache %ld bytes, random %ld\n",
+			l.page_size, l.pg_slab_bit,
+			l.uses_struct_slab ? "slab" : "page",
+			l.kc_size_of, l.kc_random);
+	return 0;
+}

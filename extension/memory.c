@@ -1,0 +1,136 @@
+/*
+ * memory.c - dump reads for memleak. Every read goes through crash's
+ * readmem() with RETURN_ON_ERROR|QUIET: a page missing from a filtered dump
+ * or a wild address is a failed read that the caller counts and skips,
+ * never an error that ends the command.
+ */
+#include "readers.h"
+
+struct mlk_read_stats mlk_reads;
+
+int mlk_readk(ulong addr, void *buf, size_t len)
+{
+	mlk_reads.reads++;
+	if (len == 0)
+		return 1;
+	if (!readmem(addr, KVADDR, buf, (long)len, "memleak",
+		     RETURN_ON_ERROR | QUIET)) {
+		mlk_reads.failed++;
+		return 0;
+	}
+	mlk_reads.bytes += len;
+	return 1;
+}
+
+int mlk_read_ulong(ulong addr, ulong *val)
+{
+	return mlk_readk(addr, val, sizeof(*val));
+}
+
+int mlk_buf_reserve(struct mlk_buf *buf, size_t len)
+{
+	unsigned char *grown;
+	size_t want;
+
+	if (buf->size >= len)
+		return 0;
+	want = buf->size ? buf->size : 4096;
+	while (want < len) {
+		if (want > SIZE_MAX / 2)
+			return -1;
+		want *= 2;
+	}
+	grown = realloc(buf->data, want);
+	if (!grown)
+		return -1;
+	buf->data = grown;
+	buf->size = want;
+	return 0;
+}
+
+void mlk_buf_free(struct mlk_buf *buf)
+{
+	free(buf->data);
+	buf->data = NULL;
+	buf->size = 0;
+}
+
+/* ---- masked words -------------------------------------------------------------- */
+
+int mlk_masks_add(struct mlk_masks *m, ulong word_addr)
+{
+	if (m->count == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 1024;
+		ulong *grown = realloc(m->addr, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		m->addr = grown;
+		m->cap = cap;
+	}
+	m->addr[m->count++] = word_addr;
+	return 0;
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	ulong x = *(const ulong *)a, y = *(const ulong *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void mlk_masks_finish(struct mlk_masks *m)
+{
+	qsort(m->addr, m->count, sizeof(*m->addr), cmp_ulong);
+}
+
+void mlk_masks_free(struct mlk_masks *m)
+{
+	free(m->addr);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Index of the first masked word >= addr. */
+static size_t first_mask_at(const struct mlk_masks *m, ulong addr)
+{
+	size_t lo = 0, hi = m->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->addr[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void zero_masked_words(const struct mlk_masks *m, ulong addr,
+			      unsigned char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = first_mask_at(m, addr);
+	     i < m->count && m->addr[i] + sizeof(ulong) <= addr + len; i++)
+		memset(buf + (m->addr[i] - addr), 0, sizeof(ulong));
+}
+
+static int crash_source_read(void *ctx, mlk_addr_t addr, void *buf,
+			     size_t len)
+{
+	const struct mlk_masks *masks = ctx;
+
+	if (!mlk_readk((ulong)addr, buf, len))
+		return -1;
+	if (masks && masks->count)
+		zero_masked_words(masks, (ulong)addr, buf, len);
+	return 0;
+}
+
+struct mlk_source mlk_crash_source(struct mlk_masks *masks)
+{
+	struct mlk_source src = { .read = crash_source_read, .ctx = masks };
+
+	return src;
+}

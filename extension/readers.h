@@ -1,0 +1,230 @@
+/*
+ * readers.h - the crash-facing side of memleak: kernel layout discovery,
+ * batched dump reads, and the readers that turn a dump into tracked blocks
+ * (SLUB objects) and root ranges (kernel data, per-cpu areas, task stacks,
+ * module data) for the engine (engine.h).
+ *
+ * Everything here is read through crash's APIs (readmem, symbols,
+ * MEMBER_OFFSET/STRUCT_SIZE), so it follows the kernel version.
+ * No reader ever uses FAULT_ON_ERROR: a failed read is counted and skipped.
+ */
+#ifndef MLK_READERS_H
+#define MLK_READERS_H
+
+#include "defs.h"
+#include "engine.h"
+
+/* ---- kernel.c: offsets and symbols, resolved once per session --------- */
+
+/* Byte offsets into kernel structures; -1 when the kernel lacks the member. */
+struct mlk_layout {
+	/* struct page / struct slab (5.17+ has struct slab over struct page) */
+	long page_size;
+	long page_flags;
+	long page_compound_head;
+	long slab_slab_cache;
+	long slab_freelist;
+	long slab_counters;
+	ulong pg_slab_bit;
+
+	/* struct kmem_cache (SLUB) */
+	long kc_size_of;
+	long kc_list;
+	long kc_name;
+	long kc_size;
+	long kc_object_size;
+	long kc_offset;
+	long kc_inuse;
+	long kc_red_left_pad;  /* 4.?+ with slub_debug red zones */
+	long kc_flags;
+	long kc_random;        /* CONFIG_SLAB_FREELIST_HARDENED only */
+	long kc_cpu_slab;
+	/* struct kmem_cache_cpu */
+	long kcc_freelist;
+	long kcc_slab;         /* "slab" (5.17+) or "page" */
+
+	/* tasks */
+	long task_tasks;
+	long task_stack;
+	long task_signal;
+	long task_thread_node;
+	long signal_thread_head;
+	long rq_idle;
+
+	/* modules */
+	long mod_list;
+	long mod_name;
+	long mod_core_layout;  /* <= 6.3: struct module_layout core_layout */
+	long layout_base;
+	long layout_size;
+	long layout_ro_size;
+	long mod_mem;          /* >= 6.4: struct module_memory mem[] */
+	long modmem_size_of;
+	long modmem_base;
+	long modmem_size;
+	long mod_mem_data;     /* enum mod_mem_type values */
+	long mod_mem_ro_after_init;
+
+	int ready;
+	int uses_struct_slab;
+};
+
+extern struct mlk_layout mlk_lay;
+
+/*
+ * Resolves the layout once (cached). Returns 0, or -1 after printing
+ * (error(INFO)) what this kernel lacks; the caller then refuses cleanly.
+ */
+int mlk_layout_init(void);
+
+/* ---- memory.c: dump reads ------------------------------------------------ */
+
+struct mlk_read_stats {
+	uint64_t reads;
+	uint64_t bytes;
+	uint64_t failed;
+};
+extern struct mlk_read_stats mlk_reads;
+
+/* Reads len bytes of kernel virtual memory; 1 on success, 0 on failure. */
+int mlk_readk(ulong addr, void *buf, size_t len);
+int mlk_read_ulong(ulong addr, ulong *val);
+
+/*
+ * Words the scan must not count as references: the allocators' own records
+ * of a block (vmap_area.va_start, vm_struct.addr). The engine's memory
+ * source reads them as zero. Add, then sort once with mlk_masks_finish().
+ */
+struct mlk_masks {
+	ulong *addr;
+	size_t count, cap;
+};
+int mlk_masks_add(struct mlk_masks *m, ulong word_addr);
+void mlk_masks_finish(struct mlk_masks *m);
+void mlk_masks_free(struct mlk_masks *m);
+/* The engine's memory source: mlk_readk() with masked words zeroed. */
+struct mlk_source mlk_crash_source(struct mlk_masks *masks);
+
+/* A growable scratch buffer (never a fixed size fed from the dump). */
+struct mlk_buf {
+	unsigned char *data;
+	size_t size;
+};
+/* Makes buf hold at least len bytes; 0, or -1 when out of memory. */
+int mlk_buf_reserve(struct mlk_buf *buf, size_t len);
+void mlk_buf_free(struct mlk_buf *buf);
+
+/* ---- slub.c: SLUB caches and their allocated objects ------------------- */
+
+struct mlk_cache {
+	ulong addr;            /* struct kmem_cache * */
+	char name[64];         /* truncated copy of s->name */
+	uint32_t size;         /* stride of objects in a slab */
+	uint32_t object_size;
+	uint32_t offset;       /* free pointer offset in a free object */
+	uint32_t red_left_pad;
+	ulong flags;
+	ulong random;          /* freelist obfuscation key (hardened) */
+	ulong cpu_slab;        /* __percpu struct kmem_cache_cpu * */
+	uint64_t objects;      /* allocated objects found */
+	uint64_t slabs;
+	int skipped;           /* not tracked (e.g. SLAB_NOLEAKTRACE) */
+};
+
+struct mlk_slub_stats {
+	uint64_t caches;
+	uint64_t caches_skipped;
+	uint64_t pages_walked;       /* struct pages looked at */
+	uint64_t page_chunks_unreadable;
+	uint64_t slabs;
+	uint64_t slabs_unknown_cache; /* slab_cache not on slab_caches */
+	uint64_t slabs_bad;          /* absurd counters */
+	uint64_t slabs_unreadable;   /* contents needed but unreadable */
+	uint64_t freelists_corrupt;  /* walks stopped on a bad pointer/cycle */
+	uint64_t objects;
+	uint64_t free_objects;
+	int cache_list_truncated;
+};
+
+struct mlk_slub {
+	struct mlk_cache *caches;    /* sorted by addr */
+	size_t ncaches;
+	struct mlk_slub_stats st;
+};
+
+/* Reads slab_caches. Returns 0, or -1 (message printed). */
+int mlk_slub_read_caches(struct mlk_slub *slub);
+/* Walks the struct page array; adds every allocated object to ix. */
+int mlk_slub_add_objects(struct mlk_slub *slub, struct mlk_index *ix);
+const struct mlk_cache *mlk_slub_cache_by_tag(const struct mlk_slub *slub,
+					      uint32_t tag);
+/* The struct page of the slab holding addr, or 0. */
+ulong mlk_slub_slab_of(ulong addr);
+void mlk_slub_free(struct mlk_slub *slub);
+
+/* ---- vmalloc.c: vmalloc areas (VM_ALLOC) -------------------------------- */
+
+struct mlk_vmalloc_stats {
+	uint64_t areas;          /* busy vmap areas seen */
+	uint64_t tracked;        /* VM_ALLOC areas tracked as blocks */
+	uint64_t bytes;
+	uint64_t stacks;         /* thread stacks (scanned as roots instead) */
+	uint64_t truncated;      /* areas larger than a block can describe */
+	int list_truncated;
+	int unsupported;         /* no vmap_area_list on this kernel */
+	ulong *callers;          /* vm_struct.caller, indexed by block tag */
+	size_t ncallers, callers_cap;
+};
+
+/* Adds VM_ALLOC areas to ix and masks the allocator's records of them. */
+int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
+			  struct mlk_vmalloc_stats *st);
+ulong mlk_vmalloc_caller(const struct mlk_vmalloc_stats *st, uint32_t tag);
+void mlk_vmalloc_free(struct mlk_vmalloc_stats *st);
+
+/* ---- roots.c: where the kernel keeps pointers -------------------------- */
+
+enum mlk_root_kind {
+	MLK_ROOT_DATA = 0,   /* .data, .bss, ro_after_init */
+	MLK_ROOT_PERCPU,     /* static per-cpu area of each possible CPU */
+	MLK_ROOT_STACK,      /* task kernel stacks */
+	MLK_ROOT_MODULE,     /* module writable data */
+	MLK_ROOT_KINDS
+};
+
+struct mlk_root {
+	ulong start;
+	ulong len;
+	uint8_t kind;
+};
+
+struct mlk_roots {
+	struct mlk_root *ranges;
+	size_t count, cap;
+	uint64_t per_kind_count[MLK_ROOT_KINDS];
+	uint64_t per_kind_bytes[MLK_ROOT_KINDS];
+	uint64_t tasks;
+	uint64_t modules;
+	uint64_t cpus;
+	int tasks_truncated;
+	int modules_truncated;
+};
+
+/* Collects every root range (sorted, overlaps merged). 0, or -1. */
+int mlk_roots_collect(struct mlk_roots *roots);
+void mlk_roots_free(struct mlk_roots *roots);
+const char *mlk_root_kind_name(int kind);
+
+/* Walks a kernel list_head list safely; see roots.c. */
+/* Return non-zero from the callback to stop the walk early. */
+typedef int (*mlk_list_fn)(ulong node, void *arg);
+/*
+ * Calls fn(node address) for each node of the list at head (not for head
+ * itself), at most max_nodes times. Returns the number of nodes visited;
+ * *truncated is set when the walk was cut short (read failure, wild
+ * pointer, cycle, or more than max_nodes nodes).
+ */
+long mlk_walk_list(ulong head, long max_nodes, mlk_list_fn fn, void *arg,
+		   int *truncated);
+
+#endif /* MLK_READERS_H */

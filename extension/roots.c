@@ -1,0 +1,338 @@
+/*
+ * roots.c - the memory the kernel reaches without going through a tracked
+ * block, scanned first (mm/kmemleak.c: kmemleak_scan()):
+ *   - kernel .data, .bss and .data..ro_after_init;
+ *   - the static per-cpu area of every possible CPU;
+ *   - the kernel stack of every task, found by walking the kernel's own
+ *     task list (init_task.tasks, then each thread group) and the per-CPU
+ *     idle tasks: crash's task table is not trusted, because some crash
+ *     versions see only part of the tasks of newer kernels;
+ *   - the writable data (and ro_after_init data) of every loaded module.
+ * Ranges are sorted and merged so that no byte is scanned twice.
+ */
+#include "readers.h"
+
+#define MAX_TASKS   (1L << 22) /* PID_MAX_LIMIT */
+#define MAX_THREADS (1L << 22)
+#define MAX_MODULES (1L << 14)
+#define MAX_MODULE_DATA (1UL << 30)
+
+static const char *const root_kind_names[MLK_ROOT_KINDS] = {
+	[MLK_ROOT_DATA] = "kernel data/bss/ro_after_init",
+	[MLK_ROOT_PERCPU] = "per-cpu areas",
+	[MLK_ROOT_STACK] = "task stacks",
+	[MLK_ROOT_MODULE] = "module data",
+};
+
+const char *mlk_root_kind_name(int kind)
+{
+	return kind >= 0 && kind < MLK_ROOT_KINDS ? root_kind_names[kind] : "?";
+}
+
+static int add_range(struct mlk_roots *r, ulong start, ulong end, int kind)
+{
+	if (end <= start)
+		return 0;
+	if (r->count == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
+		struct mlk_root *grown = realloc(r->ranges, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		r->ranges = grown;
+		r->cap = cap;
+	}
+	r->ranges[r->count].start = start;
+	r->ranges[r->count].len = end - start;
+	r->ranges[r->count].kind = (uint8_t)kind;
+	r->count++;
+	return 0;
+}
+
+/* A [start, end) range between two symbols, if both exist. */
+static int add_symbol_range(struct mlk_roots *r, const char *start,
+			    const char *end)
+{
+	if (!symbol_exists((char *)start) || !symbol_exists((char *)end))
+		return 0;
+	return add_range(r, symbol_value((char *)start),
+			 symbol_value((char *)end), MLK_ROOT_DATA);
+}
+
+static int add_kernel_data(struct mlk_roots *r)
+{
+	if (add_symbol_range(r, "_sdata", "_edata") < 0 ||
+	    add_symbol_range(r, "__bss_start", "__bss_stop") < 0 ||
+	    add_symbol_range(r, "__start_ro_after_init",
+			     "__end_ro_after_init") < 0)
+		return -1;
+	return 0;
+}
+
+static int possible_cpus(void)
+{
+	int n = kt->cpus;
+
+	if (n <= 0)
+		n = 1;
+	return n > NR_CPUS ? NR_CPUS : n;
+}
+
+/*
+ * x86_64 links the per-cpu section at address 0 (__per_cpu_start == 0);
+ * CPU n's copy is at __per_cpu_start + __per_cpu_offset[n]
+ * (mm/kmemleak.c: kmemleak_scan(), "per-cpu sections scanning").
+ */
+static int add_percpu(struct mlk_roots *r)
+{
+	ulong start, end;
+	int cpu, ncpus = possible_cpus();
+
+	if (!symbol_exists("__per_cpu_start") || !symbol_exists("__per_cpu_end"))
+		return 0;
+	start = symbol_value("__per_cpu_start");
+	end = symbol_value("__per_cpu_end");
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		ulong off = kt->__per_cpu_offset[cpu];
+
+		if (add_range(r, start + off, end + off, MLK_ROOT_PERCPU) < 0)
+			return -1;
+	}
+	r->cpus = ncpus;
+	return 0;
+}
+
+/* ---- tasks ------------------------------------------------------------------ */
+
+struct task_walk {
+	struct mlk_roots *roots;
+	int oom;
+	int truncated;
+};
+
+static int add_task_stack(struct task_walk *w, ulong task)
+{
+	ulong stack;
+
+	if (!mlk_read_ulong(task + mlk_lay.task_stack, &stack) || !stack ||
+	    !IS_KVADDR(stack)) {
+		w->truncated = 1;
+		return 0;
+	}
+	w->roots->tasks++;
+	if (add_range(w->roots, stack, stack + STACKSIZE(),
+		      MLK_ROOT_STACK) < 0) {
+		w->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int visit_thread(ulong node, void *arg)
+{
+	return add_task_stack(arg, node - mlk_lay.task_thread_node);
+}
+
+/* Every thread of the group led by task (signal->thread_head list). */
+static int visit_group(ulong node, void *arg)
+{
+	struct task_walk *w = arg;
+	ulong leader = node - mlk_lay.task_tasks, signal;
+	int truncated;
+
+	if (!mlk_read_ulong(leader + mlk_lay.task_signal, &signal) || !signal) {
+		/* exiting task with no signal_struct: still has its stack */
+		return add_task_stack(w, leader);
+	}
+	mlk_walk_list(signal + mlk_lay.signal_thread_head, MAX_THREADS,
+		      visit_thread, w, &truncated);
+	w->truncated |= truncated;
+	return w->oom;
+}
+
+/*
+ * The idle tasks of CPUs other than 0 are on no task list: each CPU's
+ * runqueue points to its own (kernel/sched/core.c: init_idle()).
+ */
+static int add_idle_tasks(struct task_walk *w)
+{
+	ulong rq, idle;
+	int cpu;
+
+	if (mlk_lay.rq_idle < 0 || !symbol_exists("runqueues"))
+		return 0;
+	rq = symbol_value("runqueues");
+	for (cpu = 1; cpu < possible_cpus(); cpu++) {
+		if (mlk_read_ulong(rq + kt->__per_cpu_offset[cpu] +
+				   mlk_lay.rq_idle, &idle) && idle &&
+		    add_task_stack(w, idle))
+			return -1;
+	}
+	return 0;
+}
+
+static int add_task_stacks(struct mlk_roots *r)
+{
+	struct task_walk w = { .roots = r };
+	ulong init_task;
+	int truncated;
+
+	if (!symbol_exists("init_task")) {
+		error(INFO, "memleak: init_task not found: task stacks not scanned\n");
+		r->tasks_truncated = 1;
+		return 0;
+	}
+	init_task = symbol_value("init_task");
+	if (add_task_stack(&w, init_task))
+		return -1;
+	mlk_walk_list(init_task + mlk_lay.task_tasks, MAX_TASKS, visit_group,
+		      &w, &truncated);
+	if (w.oom || add_idle_tasks(&w) < 0)
+		return -1;
+	r->tasks_truncated = truncated || w.truncated;
+	if (r->tasks_truncated)
+		error(INFO, "memleak: the task list is damaged; stacks of %lu "
+		      "tasks scanned\n", (ulong)r->tasks);
+	return 0;
+}
+
+/* ---- modules ---------------------------------------------------------------- */
+
+struct module_walk {
+	struct mlk_roots *roots;
+	int oom;
+};
+
+static int add_module_area(struct module_walk *w, ulong base, ulong size)
+{
+	if (!base || size > MAX_MODULE_DATA)
+		return 0;
+	if (add_range(w->roots, base, base + size, MLK_ROOT_MODULE) < 0) {
+		w->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* 6.4+: mem[MOD_DATA] and mem[MOD_RO_AFTER_INIT]. */
+static int add_module_mem(struct module_walk *w, ulong mod)
+{
+	const struct mlk_layout *l = &mlk_lay;
+	long types[2] = { l->mod_mem_data, l->mod_mem_ro_after_init };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ulong mem = mod + l->mod_mem + types[i] * l->modmem_size_of;
+		ulong base, size = 0;
+
+		if (!mlk_read_ulong(mem + l->modmem_base, &base) ||
+		    !mlk_readk(mem + l->modmem_size, &size, sizeof(uint32_t)))
+			continue;
+		if (add_module_area(w, base, size) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * <= 6.3: core_layout is text, then rodata, then ro_after_init, then
+ * data; ro_size marks the end of the read-only part
+ * (kernel/module/main.c: layout_sections()).
+ */
+static int add_module_core(struct module_walk *w, ulong mod)
+{
+	const struct mlk_layout *l = &mlk_lay;
+	ulong layout = mod + l->mod_core_layout, base;
+	uint32_t size = 0, ro_size = 0;
+
+	if (!mlk_read_ulong(layout + l->layout_base, &base) ||
+	    !mlk_readk(layout + l->layout_size, &size, sizeof(size)) ||
+	    !mlk_readk(layout + l->layout_ro_size, &ro_size, sizeof(ro_size)) ||
+	    ro_size > size)
+		return 0;
+	/*
+	 * Scan from ro_size: ro_after_init data precedes the writable data and
+	 * may hold the only pointer to a block set up at init time.
+	 */
+	return add_module_area(w, base + ro_size, size - ro_size);
+}
+
+static int visit_module(ulong node, void *arg)
+{
+	struct module_walk *w = arg;
+	ulong mod = node - mlk_lay.mod_list;
+
+	w->roots->modules++;
+	if (mlk_lay.mod_mem >= 0)
+		add_module_mem(w, mod);
+	else
+		add_module_core(w, mod);
+	return w->oom;
+}
+
+static int add_modules(struct mlk_roots *r)
+{
+	struct module_walk w = { .roots = r };
+	int truncated;
+
+	if (!symbol_exists("modules"))
+		return 0;
+	mlk_walk_list(symbol_value("modules"), MAX_MODULES, visit_module, &w,
+		      &truncated);
+	r->modules_truncated = truncated;
+	if (truncated)
+		error(INFO, "memleak: the module list is damaged; data of %lu "
+		      "modules scanned\n", (ulong)r->modules);
+	return w.oom ? -1 : 0;
+}
+
+/* ---- collection ------------------------------------------------------------- */
+
+static int cmp_root(const void *a, const void *b)
+{
+	ulong x = ((const struct mlk_root *)a)->start;
+	ulong y = ((const struct mlk_root *)b)->start;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts the ranges and merges overlaps (a byte is scanned once). */
+static void merge_ranges(struct mlk_roots *r)
+{
+	size_t i, out = 0;
+
+	qsort(r->ranges, r->count, sizeof(*r->ranges), cmp_root);
+	for (i = 0; i < r->count; i++) {
+		struct mlk_root *cur = &r->ranges[i];
+		struct mlk_root *prev = out ? &r->ranges[out - 1] : NULL;
+
+		if (prev && cur->start <= prev->start + prev->len) {
+			ulong end = cur->start + cur->len;
+
+			if (end > prev->start + prev->len)
+				prev->len = end - prev->start;
+			continue;
+		}
+		r->ranges[out++] = *cur;
+	}
+	r->count = out;
+	for (i = 0; i < r->count; i++) {
+		r->per_kind_count[r->ranges[i].kind]++;
+		r->per_kind_bytes[r->ranges[i].kind] += r->ranges[i].len;
+	}
+}
+
+int mlk_roots_collect(struct mlk_roots *r)
+{
+	if (add_kernel_data(r) < 0 || add_percpu(r) < 0 ||
+	    add_task_stacks(r) < 0 || add_modules(r) < 0)
+		return -1;
+	merge_ranges(r);
+	return 0;
+}
+
+void mlk_roots_free(struct mlk_roots *r)
+{
+	free(r->ranges);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,562 @@
+/*
+ * slub.c - every allocated object of every SLUB cache, read out of a dump.
+ *
+ * SLUB keeps no list of full slabs (mm/slub.c: full slabs sit on no list
+ * unless slub_debug tracks them), so slabs are found by walking the struct
+ * page array and keeping the head pages that carry PG_slab. For each slab,
+ * the free objects are the union of:
+ *   - slab->freelist (objects freed back to the slab), and
+ *   - for a CPU's active slab, that CPU's lockless kmem_cache_cpu->freelist
+ *     (mm/slub.c: ___slab_alloc() moves slab->freelist to the CPU and
+ *     leaves slab->freelist NULL while the slab is frozen).
+ * Every other object of the slab is allocated and becomes a tracked block.
+ */
+#include "readers.h"
+#include <byteswap.h>
+
+/* include/linux/slab.h: caches kmemleak does not track (stable value). */
+#define SLAB_NOLEAKTRACE_FLAG 0x00800000UL
+/* Sanity bounds for values read from a possibly corrupt dump. */
+#define MAX_CACHES       (1L << 16)
+#define MAX_OBJECT_SIZE  (1UL << 26)
+#define MAX_SLAB_BYTES   (1UL << 26)
+#define PAGES_PER_CHUNK  1024UL
+
+/* One CPU's active slab and its lockless freelist. */
+struct cpu_slab {
+	ulong slab;      /* struct slab / struct page address */
+	ulong freelist;  /* encoded? no: a plain object pointer */
+	uint32_t cache;  /* index into slub->caches */
+};
+
+struct slab_walk {
+	struct mlk_slub *slub;
+	struct mlk_index *ix;
+	struct cpu_slab *cpu_slabs;
+	size_t ncpu_slabs;
+	struct mlk_buf span;      /* the slab's bytes, when needed */
+	struct mlk_buf free_map;  /* one byte per object: 1 = free */
+	ulong kfence_start, kfence_end;
+	int oom;
+};
+
+/* ---- caches --------------------------------------------------------------- */
+
+static uint64_t load_field(const unsigned char *buf, long off, int size)
+{
+	uint64_t v = 0;
+
+	if (off < 0)
+		return 0;
+	if (size == 4) {
+		uint32_t v32;
+		memcpy(&v32, buf + off, 4);
+		return v32;
+	}
+	memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+struct cache_walk {
+	struct mlk_slub *slub;
+	size_t cap;
+	unsigned char *kc_buf;
+	int flags_size;
+	int oom;
+};
+
+static int fill_cache(struct mlk_cache *c, ulong addr, const unsigned char *b,
+		      int flags_size)
+{
+	const struct mlk_layout *l = &mlk_lay;
+	ulong name_ptr = load_field(b, l->kc_name, 8);
+
+	memset(c, 0, sizeof(*c));
+	c->addr = addr;
+	c->size = load_field(b, l->kc_size, 4);
+	c->object_size = load_field(b, l->kc_object_size, 4);
+	c->offset = load_field(b, l->kc_offset, 4);
+	c->red_left_pad = load_field(b, l->kc_red_left_pad, 4);
+	c->flags = load_field(b, l->kc_flags, flags_size);
+	c->random = load_field(b, l->kc_random, 8);
+	c->cpu_slab = load_field(b, l->kc_cpu_slab, 8);
+	if (!name_ptr || !read_string(name_ptr, c->name, sizeof(c->name) - 1))
+		snprintf(c->name, sizeof(c->name), "cache@%lx", addr);
+	if (c->size == 0 || c->size > MAX_OBJECT_SIZE ||
+	    c->object_size > c->size || c->red_left_pad >= c->size ||
+	    c->offset + sizeof(ulong) > c->size)
+		return -1;
+	c->skipped = (c->flags & SLAB_NOLEAKTRACE_FLAG) != 0;
+	return 0;
+}
+
+static int add_cache(ulong node, void *arg)
+{
+	struct cache_walk *w = arg;
+	struct mlk_slub *slub = w->slub;
+	ulong addr = node - mlk_lay.kc_list;
+
+	if (!mlk_readk(addr, w->kc_buf, mlk_lay.kc_size_of)) {
+		slub->st.caches_skipped++;
+		return 0;
+	}
+	if (slub->ncaches == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 256;
+		struct mlk_cache *grown = realloc(slub->caches,
+						  cap * sizeof(*grown));
+		if (!grown) {
+			w->oom = 1;
+			return 1;
+		}
+		slub->caches = grown;
+		w->cap = cap;
+	}
+	if (fill_cache(&slub->caches[slub->ncaches], addr, w->kc_buf,
+		       w->flags_size) < 0) {
+		error(INFO, "memleak: kmem_cache %lx has absurd sizes, skipped\n",
+		      addr);
+		slub->st.caches_skipped++;
+		return 0;
+	}
+	slub->ncaches++;
+	return 0;
+}
+
+static int cmp_cache_addr(const void *a, const void *b)
+{
+	ulong x = ((const struct mlk_cache *)a)->addr;
+	ulong y = ((const struct mlk_cache *)b)->addr;
+
+	return x < y ? -1 : x > y;
+}
+
+static long find_cache(const struct mlk_slub *slub, ulong addr)
+{
+	size_t lo = 0, hi = slub->ncaches;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		ulong m = slub->caches[mid].addr;
+
+		if (m == addr)
+			return (long)mid;
+		if (m < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Drops the second of two entries with the same address (a looped list). */
+static void dedup_caches(struct mlk_slub *slub)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < slub->ncaches; i++) {
+		if (out && slub->caches[out - 1].addr == slub->caches[i].addr)
+			continue;
+		slub->caches[out++] = slub->caches[i];
+	}
+	slub->ncaches = out;
+}
+
+int mlk_slub_read_caches(struct mlk_slub *slub)
+{
+	struct cache_walk w = { .slub = slub };
+	int truncated;
+	size_t i;
+
+	if (!symbol_exists("slab_caches")) {
+		error(INFO, "memleak: symbol slab_caches not found\n");
+		return -1;
+	}
+	w.flags_size = MEMBER_SIZE("kmem_cache", "flags") == 8 ? 8 : 4;
+	w.kc_buf = malloc(mlk_lay.kc_size_of);
+	if (!w.kc_buf)
+		return -1;
+	mlk_walk_list(symbol_value("slab_caches"), MAX_CACHES, add_cache, &w,
+		      &truncated);
+	free(w.kc_buf);
+	if (w.oom)
+		return -1;
+	slub->st.cache_list_truncated = truncated;
+	if (truncated)
+		error(INFO, "memleak: the slab_caches list is corrupt; "
+		      "using the %zu caches read before the damage\n",
+		      slub->ncaches);
+	qsort(slub->caches, slub->ncaches, sizeof(*slub->caches),
+	      cmp_cache_addr);
+	dedup_caches(slub);
+	for (i = 0; i < slub->ncaches; i++)
+		slub->st.caches_skipped += slub->caches[i].skipped;
+	slub->st.caches = slub->ncaches;
+	if (!slub->ncaches) {
+		error(INFO, "memleak: no slab cache could be read\n");
+		return -1;
+	}
+	return 0;
+}
+
+const struct mlk_cache *mlk_slub_cache_by_tag(const struct mlk_slub *slub,
+					      uint32_t tag)
+{
+	return tag < slub->ncaches ? &slub->caches[tag] : NULL;
+}
+
+void mlk_slub_free(struct mlk_slub *slub)
+{
+	free(slub->caches);
+	memset(slub, 0, sizeof(*slub));
+}
+
+/* ---- per-CPU active slabs -------------------------------------------------- */
+
+static int cmp_cpu_slab(const void *a, const void *b)
+{
+	ulong x = ((const struct cpu_slab *)a)->slab;
+	ulong y = ((const struct cpu_slab *)b)->slab;
+
+	return x < y ? -1 : x > y;
+}
+
+static int read_cpu_slabs(struct slab_walk *w)
+{
+	const struct mlk_slub *slub = w->slub;
+	int ncpus = kt->cpus > 0 && kt->cpus <= NR_CPUS ? kt->cpus : 1;
+	size_t i, n = 0;
+	int cpu;
+
+	w->cpu_slabs = calloc(slub->ncaches * (size_t)ncpus,
+			      sizeof(*w->cpu_slabs));
+	if (!w->cpu_slabs)
+		return -1;
+	for (i = 0; i < slub->ncaches; i++) {
+		const struct mlk_cache *c = &slub->caches[i];
+
+		for (cpu = 0; cpu < ncpus && c->cpu_slab; cpu++) {
+			ulong kcc = c->cpu_slab + kt->__per_cpu_offset[cpu];
+			ulong slab, freelist;
+
+			if (!mlk_read_ulong(kcc + mlk_lay.kcc_slab, &slab) ||
+			    !mlk_read_ulong(kcc + mlk_lay.kcc_freelist,
+					    &freelist) || !slab)
+				continue;
+			w->cpu_slabs[n].slab = slab;
+			w->cpu_slabs[n].freelist = freelist;
+			w->cpu_slabs[n].cache = (uint32_t)i;
+			n++;
+		}
+	}
+	qsort(w->cpu_slabs, n, sizeof(*w->cpu_slabs), cmp_cpu_slab);
+	w->ncpu_slabs = n;
+	return 0;
+}
+
+static const struct cpu_slab *find_cpu_slab(const struct slab_walk *w,
+					    ulong slab)
+{
+	struct cpu_slab key = { .slab = slab };
+
+	return bsearch(&key, w->cpu_slabs, w->ncpu_slabs,
+		       sizeof(*w->cpu_slabs), cmp_cpu_slab);
+}
+
+/* ---- one slab ------------------------------------------------------------------ */
+
+struct slab_info {
+	ulong page;        /* struct page / struct slab address */
+	ulong base;        /* first byte of the slab memory */
+	const struct mlk_cache *cache;
+	uint32_t cache_idx;
+	uint32_t objects;
+	uint32_t inuse;
+	ulong freelist;
+	ulong cpu_freelist;
+};
+
+/* Index of the object at addr, or -1 if addr is not an object start. */
+static long object_index(const struct slab_info *s, ulong addr)
+{
+	ulong first = s->base + s->cache->red_left_pad;
+	ulong delta;
+
+	if (addr < first)
+		return -1;
+	delta = addr - first;
+	if (delta % s->cache->size || delta / s->cache->size >= s->objects)
+		return -1;
+	return (long)(delta / s->cache->size);
+}
+
+/*
+ * CONFIG_SLAB_FREELIST_HARDENED stores free pointers obfuscated
+ * (mm/slub.c: freelist_ptr()): ptr ^ s->random ^ swab(ptr_addr) since
+ * 5.7 ("slub: improve bit diffusion for freelist ptr obfuscation"), and
+ * ptr ^ s->random ^ ptr_addr before. The variant that lands on an object
+ * of this slab (or NULL) wins.
+ */
+static ulong decode_free_pointer(const struct slab_info *s, ulong raw,
+				 ulong ptr_addr)
+{
+	ulong swabbed, plain;
+
+	if (mlk_lay.kc_random < 0)
+		return raw;
+	swabbed = raw ^ s->cache->random ^ bswap_64(ptr_addr);
+	if (!swabbed || object_index(s, swabbed) >= 0)
+		return swabbed;
+	plain = raw ^ s->cache->random ^ ptr_addr;
+	if (!plain || object_index(s, plain) >= 0)
+		return plain;
+	return swabbed;
+}
+
+/* Marks the objects of one freelist; 0, or -1 when the list is corrupt. */
+static int mark_freelist(const struct slab_info *s, const unsigned char *span,
+			 unsigned char *is_free, ulong head, uint64_t *nfree)
+{
+	ulong span_len = (ulong)s->objects * s->cache->size;
+	ulong ptr = head;
+
+	while (ptr) {
+		long idx = object_index(s, ptr);
+		ulong ptr_addr, raw;
+
+		if (idx < 0 || is_free[idx])
+			return -1; /* wild pointer, or a cycle */
+		is_free[idx] = 1;
+		(*nfree)++;
+		ptr_addr = ptr + s->cache->offset;
+		if (ptr_addr + sizeof(ulong) > s->base + span_len)
+			return -1;
+		memcpy(&raw, span + (ptr_addr - s->base), sizeof(raw));
+		ptr = decode_free_pointer(s, raw, ptr_addr);
+	}
+	return 0;
+}
+
+static int add_objects(struct slab_walk *w, const struct slab_info *s,
+		       const unsigned char *is_free)
+{
+	const struct mlk_cache *c = s->cache;
+	uint32_t i;
+
+	for (i = 0; i < s->objects; i++) {
+		ulong obj = s->base + c->red_left_pad + (ulong)i * c->size;
+
+		if (is_free && is_free[i])
+			continue;
+		if (mlk_index_add(w->ix, obj, c->object_size, MLK_KIND_SLAB,
+				  s->cache_idx, 1) < 0)
+			return -1;
+		w->slub->st.objects++;
+		w->slub->caches[s->cache_idx].objects++;
+	}
+	return 0;
+}
+
+static int process_slab(struct slab_walk *w, struct slab_info *s)
+{
+	struct mlk_slub_stats *st = &w->slub->st;
+	ulong span_len = (ulong)s->objects * s->cache->size;
+	uint64_t nfree = 0;
+	int corrupt = 0;
+
+	if (!s->freelist && !s->cpu_freelist)
+		return add_objects(w, s, NULL); /* full: nothing to read */
+	if (mlk_buf_reserve(&w->span, span_len) < 0 ||
+	    mlk_buf_reserve(&w->free_map, s->objects) < 0)
+		return -1;
+	if (!mlk_readk(s->base, w->span.data, span_len)) {
+		st->slabs_unreadable++;
+		return 0;
+	}
+	memset(w->free_map.data, 0, s->objects);
+	corrupt |= mark_freelist(s, w->span.data, w->free_map.data,
+				 s->freelist, &nfree) < 0;
+	corrupt |= mark_freelist(s, w->span.data, w->free_map.data,
+				 s->cpu_freelist, &nfree) < 0;
+	if (corrupt) {
+		st->freelists_corrupt++;
+		if (CRASHDEBUG(1))
+			error(INFO, "memleak: slab %lx (%s): corrupt freelist\n",
+			      s->page, s->cache->name);
+	}
+	st->free_objects += nfree;
+	return add_objects(w, s, w->free_map.data);
+}
+
+/*
+ * struct slab counters (mm/slab.h): inuse:16, objects:15, frozen:1 in the
+ * low 32 bits of the counters word (little-endian x86_64).
+ */
+static void decode_counters(ulong counters, uint32_t *inuse,
+			    uint32_t *objects)
+{
+	*inuse = counters & 0xffff;
+	*objects = (counters >> 16) & 0x7fff;
+}
+
+static int slab_from_page(struct slab_walk *w, ulong page, ulong pfn,
+			  const unsigned char *pg)
+{
+	const struct mlk_layout *l = &mlk_lay;
+	struct mlk_slub_stats *st = &w->slub->st;
+	const struct cpu_slab *cs;
+	struct slab_info s = { .page = page };
+	long idx = find_cache(w->slub, load_field(pg, l->slab_slab_cache, 8));
+
+	st->slabs++;
+	if (idx < 0) {
+		st->slabs_unknown_cache++;
+		return 0;
+	}
+	s.cache = &w->slub->caches[idx];
+	s.cache_idx = (uint32_t)idx;
+	if (s.cache->skipped)
+		return 0;
+	decode_counters(load_field(pg, l->slab_counters, 8), &s.inuse,
+			&s.objects);
+	if (s.objects == 0 || s.inuse > s.objects ||
+	    (ulong)s.objects * s.cache->size > MAX_SLAB_BYTES) {
+		st->slabs_bad++;
+		return 0;
+	}
+	s.base = PTOV(pfn << PAGESHIFT());
+	if (s.base >= w->kfence_start && s.base < w->kfence_end)
+		return 0; /* KFENCE pool: objects placed differently */
+	s.freelist = load_field(pg, l->slab_freelist, 8);
+	cs = find_cpu_slab(w, page);
+	if (cs && cs->cache == s.cache_idx)
+		s.cpu_freelist = cs->freelist;
+	w->slub->caches[idx].slabs++;
+	return process_slab(w, &s);
+}
+
+/* ---- the struct page array ----------------------------------------------------- */
+
+static int is_slab_head(const unsigned char *pg)
+{
+	const struct mlk_layout *l = &mlk_lay;
+	ulong flags = load_field(pg, l->page_flags, 8);
+
+	if (!((flags >> l->pg_slab_bit) & 1))
+		return 0;
+	/* tail pages have bit 0 of compound_head set (include/linux/page-flags.h) */
+	return l->page_compound_head < 0 ||
+	       !(load_field(pg, l->page_compound_head, 8) & 1);
+}
+
+static int scan_page_run(struct slab_walk *w, ulong first_page, ulong pfn,
+			 const unsigned char *pages, ulong count)
+{
+	long psz = mlk_lay.page_size;
+	ulong i;
+
+	for (i = 0; i < count; i++) {
+		const unsigned char *pg = pages + i * psz;
+
+		if (is_slab_head(pg) &&
+		    slab_from_page(w, first_page + i * psz, pfn + i, pg) < 0)
+			return -1;
+	}
+	w->slub->st.pages_walked += count;
+	return 0;
+}
+
+/*
+ * Reads the struct pages of [pfn, pfn + count) with one readmem; when that
+ * fails (a hole in the vmemmap, or pages missing from the dump), retries
+ * one vmemmap page's worth at a time and skips what stays unreadable.
+ */
+static int scan_page_chunk(struct slab_walk *w, struct mlk_buf *buf,
+			   ulong pfn, ulong count)
+{
+	long psz = mlk_lay.page_size;
+	ulong first, last, step, done;
+
+	if (!phys_to_page((physaddr_t)pfn << PAGESHIFT(), &first) ||
+	    !phys_to_page((physaddr_t)(pfn + count - 1) << PAGESHIFT(), &last) ||
+	    last != first + (count - 1) * psz) {
+		if (count == 1)
+			return 0; /* no struct page for this pfn */
+		step = count / 2;
+		return scan_page_chunk(w, buf, pfn, step) < 0 ||
+		       scan_page_chunk(w, buf, pfn + step, count - step) < 0 ?
+		       -1 : 0;
+	}
+	if (mlk_buf_reserve(buf, count * psz) < 0)
+		return -1;
+	if (mlk_readk(first, buf->data, count * psz))
+		return scan_page_run(w, first, pfn, buf->data, count);
+	step = PAGESIZE() / psz ? PAGESIZE() / psz : 1;
+	for (done = 0; done < count; done += step) {
+		ulong n = count - done < step ? count - done : step;
+
+		if (!mlk_readk(first + done * psz, buf->data, n * psz)) {
+			w->slub->st.page_chunks_unreadable++;
+			continue;
+		}
+		if (scan_page_run(w, first + done * psz, pfn + done,
+				  buf->data, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void find_kfence_pool(struct slab_walk *w)
+{
+	ulong pool;
+	long nobj;
+
+	if (!symbol_exists("__kfence_pool") ||
+	    !mlk_read_ulong(symbol_value("__kfence_pool"), &pool) || !pool)
+		return;
+	/* mm/kfence/core.c: KFENCE_POOL_SIZE = (NUM_OBJECTS + 1) * 2 pages */
+	nobj = get_array_length("kfence_metadata", NULL, 0);
+	if (nobj <= 0)
+		return;
+	w->kfence_start = pool;
+	w->kfence_end = pool + (ulong)(nobj + 1) * 2 * PAGESIZE();
+}
+
+int mlk_slub_add_objects(struct mlk_slub *slub, struct mlk_index *ix)
+{
+	struct slab_walk w = { .slub = slub, .ix = ix };
+	struct mlk_buf pages = { 0 };
+	int n, ret = 0;
+
+	if (read_cpu_slabs(&w) < 0)
+		return -1;
+	find_kfence_pool(&w);
+	for (n = 0; n < vt->numnodes && ret == 0; n++) {
+		const struct node_table *nt = &vt->node_table[n];
+		ulong pfn = nt->start_paddr >> PAGESHIFT();
+		ulong end = pfn + nt->size;
+
+		for (; pfn < end && ret == 0; pfn += PAGES_PER_CHUNK) {
+			ulong count = end - pfn < PAGES_PER_CHUNK ?
+				end - pfn : PAGES_PER_CHUNK;
+			ret = scan_page_chunk(&w, &pages, pfn, count);
+		}
+	}
+	mlk_buf_free(&pages);
+	mlk_buf_free(&w.span);
+	mlk_buf_free(&w.free_map);
+	free(w.cpu_slabs);
+	return ret;
+}
+
+ulong mlk_slub_slab_of(ulong addr)
+{
+	ulong page, head;
+
+	if (!phys_to_page((physaddr_t)VTOP(addr), &page))
+		return 0;
+	if (mlk_lay.page_compound_head >= 0 &&
+	    mlk_read_ulong(page + mlk_lay.page_compound_head, &head) &&
+	    (head & 1))
+		return head - 1;
+	return page;
+}

@@ -1,0 +1,185 @@
+/*
+ * vmalloc.c - vmalloc areas (VM_ALLOC) as tracked blocks.
+ *
+ * Busy areas are on vmap_area_list (mm/vmalloc.c, up to 6.8), each
+ * vmap_area pointing to its vm_struct. A vmalloc'ed block is recorded by
+ * the allocator itself twice: vmap_area.va_start and vm_struct.addr.
+ * mm/kmemleak.c copes with that through min_count 2 (kmemleak_vmalloc())
+ * plus kmemleak_scan_area() on the vmap_area; here the exact words are
+ * known, so they are masked out of the scan instead: a vmalloc area then
+ * needs one reference from outside its allocator, like any other block.
+ *
+ * Thread stacks (VMAP_STACK) are vmalloc areas too. A live task's stack is
+ * scanned as a root (roots.c); a stack parked in kernel/fork.c's
+ * cached_stacks after its task died holds stale pointers and must not
+ * vouch for anything, so stacks are never scanned as blocks.
+ */
+#include "readers.h"
+
+/* include/linux/vmalloc.h (stable values) */
+#define VM_ALLOC_FLAG         0x00000002UL
+#define VM_UNINITIALIZED_FLAG 0x00000020UL
+#define VM_NO_GUARD_FLAG      0x00000040UL
+
+#define MAX_VMAP_AREAS (1L << 24)
+
+struct vmalloc_layout {
+	long va_start, va_vm, va_list;
+	long vm_addr, vm_size, vm_flags, vm_caller;
+	long va_size_of, vm_size_of;
+};
+
+struct vmalloc_walk {
+	struct vmalloc_layout l;
+	struct mlk_index *ix;
+	struct mlk_masks *masks;
+	struct mlk_vmalloc_stats *st;
+	unsigned char *va_buf, *vm_buf;
+	int oom;
+};
+
+static long member_offset_any(const char *type, const char *member)
+{
+	long off = MEMBER_OFFSET((char *)type, (char *)member);
+
+	return off >= 0 ? off : ANON_MEMBER_OFFSET((char *)type, (char *)member);
+}
+
+static int resolve_vmalloc_layout(struct vmalloc_layout *l)
+{
+	l->va_start = member_offset_any("vmap_area", "va_start");
+	l->va_vm = member_offset_any("vmap_area", "vm");
+	l->va_list = member_offset_any("vmap_area", "list");
+	l->vm_addr = member_offset_any("vm_struct", "addr");
+	l->vm_size = member_offset_any("vm_struct", "size");
+	l->vm_flags = member_offset_any("vm_struct", "flags");
+	l->vm_caller = member_offset_any("vm_struct", "caller");
+	l->va_size_of = STRUCT_SIZE("vmap_area");
+	l->vm_size_of = STRUCT_SIZE("vm_struct");
+	return l->va_start < 0 || l->va_vm < 0 || l->va_list < 0 ||
+	       l->vm_addr < 0 || l->vm_size < 0 || l->vm_flags < 0 ||
+	       l->va_size_of <= 0 || l->vm_size_of <= 0 ? -1 : 0;
+}
+
+static ulong field(const unsigned char *buf, long off)
+{
+	ulong v;
+
+	memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+/* kernel/fork.c: alloc_thread_stack_node() allocates VMAP_STACK stacks. */
+static int is_thread_stack(ulong caller)
+{
+	ulong offset;
+	struct syment *sp = caller ? value_search(caller, &offset) : NULL;
+
+	return sp && (strcmp(sp->name, "alloc_thread_stack_node") == 0 ||
+		      strcmp(sp->name, "dup_task_struct") == 0);
+}
+
+/* The tag of a vmalloc block indexes its allocation caller. */
+static int remember_caller(struct mlk_vmalloc_stats *st, ulong caller)
+{
+	if (st->ncallers == st->callers_cap) {
+		size_t cap = st->callers_cap ? st->callers_cap * 2 : 256;
+		ulong *grown = realloc(st->callers, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		st->callers = grown;
+		st->callers_cap = cap;
+	}
+	st->callers[st->ncallers++] = caller;
+	return 0;
+}
+
+ulong mlk_vmalloc_caller(const struct mlk_vmalloc_stats *st, uint32_t tag)
+{
+	return tag < st->ncallers ? st->callers[tag] : 0;
+}
+
+void mlk_vmalloc_free(struct mlk_vmalloc_stats *st)
+{
+	free(st->callers);
+	memset(st, 0, sizeof(*st));
+}
+
+static int track_area(struct vmalloc_walk *w, ulong va, ulong vm)
+{
+	const struct vmalloc_layout *l = &w->l;
+	ulong addr = field(w->vm_buf, l->vm_addr);
+	ulong size = field(w->vm_buf, l->vm_size);
+	ulong flags = field(w->vm_buf, l->vm_flags);
+	ulong caller = l->vm_caller >= 0 ? field(w->vm_buf, l->vm_caller) : 0;
+
+	if (!(flags & VM_ALLOC_FLAG) || (flags & VM_UNINITIALIZED_FLAG))
+		return 0;
+	if (!(flags & VM_NO_GUARD_FLAG) && size >= PAGESIZE())
+		size -= PAGESIZE(); /* get_vm_area_size(): the guard page */
+	if (!size)
+		return 0;
+	if (is_thread_stack(caller)) {
+		w->st->stacks++;
+		return 0;
+	}
+	if (size > UINT32_MAX) {
+		w->st->truncated++;
+		size = UINT32_MAX & ~(ulong)(PAGESIZE() - 1);
+	}
+	if (remember_caller(w->st, caller) < 0 ||
+	    mlk_index_add(w->ix, addr, (uint32_t)size, MLK_KIND_VMALLOC,
+			  (uint32_t)(w->st->ncallers - 1), 1) < 0 ||
+	    mlk_masks_add(w->masks, va + l->va_start) < 0 ||
+	    mlk_masks_add(w->masks, vm + l->vm_addr) < 0)
+		return -1;
+	w->st->tracked++;
+	w->st->bytes += size;
+	return 0;
+}
+
+static int visit_area(ulong node, void *arg)
+{
+	struct vmalloc_walk *w = arg;
+	ulong va = node - w->l.va_list, vm;
+
+	w->st->areas++;
+	if (!mlk_readk(va, w->va_buf, w->l.va_size_of))
+		return 0;
+	vm = field(w->va_buf, w->l.va_vm);
+	if (!vm || !IS_KVADDR(vm) || !mlk_readk(vm, w->vm_buf, w->l.vm_size_of))
+		return 0;
+	if (track_area(w, va, vm) < 0) {
+		w->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
+			  struct mlk_vmalloc_stats *st)
+{
+	struct vmalloc_walk w = { .ix = ix, .masks = masks, .st = st };
+	int truncated = 0;
+
+	if (!symbol_exists("vmap_area_list") ||
+	    resolve_vmalloc_layout(&w.l) < 0) {
+		st->unsupported = 1;
+		return 0;
+	}
+	w.va_buf = malloc(w.l.va_size_of);
+	w.vm_buf = malloc(w.l.vm_size_of);
+	if (w.va_buf && w.vm_buf)
+		mlk_walk_list(symbol_value("vmap_area_list"), MAX_VMAP_AREAS,
+			      visit_area, &w, &truncated);
+	else
+		w.oom = 1;
+	free(w.va_buf);
+	free(w.vm_buf);
+	st->list_truncated = truncated;
+	if (!w.oom && truncated)
+		error(INFO, "memleak: vmap_area_list is damaged; %lu vmalloc "
+		      "areas tracked\n", (ulong)st->tracked);
+	return w.oom ? -1 : 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * main.c - runs every engine unit test.
+ *
+ * Each test prints one line, "PASS: <name>" or "FAIL: <name>: <why>", on
+ * stdout. The exit status is 1 when any test failed.
+ */
+#include <stdio.h>
+
+/* Test groups, one per file. */
+void run_index_tests(void);
+void run_scan_tests(void);
+void run_hexdump_tests(void);
+
+/* Called by the test files, which declare it themselves. */
+void unit_run(const char *name, int (*test)(char *why, size_t whysz));
+
+static unsigned tests_run;
+static unsigned tests_failed;
+
+/*
+ * Run one test: it returns 0 when it passes, or non-zero after writing the
+ * reason into why.
+ */
+void unit_run(const char *name, int (*test)(char *why, size_t whysz))
+{
+	char why[512] = "";
+
+	tests_run++;
+	if (test(why, sizeof(why)) == 0) {
+		printf("PASS: %s\n", name);
+	} else {
+		tests_failed++;
+		printf("FAIL: %s: %s\n", name, why[0] ? why : "no reason given");
+	}
+	fflush(stdout);
+}
+
+int main(void)
+{
+	run_index_tests();
+	run_scan_tests();
+	run_hexdump_tests();
+	fprintf(stderr, "%u tests, %u failed\n", tests_run, tests_failed);
+	return tests_failed ? 1 : 0;
+}
