@@ -37,6 +37,8 @@ struct memleak_run {
 	struct mlk_masks masks;
 	struct mlk_source source;
 	struct mlk_roots roots;
+	struct mlk_reserved reserved;
+	struct mlk_pages_stats pages;
 	struct mlk_index *ix;
 	struct mlk_scan *sc;
 	struct timeval started;
@@ -100,6 +102,28 @@ static void phase(const struct memleak_opts *o, const struct memleak_run *r,
 
 /* ---- the scan ----------------------------------------------------------------- */
 
+/* One pass over the struct pages: slab objects, reserved memory. */
+static int walk_pages(struct memleak_run *run)
+{
+	struct mlk_slab_walk *slabs = mlk_slub_walk_begin(&run->slub, run->ix);
+	struct mlk_page_visitor visitors[2] = {
+		{ mlk_slub_visit_page, slabs },
+		{ mlk_reserved_visit, &run->reserved },
+	};
+	int ret;
+
+	if (!slabs)
+		return -1;
+	if (mlk_reserved_init(&run->reserved, &run->roots) < 0)
+		error(INFO, "memleak: PG_reserved unknown: reserved memory "
+		      "not scanned\n");
+	ret = mlk_pages_walk(visitors, 2, &run->pages);
+	if (ret == 0)
+		ret = mlk_reserved_finish(&run->reserved);
+	mlk_slub_walk_end(slabs);
+	return ret;
+}
+
 static int build_index(struct memleak_run *run, const struct memleak_opts *o)
 {
 	phase(o, run, "reading slab caches");
@@ -108,8 +132,8 @@ static int build_index(struct memleak_run *run, const struct memleak_opts *o)
 	run->ix = mlk_index_new();
 	if (!run->ix)
 		return -1;
-	phase(o, run, "walking the struct page array for slabs");
-	if (mlk_slub_add_objects(&run->slub, run->ix) < 0)
+	phase(o, run, "walking the struct page array");
+	if (walk_pages(run) < 0)
 		return -1;
 	phase(o, run, "reading vmalloc areas");
 	if (mlk_vmalloc_add_areas(run->ix, &run->masks, &run->vmalloc) < 0)
@@ -298,7 +322,7 @@ static void print_summary(const struct memleak_run *run, long selected,
 		"%llu slabs unreadable, %llu struct page chunks unreadable\n",
 		(unsigned long long)st->pages_unreadable,
 		(unsigned long long)ss->slabs_unreadable,
-		(unsigned long long)ss->page_chunks_unreadable);
+		(unsigned long long)run->pages.chunks_unreadable);
 	if (ss->freelists_corrupt || ss->slabs_bad || ss->slabs_unknown_cache ||
 	    ss->cache_list_truncated)
 		fprintf(fp, "  damaged:         %llu corrupt freelists, %llu slabs "

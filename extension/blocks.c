@@ -120,12 +120,139 @@ static int block_order(const void *pa, const void *pb)
 	return 0;
 }
 
+static int block_before(const struct mlk_block *a, const struct mlk_block *b)
+{
+	return block_order(a, b) < 0;
+}
+
 static int blocks_are_sorted(const struct mlk_index *ix)
 {
 	for (size_t i = 1; i < ix->count; i++)
-		if (block_order(&ix->blocks[i - 1], &ix->blocks[i]) > 0)
+		if (block_before(&ix->blocks[i], &ix->blocks[i - 1]))
 			return 0;
 	return 1;
+}
+
+/*
+ * Sorting: an introsort specialised for struct mlk_block. Compared with
+ * qsort() it needs no scratch copy of the array (glibc's qsort allocates
+ * one as large as the array: hundreds of MiB for tens of millions of
+ * blocks) and inlines the comparison.
+ */
+#define SORT_SMALL 16 /* below this, insertion sort */
+
+static void swap_blocks(struct mlk_block *a, struct mlk_block *b)
+{
+	struct mlk_block held = *a;
+
+	*a = *b;
+	*b = held;
+}
+
+static void insertion_sort(struct mlk_block *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct mlk_block item = v[i];
+		size_t j = i;
+
+		for (; j > 0 && block_before(&item, &v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = item;
+	}
+}
+
+static void sift_down(struct mlk_block *v, size_t root, size_t n)
+{
+	for (;;) {
+		size_t child = 2 * root + 1;
+
+		if (child >= n)
+			return;
+		if (child + 1 < n && block_before(&v[child], &v[child + 1]))
+			child++;
+		if (!block_before(&v[root], &v[child]))
+			return;
+		swap_blocks(&v[root], &v[child]);
+		root = child;
+	}
+}
+
+/* The fallback when partitions keep coming out lopsided. */
+static void heap_sort(struct mlk_block *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		swap_blocks(&v[0], &v[end]);
+		sift_down(v, 0, end);
+	}
+}
+
+/*
+ * Hoare partition of v[0..n) (n > SORT_SMALL) around the median of the
+ * first, middle and last blocks. Returns j with every block of v[0..j]
+ * ordered before or equal to every block of v[j+1..n), and j < n - 1.
+ */
+static size_t partition(struct mlk_block *v, size_t n)
+{
+	size_t mid = n / 2, i = 0, j = n - 1;
+	struct mlk_block pivot;
+
+	if (block_before(&v[mid], &v[0]))
+		swap_blocks(&v[mid], &v[0]);
+	if (block_before(&v[n - 1], &v[mid]))
+		swap_blocks(&v[n - 1], &v[mid]);
+	if (block_before(&v[mid], &v[0]))
+		swap_blocks(&v[mid], &v[0]);
+	pivot = v[mid];
+	for (;;) {
+		while (block_before(&v[i], &pivot))
+			i++;
+		while (block_before(&pivot, &v[j]))
+			j--;
+		if (i >= j)
+			return j;
+		swap_blocks(&v[i], &v[j]);
+		i++;
+		j--;
+	}
+}
+
+/*
+ * Recurse into the smaller part and loop on the larger one, so the
+ * recursion is at most log2(n) deep; depth_left bounds the quicksort work
+ * before heap sort takes over.
+ */
+static void introsort(struct mlk_block *v, size_t n, unsigned depth_left)
+{
+	while (n > SORT_SMALL) {
+		size_t split;
+
+		if (depth_left == 0) {
+			heap_sort(v, n);
+			return;
+		}
+		depth_left--;
+		split = partition(v, n) + 1;
+		if (split < n - split) {
+			introsort(v, split, depth_left);
+			v += split;
+			n -= split;
+		} else {
+			introsort(v + split, n - split, depth_left);
+			n = split;
+		}
+	}
+	insertion_sort(v, n);
+}
+
+static void sort_blocks(struct mlk_block *v, size_t n)
+{
+	unsigned log2_n = 0;
+
+	while (log2_n < 63 && ((size_t)1 << log2_n) < n)
+		log2_n++;
+	introsort(v, n, 2 * log2_n);
 }
 
 /* Keep each block only if it starts at or after the end of the last kept. */
@@ -218,8 +345,7 @@ int mlk_index_finish(struct mlk_index *ix)
 	index_drop_lookup(ix);
 	/* Callers often add in address order: skip the sort then. */
 	if (!blocks_are_sorted(ix))
-		qsort(ix->blocks, ix->count, sizeof(struct mlk_block),
-		      block_order);
+		sort_blocks(ix->blocks, ix->count);
 	drop_overlapping_blocks(ix);
 	shrink_to_fit(ix);
 	if (build_lookup(ix) != 0) {

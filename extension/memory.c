@@ -121,8 +121,12 @@ static int crash_source_read(void *ctx, mlk_addr_t addr, void *buf,
 {
 	const struct mlk_masks *masks = ctx;
 
-	if (!mlk_readk((ulong)addr, buf, len))
+	if (!mlk_readk((ulong)addr, buf, len)) {
+		if (CRASHDEBUG(1))
+			fprintf(fp, "memleak: unreadable: %lx, %zu bytes\n",
+				(ulong)addr, len);
 		return -1;
+	}
 	if (masks && masks->count)
 		zero_masked_words(masks, (ulong)addr, buf, len);
 	return 0;

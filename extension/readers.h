@@ -134,8 +134,6 @@ struct mlk_cache {
 struct mlk_slub_stats {
 	uint64_t caches;
 	uint64_t caches_skipped;
-	uint64_t pages_walked;       /* struct pages looked at */
-	uint64_t page_chunks_unreadable;
 	uint64_t slabs;
 	uint64_t slabs_unknown_cache; /* slab_cache not on slab_caches */
 	uint64_t slabs_bad;          /* absurd counters */
@@ -154,8 +152,17 @@ struct mlk_slub {
 
 /* Reads slab_caches. Returns 0, or -1 (message printed). */
 int mlk_slub_read_caches(struct mlk_slub *slub);
-/* Walks the struct page array; adds every allocated object to ix. */
-int mlk_slub_add_objects(struct mlk_slub *slub, struct mlk_index *ix);
+/*
+ * The slab finder, a struct page visitor (pages.c): begin, pass
+ * mlk_slub_visit_page to mlk_pages_walk() with the walk as its argument,
+ * end. Every allocated object goes into ix.
+ */
+struct mlk_slab_walk;
+struct mlk_slab_walk *mlk_slub_walk_begin(struct mlk_slub *slub,
+					  struct mlk_index *ix);
+int mlk_slub_visit_page(void *walk, ulong page, ulong pfn,
+			const unsigned char *pg);
+void mlk_slub_walk_end(struct mlk_slab_walk *walk);
 const struct mlk_cache *mlk_slub_cache_by_tag(const struct mlk_slub *slub,
 					      uint32_t tag);
 /* The struct page of the slab holding addr, or 0. */
@@ -182,6 +189,42 @@ int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
 ulong mlk_vmalloc_caller(const struct mlk_vmalloc_stats *st, uint32_t tag);
 void mlk_vmalloc_free(struct mlk_vmalloc_stats *st);
 
+/* ---- pages.c: the struct page array ------------------------------------- */
+
+struct mlk_page_visitor {
+	/* Called for each readable struct page; returns -1 to abort. */
+	int (*visit)(void *arg, ulong page, ulong pfn, const unsigned char *pg);
+	void *arg;
+};
+
+struct mlk_pages_stats {
+	uint64_t pages_walked;
+	uint64_t chunks_unreadable;  /* vmemmap pages missing or holes */
+};
+
+/* One batched pass over every node's struct pages. 0, or -1. */
+int mlk_pages_walk(const struct mlk_page_visitor *visitors, size_t n,
+		   struct mlk_pages_stats *st);
+
+struct mlk_roots;
+/* The struct page array itself, as root ranges. */
+int mlk_pages_add_memmap_roots(struct mlk_roots *roots);
+
+/* Collector of PageReserved runs as roots (a struct page visitor). */
+struct mlk_reserved {
+	struct mlk_roots *roots;
+	ulong pg_reserved_bit;
+	ulong kernel_lo, kernel_hi;  /* pfns of the kernel image */
+	ulong crash_lo, crash_hi;    /* pfns of the crashkernel reservation */
+	ulong run_start, run_count;
+	uint64_t pages, runs;
+	int enabled;
+};
+int mlk_reserved_init(struct mlk_reserved *r, struct mlk_roots *roots);
+int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
+		       const unsigned char *pg);
+int mlk_reserved_finish(struct mlk_reserved *r);
+
 /* ---- roots.c: where the kernel keeps pointers -------------------------- */
 
 enum mlk_root_kind {
@@ -189,6 +232,8 @@ enum mlk_root_kind {
 	MLK_ROOT_PERCPU,     /* static per-cpu area of each possible CPU */
 	MLK_ROOT_STACK,      /* task kernel stacks */
 	MLK_ROOT_MODULE,     /* module writable data */
+	MLK_ROOT_MEMMAP,     /* the struct page array */
+	MLK_ROOT_RESERVED,   /* PageReserved memory (memblock allocations) */
 	MLK_ROOT_KINDS
 };
 
@@ -210,7 +255,12 @@ struct mlk_roots {
 	int modules_truncated;
 };
 
-/* Collects every root range (sorted, overlaps merged). 0, or -1. */
+/* Appends one range [start, end). 0, or -1 when out of memory. */
+int mlk_roots_add(struct mlk_roots *roots, ulong start, ulong end, int kind);
+/*
+ * Appends the kernel's own roots to what is already there, then sorts the
+ * ranges and merges overlaps. 0, or -1.
+ */
 int mlk_roots_collect(struct mlk_roots *roots);
 void mlk_roots_free(struct mlk_roots *roots);
 const char *mlk_root_kind_name(int kind);

@@ -7,7 +7,8 @@
  *     task list (init_task.tasks, then each thread group) and the per-CPU
  *     idle tasks: crash's task table is not trusted, because some crash
  *     versions see only part of the tasks of newer kernels;
- *   - the writable data (and ro_after_init data) of every loaded module.
+ *   - the writable data (and ro_after_init data) of every loaded module;
+ *   - the struct page array, and PageReserved memory (pages.c).
  * Ranges are sorted and merged so that no byte is scanned twice.
  */
 #include "readers.h"
@@ -22,6 +23,8 @@ static const char *const root_kind_names[MLK_ROOT_KINDS] = {
 	[MLK_ROOT_PERCPU] = "per-cpu areas",
 	[MLK_ROOT_STACK] = "task stacks",
 	[MLK_ROOT_MODULE] = "module data",
+	[MLK_ROOT_MEMMAP] = "struct pages",
+	[MLK_ROOT_RESERVED] = "reserved (memblock) memory",
 };
 
 const char *mlk_root_kind_name(int kind)
@@ -29,7 +32,7 @@ const char *mlk_root_kind_name(int kind)
 	return kind >= 0 && kind < MLK_ROOT_KINDS ? root_kind_names[kind] : "?";
 }
 
-static int add_range(struct mlk_roots *r, ulong start, ulong end, int kind)
+int mlk_roots_add(struct mlk_roots *r, ulong start, ulong end, int kind)
 {
 	if (end <= start)
 		return 0;
@@ -55,7 +58,7 @@ static int add_symbol_range(struct mlk_roots *r, const char *start,
 {
 	if (!symbol_exists((char *)start) || !symbol_exists((char *)end))
 		return 0;
-	return add_range(r, symbol_value((char *)start),
+	return mlk_roots_add(r, symbol_value((char *)start),
 			 symbol_value((char *)end), MLK_ROOT_DATA);
 }
 
@@ -82,20 +85,41 @@ static int possible_cpus(void)
  * x86_64 links the per-cpu section at address 0 (__per_cpu_start == 0);
  * CPU n's copy is at __per_cpu_start + __per_cpu_offset[n]
  * (mm/kmemleak.c: kmemleak_scan(), "per-cpu sections scanning").
+ *
+ * That static section is only the head of each CPU's unit of the first
+ * per-cpu chunk (mm/percpu.c: pcpu_setup_first_chunk()): behind it lie the
+ * reserved area (modules' DEFINE_PER_CPU) and the dynamic area that serves
+ * alloc_percpu(). Pointers kept there (per-cpu crypto transforms, cpumasks,
+ * lists) are as live as static ones, so the whole unit (pcpu_unit_size) is
+ * scanned. The in-kernel kmemleak tracks those allocations as objects
+ * instead; reading the allocation maps is left to the per-cpu reader.
  */
+static ulong percpu_unit_bytes(ulong static_bytes)
+{
+	int unit_size = 0;
+
+	if (!symbol_exists("pcpu_unit_size") ||
+	    !mlk_readk(symbol_value("pcpu_unit_size"), &unit_size,
+		       sizeof(unit_size)) ||
+	    unit_size < (long)static_bytes || unit_size > (64 << 20))
+		return static_bytes;
+	return (ulong)unit_size;
+}
+
 static int add_percpu(struct mlk_roots *r)
 {
-	ulong start, end;
+	ulong start, unit;
 	int cpu, ncpus = possible_cpus();
 
 	if (!symbol_exists("__per_cpu_start") || !symbol_exists("__per_cpu_end"))
 		return 0;
 	start = symbol_value("__per_cpu_start");
-	end = symbol_value("__per_cpu_end");
+	unit = percpu_unit_bytes(symbol_value("__per_cpu_end") - start);
 	for (cpu = 0; cpu < ncpus; cpu++) {
 		ulong off = kt->__per_cpu_offset[cpu];
 
-		if (add_range(r, start + off, end + off, MLK_ROOT_PERCPU) < 0)
+		if (mlk_roots_add(r, start + off, start + off + unit,
+			      MLK_ROOT_PERCPU) < 0)
 			return -1;
 	}
 	r->cpus = ncpus;
@@ -120,7 +144,7 @@ static int add_task_stack(struct task_walk *w, ulong task)
 		return 0;
 	}
 	w->roots->tasks++;
-	if (add_range(w->roots, stack, stack + STACKSIZE(),
+	if (mlk_roots_add(w->roots, stack, stack + STACKSIZE(),
 		      MLK_ROOT_STACK) < 0) {
 		w->oom = 1;
 		return 1;
@@ -207,7 +231,7 @@ static int add_module_area(struct module_walk *w, ulong base, ulong size)
 {
 	if (!base || size > MAX_MODULE_DATA)
 		return 0;
-	if (add_range(w->roots, base, base + size, MLK_ROOT_MODULE) < 0) {
+	if (mlk_roots_add(w->roots, base, base + size, MLK_ROOT_MODULE) < 0) {
 		w->oom = 1;
 		return -1;
 	}
@@ -325,7 +349,8 @@ static void merge_ranges(struct mlk_roots *r)
 int mlk_roots_collect(struct mlk_roots *r)
 {
 	if (add_kernel_data(r) < 0 || add_percpu(r) < 0 ||
-	    add_task_stacks(r) < 0 || add_modules(r) < 0)
+	    add_task_stacks(r) < 0 || add_modules(r) < 0 ||
+	    mlk_pages_add_memmap_roots(r) < 0)
 		return -1;
 	merge_ranges(r);
 	return 0;

@@ -20,16 +20,15 @@
 #define MAX_CACHES       (1L << 16)
 #define MAX_OBJECT_SIZE  (1UL << 26)
 #define MAX_SLAB_BYTES   (1UL << 26)
-#define PAGES_PER_CHUNK  1024UL
 
 /* One CPU's active slab and its lockless freelist. */
 struct cpu_slab {
 	ulong slab;      /* struct slab / struct page address */
-	ulong freelist;  /* encoded? no: a plain object pointer */
+	ulong freelist;  /* first free object (never obfuscated) */
 	uint32_t cache;  /* index into slub->caches */
 };
 
-struct slab_walk {
+struct mlk_slab_walk {
 	struct mlk_slub *slub;
 	struct mlk_index *ix;
 	struct cpu_slab *cpu_slabs;
@@ -37,7 +36,6 @@ struct slab_walk {
 	struct mlk_buf span;      /* the slab's bytes, when needed */
 	struct mlk_buf free_map;  /* one byte per object: 1 = free */
 	ulong kfence_start, kfence_end;
-	int oom;
 };
 
 /* ---- caches --------------------------------------------------------------- */
@@ -220,7 +218,7 @@ static int cmp_cpu_slab(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int read_cpu_slabs(struct slab_walk *w)
+static int read_cpu_slabs(struct mlk_slab_walk *w)
 {
 	const struct mlk_slub *slub = w->slub;
 	int ncpus = kt->cpus > 0 && kt->cpus <= NR_CPUS ? kt->cpus : 1;
@@ -253,7 +251,7 @@ static int read_cpu_slabs(struct slab_walk *w)
 	return 0;
 }
 
-static const struct cpu_slab *find_cpu_slab(const struct slab_walk *w,
+static const struct cpu_slab *find_cpu_slab(const struct mlk_slab_walk *w,
 					    ulong slab)
 {
 	struct cpu_slab key = { .slab = slab };
@@ -336,7 +334,7 @@ static int mark_freelist(const struct slab_info *s, const unsigned char *span,
 	return 0;
 }
 
-static int add_objects(struct slab_walk *w, const struct slab_info *s,
+static int add_objects(struct mlk_slab_walk *w, const struct slab_info *s,
 		       const unsigned char *is_free)
 {
 	const struct mlk_cache *c = s->cache;
@@ -356,7 +354,7 @@ static int add_objects(struct slab_walk *w, const struct slab_info *s,
 	return 0;
 }
 
-static int process_slab(struct slab_walk *w, struct slab_info *s)
+static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 {
 	struct mlk_slub_stats *st = &w->slub->st;
 	ulong span_len = (ulong)s->objects * s->cache->size;
@@ -398,7 +396,7 @@ static void decode_counters(ulong counters, uint32_t *inuse,
 	*objects = (counters >> 16) & 0x7fff;
 }
 
-static int slab_from_page(struct slab_walk *w, ulong page, ulong pfn,
+static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 			  const unsigned char *pg)
 {
 	const struct mlk_layout *l = &mlk_lay;
@@ -434,7 +432,7 @@ static int slab_from_page(struct slab_walk *w, ulong page, ulong pfn,
 	return process_slab(w, &s);
 }
 
-/* ---- the struct page array ----------------------------------------------------- */
+/* ---- the struct page visitor ---------------------------------------------- */
 
 static int is_slab_head(const unsigned char *pg)
 {
@@ -448,64 +446,17 @@ static int is_slab_head(const unsigned char *pg)
 	       !(load_field(pg, l->page_compound_head, 8) & 1);
 }
 
-static int scan_page_run(struct slab_walk *w, ulong first_page, ulong pfn,
-			 const unsigned char *pages, ulong count)
+int mlk_slub_visit_page(void *arg, ulong page, ulong pfn,
+			const unsigned char *pg)
 {
-	long psz = mlk_lay.page_size;
-	ulong i;
+	struct mlk_slab_walk *w = arg;
 
-	for (i = 0; i < count; i++) {
-		const unsigned char *pg = pages + i * psz;
-
-		if (is_slab_head(pg) &&
-		    slab_from_page(w, first_page + i * psz, pfn + i, pg) < 0)
-			return -1;
-	}
-	w->slub->st.pages_walked += count;
-	return 0;
+	if (!is_slab_head(pg))
+		return 0;
+	return slab_from_page(w, page, pfn, pg);
 }
 
-/*
- * Reads the struct pages of [pfn, pfn + count) with one readmem; when that
- * fails (a hole in the vmemmap, or pages missing from the dump), retries
- * one vmemmap page's worth at a time and skips what stays unreadable.
- */
-static int scan_page_chunk(struct slab_walk *w, struct mlk_buf *buf,
-			   ulong pfn, ulong count)
-{
-	long psz = mlk_lay.page_size;
-	ulong first, last, step, done;
-
-	if (!phys_to_page((physaddr_t)pfn << PAGESHIFT(), &first) ||
-	    !phys_to_page((physaddr_t)(pfn + count - 1) << PAGESHIFT(), &last) ||
-	    last != first + (count - 1) * psz) {
-		if (count == 1)
-			return 0; /* no struct page for this pfn */
-		step = count / 2;
-		return scan_page_chunk(w, buf, pfn, step) < 0 ||
-		       scan_page_chunk(w, buf, pfn + step, count - step) < 0 ?
-		       -1 : 0;
-	}
-	if (mlk_buf_reserve(buf, count * psz) < 0)
-		return -1;
-	if (mlk_readk(first, buf->data, count * psz))
-		return scan_page_run(w, first, pfn, buf->data, count);
-	step = PAGESIZE() / psz ? PAGESIZE() / psz : 1;
-	for (done = 0; done < count; done += step) {
-		ulong n = count - done < step ? count - done : step;
-
-		if (!mlk_readk(first + done * psz, buf->data, n * psz)) {
-			w->slub->st.page_chunks_unreadable++;
-			continue;
-		}
-		if (scan_page_run(w, first + done * psz, pfn + done,
-				  buf->data, n) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static void find_kfence_pool(struct slab_walk *w)
+static void find_kfence_pool(struct mlk_slab_walk *w)
 {
 	ulong pool;
 	long nobj;
@@ -521,31 +472,31 @@ static void find_kfence_pool(struct slab_walk *w)
 	w->kfence_end = pool + (ulong)(nobj + 1) * 2 * PAGESIZE();
 }
 
-int mlk_slub_add_objects(struct mlk_slub *slub, struct mlk_index *ix)
+struct mlk_slab_walk *mlk_slub_walk_begin(struct mlk_slub *slub,
+					  struct mlk_index *ix)
 {
-	struct slab_walk w = { .slub = slub, .ix = ix };
-	struct mlk_buf pages = { 0 };
-	int n, ret = 0;
+	struct mlk_slab_walk *w = calloc(1, sizeof(*w));
 
-	if (read_cpu_slabs(&w) < 0)
-		return -1;
-	find_kfence_pool(&w);
-	for (n = 0; n < vt->numnodes && ret == 0; n++) {
-		const struct node_table *nt = &vt->node_table[n];
-		ulong pfn = nt->start_paddr >> PAGESHIFT();
-		ulong end = pfn + nt->size;
-
-		for (; pfn < end && ret == 0; pfn += PAGES_PER_CHUNK) {
-			ulong count = end - pfn < PAGES_PER_CHUNK ?
-				end - pfn : PAGES_PER_CHUNK;
-			ret = scan_page_chunk(&w, &pages, pfn, count);
-		}
+	if (!w)
+		return NULL;
+	w->slub = slub;
+	w->ix = ix;
+	if (read_cpu_slabs(w) < 0) {
+		free(w);
+		return NULL;
 	}
-	mlk_buf_free(&pages);
-	mlk_buf_free(&w.span);
-	mlk_buf_free(&w.free_map);
-	free(w.cpu_slabs);
-	return ret;
+	find_kfence_pool(w);
+	return w;
+}
+
+void mlk_slub_walk_end(struct mlk_slab_walk *w)
+{
+	if (!w)
+		return;
+	mlk_buf_free(&w->span);
+	mlk_buf_free(&w->free_map);
+	free(w->cpu_slabs);
+	free(w);
 }
 
 ulong mlk_slub_slab_of(ulong addr)

@@ -448,6 +448,113 @@ out:
 	return rc;
 }
 
+/* ---- sorting and overlap resolution against libc's qsort ------------ */
+
+struct ref_block {
+	mlk_addr_t start;
+	uint32_t size;
+	uint32_t tag;
+};
+
+/* The documented order: start, then largest first, then tag. */
+static int ref_order(const void *pa, const void *pb)
+{
+	const struct ref_block *a = pa, *b = pb;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->size != b->size)
+		return a->size > b->size ? -1 : 1;
+	return (a->tag > b->tag) - (a->tag < b->tag);
+}
+
+/* The blocks the index must keep: sorted, each after the last kept end. */
+static size_t ref_keep(struct ref_block *v, size_t n)
+{
+	size_t kept = 0;
+
+	qsort(v, n, sizeof(*v), ref_order);
+	for (size_t i = 0; i < n; i++)
+		if (kept == 0 || v[i].start >= v[kept - 1].start + v[kept - 1].size)
+			v[kept++] = v[i];
+	return kept;
+}
+
+enum sort_pattern {
+	PATTERN_REVERSED,   /* descending, disjoint */
+	PATTERN_SAWTOOTH,   /* ascending runs, like objects of shuffled slabs */
+	PATTERN_SAME_START, /* every block at one address */
+	PATTERN_CROWDED,    /* few distinct starts, heavy overlaps */
+	PATTERN_COUNT
+};
+
+static void make_pattern(struct ref_block *v, size_t n, enum sort_pattern p)
+{
+	for (size_t i = 0; i < n; i++) {
+		v[i].tag = (uint32_t)i;
+		switch (p) {
+		case PATTERN_REVERSED:
+			v[i].start = DIRECT_MAP + (n - i) * 64;
+			v[i].size = 64;
+			break;
+		case PATTERN_SAWTOOTH:
+			v[i].start = DIRECT_MAP + (i % 97) * 4096 + (i / 97) * 32;
+			v[i].size = 32;
+			break;
+		case PATTERN_SAME_START:
+			v[i].start = DIRECT_MAP;
+			v[i].size = (uint32_t)rng_below(5000) + 1;
+			break;
+		default:
+			v[i].start = DIRECT_MAP + rng_below(50) * 64;
+			v[i].size = (uint32_t)rng_below(200) + 1;
+			break;
+		}
+	}
+}
+
+static int test_index_sort_patterns(char *why, size_t whysz)
+{
+	const size_t n = 20000;
+	struct ref_block *ref = malloc(n * sizeof(*ref));
+	struct mlk_index *ix = NULL;
+	int rc = -1;
+
+	CHECK(ref, "out of memory");
+	for (int p = 0; p < PATTERN_COUNT; p++) {
+		size_t kept;
+
+		make_pattern(ref, n, (enum sort_pattern)p);
+		ix = mlk_index_new();
+		CHECK(ix, "mlk_index_new failed");
+		for (size_t i = 0; i < n; i++)
+			CHECK(mlk_index_add(ix, ref[i].start, ref[i].size, 0,
+					    ref[i].tag, 1) == 0, "add failed");
+		CHECK(mlk_index_finish(ix) == 0, "finish failed");
+		kept = ref_keep(ref, n);
+		CHECK(mlk_index_count(ix) == kept,
+		      "pattern %d: %zu blocks kept, want %zu", p,
+		      mlk_index_count(ix), kept);
+		CHECK(duplicates_seen_by_scan(ix) == n - kept,
+		      "pattern %d: duplicates not %zu", p, n - kept);
+		for (size_t i = 0; i < kept; i++) {
+			struct mlk_block *b = mlk_index_at(ix, i);
+
+			CHECK(b->start == ref[i].start && b->size == ref[i].size &&
+			      b->tag == ref[i].tag,
+			      "pattern %d: block %zu is tag %u, want tag %u", p,
+			      i, b->tag, ref[i].tag);
+		}
+		mlk_index_free(ix);
+		ix = NULL;
+	}
+	rc = 0;
+out:
+	free(ref);
+	mlk_index_free(ix);
+	return rc;
+}
+
 void run_index_tests(void)
 {
 	unit_run("index_empty", test_index_empty);
@@ -458,5 +565,6 @@ void run_index_tests(void)
 	unit_run("index_ignores_unusable_blocks",
 		 test_index_ignores_unusable_blocks);
 	unit_run("index_add_after_finish", test_index_add_after_finish);
+	unit_run("index_sort_patterns", test_index_sort_patterns);
 	unit_run("index_many_blocks", test_index_many_blocks);
 }

@@ -1,0 +1,219 @@
+/*
+ * pages.c - one pass over the struct page array.
+ *
+ * The struct pages are read in large batches (PAGES_PER_CHUNK at a time,
+ * one readmem each) and handed to visitors: the SLUB reader keeps slab
+ * head pages, the reserved-memory collector below keeps PG_reserved runs.
+ *
+ * Reserved pages stand in for memblock allocations: what the kernel took
+ * at boot before the page allocator ran (hash tables, the per-cpu first
+ * chunk, the log buffer, mem_section...) stays PageReserved
+ * (mm/memblock.c: memblock_free_all() frees only unreserved ranges to the
+ * buddy allocator). The in-kernel kmemleak knows them through
+ * kmemleak_alloc_phys() records and scans them; offline, the reserved bit
+ * is what is left of that knowledge. The kernel image (already scanned by
+ * section, and its text holds no pointers) and the crashkernel reservation
+ * (another kernel's memory) are left out.
+ */
+#include "readers.h"
+
+#define PAGES_PER_CHUNK 1024UL
+
+struct page_walk {
+	const struct mlk_page_visitor *visitors;
+	size_t nvisitors;
+	struct mlk_pages_stats *st;
+	struct mlk_buf buf;
+};
+
+static int visit_run(struct page_walk *w, ulong first_page, ulong pfn,
+		     const unsigned char *pages, ulong count)
+{
+	long psz = mlk_lay.page_size;
+	ulong i;
+	size_t v;
+
+	for (i = 0; i < count; i++)
+		for (v = 0; v < w->nvisitors; v++)
+			if (w->visitors[v].visit(w->visitors[v].arg,
+						 first_page + i * psz, pfn + i,
+						 pages + i * psz) < 0)
+				return -1;
+	w->st->pages_walked += count;
+	return 0;
+}
+
+/*
+ * Reads the struct pages of [pfn, pfn + count) with one readmem; when that
+ * fails (a hole in the vmemmap, or pages missing from the dump), retries
+ * one vmemmap page's worth at a time and skips what stays unreadable.
+ * A run whose struct pages are not virtually contiguous is split in two.
+ */
+static int walk_chunk(struct page_walk *w, ulong pfn, ulong count)
+{
+	long psz = mlk_lay.page_size;
+	ulong first, last, step, done;
+
+	if (!phys_to_page((physaddr_t)pfn << PAGESHIFT(), &first) ||
+	    !phys_to_page((physaddr_t)(pfn + count - 1) << PAGESHIFT(), &last) ||
+	    last != first + (count - 1) * psz) {
+		if (count == 1)
+			return 0; /* no struct page for this pfn */
+		step = count / 2;
+		return walk_chunk(w, pfn, step) < 0 ||
+		       walk_chunk(w, pfn + step, count - step) < 0 ? -1 : 0;
+	}
+	if (mlk_buf_reserve(&w->buf, count * psz) < 0)
+		return -1;
+	if (mlk_readk(first, w->buf.data, count * psz))
+		return visit_run(w, first, pfn, w->buf.data, count);
+	step = PAGESIZE() / psz ? PAGESIZE() / psz : 1;
+	for (done = 0; done < count; done += step) {
+		ulong n = count - done < step ? count - done : step;
+
+		if (!mlk_readk(first + done * psz, w->buf.data, n * psz)) {
+			w->st->chunks_unreadable++;
+			continue;
+		}
+		if (visit_run(w, first + done * psz, pfn + done, w->buf.data,
+			      n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int mlk_pages_walk(const struct mlk_page_visitor *visitors, size_t n,
+		   struct mlk_pages_stats *st)
+{
+	struct page_walk w = { .visitors = visitors, .nvisitors = n, .st = st };
+	int node, ret = 0;
+
+	for (node = 0; node < vt->numnodes && ret == 0; node++) {
+		const struct node_table *nt = &vt->node_table[node];
+		ulong pfn = nt->start_paddr >> PAGESHIFT();
+		ulong end = pfn + nt->size;
+
+		for (; pfn < end && ret == 0; pfn += PAGES_PER_CHUNK) {
+			ulong count = end - pfn < PAGES_PER_CHUNK ?
+				end - pfn : PAGES_PER_CHUNK;
+			ret = walk_chunk(&w, pfn, count);
+		}
+	}
+	mlk_buf_free(&w.buf);
+	return ret;
+}
+
+/* ---- the struct page array as a root ------------------------------------- */
+
+/*
+ * page->private, page->mapping and friends hold pointers to tracked blocks
+ * (buffer heads, swap entries, slab lists...): mm/kmemleak.c scans every
+ * struct page of every online pfn ("Struct page scanning for each node").
+ */
+int mlk_pages_add_memmap_roots(struct mlk_roots *roots)
+{
+	int node;
+
+	for (node = 0; node < vt->numnodes; node++) {
+		const struct node_table *nt = &vt->node_table[node];
+		ulong first;
+
+		if (!nt->size ||
+		    !phys_to_page((physaddr_t)nt->start_paddr, &first))
+			continue;
+		if (mlk_roots_add(roots, first,
+				  first + nt->size * mlk_lay.page_size,
+				  MLK_ROOT_MEMMAP) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- reserved (memblock) memory as a root ---------------------------------- */
+
+static void pfn_range_of(ulong start_vaddr, ulong end_vaddr, ulong *lo,
+			 ulong *hi)
+{
+	*lo = VTOP(start_vaddr) >> PAGESHIFT();
+	*hi = (VTOP(end_vaddr - 1) >> PAGESHIFT()) + 1;
+}
+
+static void crashkernel_pfns(struct mlk_reserved *r)
+{
+	long start_off = MEMBER_OFFSET("resource", "start");
+	long end_off = MEMBER_OFFSET("resource", "end");
+	uint64_t start, end;
+	ulong res;
+
+	if (!symbol_exists("crashk_res") || start_off < 0 || end_off < 0)
+		return;
+	res = symbol_value("crashk_res");
+	if (!mlk_readk(res + start_off, &start, sizeof(start)) ||
+	    !mlk_readk(res + end_off, &end, sizeof(end)) || end <= start)
+		return;
+	r->crash_lo = start >> PAGESHIFT();
+	r->crash_hi = (end >> PAGESHIFT()) + 1;
+}
+
+int mlk_reserved_init(struct mlk_reserved *r, struct mlk_roots *roots)
+{
+	long bit;
+
+	memset(r, 0, sizeof(*r));
+	r->roots = roots;
+	if (!enumerator_value("PG_reserved", &bit))
+		return -1;
+	r->pg_reserved_bit = (ulong)bit;
+	if (symbol_exists("_text") && symbol_exists("_end"))
+		pfn_range_of(symbol_value("_text"), symbol_value("_end"),
+			     &r->kernel_lo, &r->kernel_hi);
+	crashkernel_pfns(r);
+	r->enabled = 1;
+	return 0;
+}
+
+static int flush_run(struct mlk_reserved *r)
+{
+	ulong start = r->run_start, count = r->run_count;
+
+	r->run_count = 0;
+	if (!count)
+		return 0;
+	r->runs++;
+	return mlk_roots_add(r->roots, PTOV(start << PAGESHIFT()),
+			     PTOV((start + count) << PAGESHIFT()),
+			     MLK_ROOT_RESERVED);
+}
+
+static int excluded_pfn(const struct mlk_reserved *r, ulong pfn)
+{
+	return (pfn >= r->kernel_lo && pfn < r->kernel_hi) ||
+	       (pfn >= r->crash_lo && pfn < r->crash_hi);
+}
+
+int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
+		       const unsigned char *pg)
+{
+	struct mlk_reserved *r = arg;
+	ulong flags;
+
+	(void)page;
+	if (!r->enabled)
+		return 0;
+	memcpy(&flags, pg + mlk_lay.page_flags, sizeof(flags));
+	if (!((flags >> r->pg_reserved_bit) & 1) || excluded_pfn(r, pfn))
+		return flush_run(r);
+	if (r->run_count && r->run_start + r->run_count != pfn &&
+	    flush_run(r) < 0)
+		return -1;
+	if (!r->run_count)
+		r->run_start = pfn;
+	r->run_count++;
+	r->pages++;
+	return 0;
+}
+
+int mlk_reserved_finish(struct mlk_reserved *r)
+{
+	return r->enabled ? flush_run(r) : 0;
+}

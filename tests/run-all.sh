@@ -1,0 +1,88 @@
+#!/bin/bash
+# run-all.sh - the single test entry point.
+#
+#   tests/run-all.sh          (or: make test)
+#
+# Steps: tests/fixture/setup.sh; make kmemleak.so, build/unit, build/unit-san;
+# run build/unit and build/unit-san; build the fixture variants leaks,
+# leaks-nodebug and clean; tests/e2e.sh. Every step that cannot run counts as
+# a FAIL. Ends with exactly one line "N passed, M failed" (the count of all
+# PASS:/FAIL: lines above it); exit status 0 only when nothing failed.
+# Uses no stdin. Environment: see tests/e2e.sh and tests/fixture/build-fixture.sh.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+LOG=$(mktemp "${TMPDIR:-/tmp}/kmemleak-run-all.XXXXXX")
+RESULT_RE='^[[:space:]]*(PASS|FAIL):'
+
+# step NAME CMD...: run (output shown as it comes), and turn a failure that
+# printed no FAIL: line of its own into one; a success that printed no
+# result line counts as one PASS (or, with REQUIRE_RESULTS=1, as a FAIL).
+step() {
+	local name=$1 out rc
+	shift
+	echo "=== $name"
+	out=$(mktemp "${TMPDIR:-/tmp}/kmemleak-step.XXXXXX")
+	"$@" </dev/null 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" != 0 ]; then
+		grep -Eq '^[[:space:]]*FAIL:' "$out" ||
+			echo "FAIL: $name (exit status $rc)"
+	elif ! grep -Eq "$RESULT_RE" "$out"; then
+		if [ "${REQUIRE_RESULTS:-0}" = 1 ]; then
+			echo "FAIL: $name (printed no PASS:/FAIL: line)"
+			rc=1
+		else
+			echo "PASS: $name"
+		fi
+	fi
+	rm -f "$out"
+	return "$rc"
+}
+
+# unit NAME BINARY: a unit test binary must print results and exit 0.
+unit() {
+	local name=$1 bin=$2
+	if [ ! -x "$bin" ]; then
+		echo "FAIL: $name (not built)"
+		return 1
+	fi
+	REQUIRE_RESULTS=1 step "$name" "$bin"
+}
+
+main() {
+	local so_ok=1 v
+	cd "$REPO" || { echo "FAIL: cd $REPO"; return; }
+
+	step "setup (tests/fixture/setup.sh)" tests/fixture/setup.sh
+
+	step "build kmemleak.so" make -C "$REPO" kmemleak.so || so_ok=0
+	if step "build build/unit" make -C "$REPO" build/unit; then
+		unit "unit tests (build/unit)" "$REPO/build/unit"
+	else
+		echo "FAIL: unit tests (build/unit) not run: build failed"
+	fi
+	if step "build build/unit-san" make -C "$REPO" build/unit-san; then
+		unit "unit tests under ASan/UBSan (build/unit-san)" "$REPO/build/unit-san"
+	else
+		echo "FAIL: unit tests (build/unit-san) not run: build failed"
+	fi
+
+	for v in leaks leaks-nodebug clean; do
+		step "fixture $v" tests/fixture/build-fixture.sh "$v"
+	done
+
+	if [ "$so_ok" = 1 ]; then
+		step "end-to-end tests (tests/e2e.sh)" tests/e2e.sh
+	else
+		echo "FAIL: end-to-end tests not run: kmemleak.so did not build"
+	fi
+}
+
+main 2>&1 | tee "$LOG"
+
+npass=$(grep -Ec '^[[:space:]]*PASS:' "$LOG")
+nfail=$(grep -Ec '^[[:space:]]*FAIL:' "$LOG")
+echo "(full output: $LOG)"
+echo "$npass passed, $nfail failed"
+[ "$nfail" = 0 ]
