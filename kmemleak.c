@@ -297,12 +297,13 @@ static void print_summary(const struct memleak_run *run, long selected,
 		(unsigned long long)ss->slabs,
 		(unsigned long long)run->vmalloc.tracked,
 		(unsigned long long)run->vmalloc.bytes);
-	fprintf(fp, "  roots scanned:   %llu bytes in %zu ranges:",
-		(unsigned long long)st->root_bytes, r->count);
+	fprintf(fp, "  roots scanned:   %llu bytes in %zu ranges (before "
+		"merging overlaps:", (unsigned long long)st->root_bytes,
+		r->count);
 	for (k = 0; k < MLK_ROOT_KINDS; k++)
 		fprintf(fp, "%s %s %llu", k ? "," : "", mlk_root_kind_name(k),
 			(unsigned long long)r->per_kind_bytes[k]);
-	fprintf(fp, "\n                   (%llu tasks%s, %llu modules%s, "
+	fprintf(fp, ")\n                   (%llu tasks%s, %llu modules%s, "
 		"%llu CPUs)\n", (unsigned long long)r->tasks,
 		r->tasks_truncated ? " - task list damaged" : "",
 		(unsigned long long)r->modules,

@@ -49,6 +49,8 @@ int mlk_roots_add(struct mlk_roots *r, ulong start, ulong end, int kind)
 	r->ranges[r->count].len = end - start;
 	r->ranges[r->count].kind = (uint8_t)kind;
 	r->count++;
+	r->per_kind_count[kind]++;
+	r->per_kind_bytes[kind] += end - start;
 	return 0;
 }
 
@@ -320,7 +322,11 @@ static int cmp_root(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Sorts the ranges and merges overlaps (a byte is scanned once). */
+/*
+ * Sorts the ranges and merges overlaps, so a byte is scanned once (the
+ * per-cpu first chunk, for one, is also reserved memory). The per-kind
+ * figures keep what each source contributed before the merge.
+ */
 static void merge_ranges(struct mlk_roots *r)
 {
 	size_t i, out = 0;
@@ -340,10 +346,6 @@ static void merge_ranges(struct mlk_roots *r)
 		r->ranges[out++] = *cur;
 	}
 	r->count = out;
-	for (i = 0; i < r->count; i++) {
-		r->per_kind_count[r->ranges[i].kind]++;
-		r->per_kind_bytes[r->ranges[i].kind] += r->ranges[i].len;
-	}
 }
 
 int mlk_roots_collect(struct mlk_roots *r)
