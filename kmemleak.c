@@ -39,6 +39,7 @@ struct memleak_run {
 	struct mlk_roots roots;
 	struct mlk_reserved reserved;
 	struct mlk_pages_stats pages;
+	uint64_t register_cpus;
 	struct mlk_index *ix;
 	struct mlk_scan *sc;
 	struct timeval started;
@@ -160,7 +161,7 @@ static int scan_roots(struct memleak_run *run, const struct memleak_opts *o)
 		if (mlk_scan_root(run->sc, r->start, r->len) < 0)
 			return -1;
 	}
-	return 0;
+	return mlk_registers_scan(run->sc, &run->register_cpus);
 }
 
 static int run_scan(struct memleak_run *run, const struct memleak_opts *o)
@@ -304,11 +305,13 @@ static void print_summary(const struct memleak_run *run, long selected,
 		fprintf(fp, "%s %s %llu", k ? "," : "", mlk_root_kind_name(k),
 			(unsigned long long)r->per_kind_bytes[k]);
 	fprintf(fp, ")\n                   (%llu tasks%s, %llu modules%s, "
-		"%llu CPUs)\n", (unsigned long long)r->tasks,
+		"%llu CPUs, saved registers of %llu CPUs)\n",
+		(unsigned long long)r->tasks,
 		r->tasks_truncated ? " - task list damaged" : "",
 		(unsigned long long)r->modules,
 		r->modules_truncated ? " - module list damaged" : "",
-		(unsigned long long)r->cpus);
+		(unsigned long long)r->cpus,
+		(unsigned long long)run->register_cpus);
 	fprintf(fp, "  blocks scanned:  %llu reachable blocks, %llu bytes\n",
 		(unsigned long long)st->grey,
 		(unsigned long long)st->block_bytes);

@@ -225,6 +225,11 @@ int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
 		       const unsigned char *pg);
 int mlk_reserved_finish(struct mlk_reserved *r);
 
+/* ---- registers.c: saved CPU registers ---------------------------------- */
+
+/* Scans each CPU's NT_PRSTATUS note as a root. 0, or -1 (scan aborted). */
+int mlk_registers_scan(struct mlk_scan *sc, uint64_t *cpus_scanned);
+
 /* ---- roots.c: where the kernel keeps pointers -------------------------- */
 
 enum mlk_root_kind {

@@ -82,7 +82,7 @@ check_form() {
 		fail "$form: memleak ran (no 'orphans: N' summary line; log $log)"
 		show_tail "$log"
 	fi
-	jif_line=$(grep -n -E '^jiffies = [0-9]+' "$log" | tail -n 1 | cut -d: -f1)
+	jif_line=$(grep -n -E '^jiffies = ' "$log" | tail -n 1 | cut -d: -f1)
 	if [ -n "$jif_line" ] && { [ -z "$sum_line" ] || [ "$jif_line" -gt "$sum_line" ]; }; then
 		pass "$form: crash still alive after memleak"
 	else
@@ -115,7 +115,9 @@ check_form() {
 			fi
 		else
 			nreach=$((nreach + 1))
-			if [ -z "$got" ]; then
+			if [ -z "$sum_line" ]; then
+				fail "$form: reachable $scenario not reported (memleak did not complete)"
+			elif [ -z "$got" ]; then
 				pass "$form: reachable $scenario not reported"
 			else
 				reach_rep=$((reach_rep + 1))
