@@ -22,6 +22,7 @@ struct memleak_opts {
 	long max_reports;   /* -n: at most this many orphans printed */
 	long hex_bytes;     /* -x: bytes of hex dump per orphan */
 	const char *cache;  /* -c: only orphans of this cache */
+	ulong watch;        /* -w: explain who references this block */
 	int summary_only;   /* -q */
 	int verbose;        /* -v */
 };
@@ -40,6 +41,7 @@ struct memleak_run {
 	struct mlk_reserved reserved;
 	struct mlk_pages_stats pages;
 	uint64_t register_cpus;
+	int scanning_registers;
 	struct mlk_index *ix;
 	struct mlk_scan *sc;
 	struct timeval started;
@@ -116,7 +118,7 @@ static int walk_pages(struct memleak_run *run)
 	if (!slabs)
 		return -1;
 	if (mlk_reserved_init(&run->reserved, &run->roots) < 0)
-		error(INFO, "memleak: PG_reserved unknown: reserved memory "
+		error(INFO, "PG_reserved unknown: reserved memory "
 		      "not scanned\n");
 	ret = mlk_pages_walk(visitors, 2, &run->pages);
 	if (ret == 0)
@@ -125,6 +127,11 @@ static int walk_pages(struct memleak_run *run)
 	return ret;
 }
 
+/*
+ * Blocks and roots, in the order they depend on each other: the struct
+ * page pass finds slab objects and reserved memory, the kernel's roots
+ * name the thread stacks, and the vmalloc reader leaves those out.
+ */
 static int build_index(struct memleak_run *run, const struct memleak_opts *o)
 {
 	phase(o, run, "reading slab caches");
@@ -136,24 +143,105 @@ static int build_index(struct memleak_run *run, const struct memleak_opts *o)
 	phase(o, run, "walking the struct page array");
 	if (walk_pages(run) < 0)
 		return -1;
+	phase(o, run, "collecting roots");
+	if (mlk_roots_collect(&run->roots) < 0)
+		return -1;
 	phase(o, run, "reading vmalloc areas");
-	if (mlk_vmalloc_add_areas(run->ix, &run->masks, &run->vmalloc) < 0)
+	if (mlk_vmalloc_add_areas(run->ix, &run->masks, &run->roots,
+				  &run->vmalloc) < 0)
 		return -1;
 	mlk_masks_finish(&run->masks);
 	return mlk_index_finish(run->ix);
+}
+
+static const char *kind_name(int kind)
+{
+	static const char *const names[MLK_KIND_COUNT] = {
+		"slab", "vmalloc", "pages", "percpu"
+	};
+	return kind >= 0 && kind < MLK_KIND_COUNT ? names[kind] : "?";
+}
+
+/* ---- -w: who references a block ---------------------------------------------- */
+
+static const struct mlk_root *root_containing(const struct mlk_roots *r,
+					      ulong addr)
+{
+	size_t lo = 0, hi = r->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct mlk_root *m = &r->ranges[mid];
+
+		if (addr < m->start)
+			hi = mid;
+		else if (addr - m->start >= m->len)
+			lo = mid + 1;
+		else
+			return m;
+	}
+	return NULL;
+}
+
+static void describe_block(const struct memleak_run *run,
+			   const struct mlk_block *b, char *out, size_t outsz)
+{
+	const struct mlk_cache *c = b->kind == MLK_KIND_SLAB ?
+		mlk_slub_cache_by_tag(&run->slub, b->tag) : NULL;
+
+	if (c)
+		snprintf(out, outsz, "slab object 0x%llx (\"%s\", %u bytes)",
+			 (unsigned long long)b->start, c->name, b->size);
+	else
+		snprintf(out, outsz, "%s block 0x%llx (%u bytes)",
+			 kind_name(b->kind), (unsigned long long)b->start,
+			 b->size);
+}
+
+static void print_reference(void *ctx, mlk_addr_t where,
+			    const struct mlk_block *from)
+{
+	const struct memleak_run *run = ctx;
+	const struct mlk_root *root;
+	char desc[160];
+
+	if (from)
+		describe_block(run, from, desc, sizeof(desc));
+	else if (run->scanning_registers)
+		snprintf(desc, sizeof(desc), "the saved registers of a CPU");
+	else if ((root = root_containing(&run->roots, (ulong)where)))
+		snprintf(desc, sizeof(desc), "root: %s",
+			 mlk_root_kind_name(root->kind));
+	else
+		snprintf(desc, sizeof(desc), "root");
+	fprintf(fp, "memleak: -w: referenced from 0x%llx, in %s\n",
+		(unsigned long long)where, desc);
+}
+
+static void watch_block(struct memleak_run *run, ulong addr)
+{
+	const struct mlk_block *b = mlk_index_lookup(run->ix, addr);
+	char desc[160];
+
+	if (!b || mlk_scan_watch(run->sc, addr, print_reference, run) < 0) {
+		error(INFO, "-w: 0x%lx is in no tracked block (free, or not "
+		      "an allocation memleak tracks)\n", addr);
+		return;
+	}
+	describe_block(run, b, desc, sizeof(desc));
+	fprintf(fp, "memleak: -w: watching %s\n", desc);
 }
 
 static int scan_roots(struct memleak_run *run, const struct memleak_opts *o)
 {
 	size_t i;
 
-	phase(o, run, "collecting roots");
-	if (mlk_roots_collect(&run->roots) < 0)
-		return -1;
 	run->source = mlk_crash_source(&run->masks);
 	run->sc = mlk_scan_new(run->ix, &run->source, report_progress, run);
 	if (!run->sc)
 		return -1;
+	if (o->watch)
+		watch_block(run, o->watch);
 	phase(o, run, "scanning roots");
 	for (i = 0; i < run->roots.count; i++) {
 		const struct mlk_root *r = &run->roots.ranges[i];
@@ -161,7 +249,11 @@ static int scan_roots(struct memleak_run *run, const struct memleak_opts *o)
 		if (mlk_scan_root(run->sc, r->start, r->len) < 0)
 			return -1;
 	}
-	return mlk_registers_scan(run->sc, &run->register_cpus);
+	run->scanning_registers = 1;
+	if (mlk_registers_scan(run->sc, &run->register_cpus) < 0)
+		return -1;
+	run->scanning_registers = 0;
+	return 0;
 }
 
 static int run_scan(struct memleak_run *run, const struct memleak_opts *o)
@@ -178,14 +270,6 @@ static int run_scan(struct memleak_run *run, const struct memleak_opts *o)
 }
 
 /* ---- the report --------------------------------------------------------------- */
-
-static const char *kind_name(int kind)
-{
-	static const char *const names[MLK_KIND_COUNT] = {
-		"slab", "vmalloc", "pages", "percpu"
-	};
-	return kind >= 0 && kind < MLK_KIND_COUNT ? names[kind] : "?";
-}
 
 static void print_hexdump(ulong addr, uint32_t size, long max_bytes)
 {
@@ -353,7 +437,7 @@ static int parse_opts(struct memleak_opts *o)
 
 	o->max_reports = -1;
 	o->hex_bytes = DEFAULT_HEX_BYTES;
-	while ((c = getopt(argcnt, args, "n:x:c:qv")) != EOF) {
+	while ((c = getopt(argcnt, args, "n:x:c:w:qv")) != EOF) {
 		switch (c) {
 		case 'n':
 			o->max_reports = stol(optarg, FAULT_ON_ERROR, NULL);
@@ -368,6 +452,9 @@ static int parse_opts(struct memleak_opts *o)
 			break;
 		case 'c':
 			o->cache = optarg;
+			break;
+		case 'w':
+			o->watch = htol(optarg, FAULT_ON_ERROR, NULL);
 			break;
 		case 'q':
 			o->summary_only = 1;
@@ -401,7 +488,7 @@ static void cmd_memleak(void)
 	memleak_cleanup(); /* a previous run interrupted by Ctrl-C */
 	run = calloc(1, sizeof(*run));
 	if (!run) {
-		error(INFO, "memleak: out of memory\n");
+		error(INFO, "out of memory\n");
 		return;
 	}
 	active_run = run;
@@ -412,13 +499,13 @@ static void cmd_memleak(void)
 
 	partial = run_scan(run, &opts) < 0;
 	if (partial && !run->sc) {
-		error(INFO, "memleak: the scan could not start (see above); "
+		error(INFO, "the scan could not start (see above); "
 		      "nothing to report\n");
 		memleak_cleanup();
 		return;
 	}
 	if (partial)
-		error(INFO, "memleak: the scan stopped early (out of memory or "
+		error(INFO, "the scan stopped early (out of memory or "
 		      "damaged dump): the report below is PARTIAL and may "
 		      "list reachable blocks\n");
 	selected = print_orphans(run, &opts);
@@ -429,7 +516,7 @@ static void cmd_memleak(void)
 static char *help_memleak[] = {
 "memleak",
 "find kernel memory that nothing points to (leaks)",
-"[-q] [-v] [-n count] [-x bytes] [-c cache]",
+"[-q] [-v] [-n count] [-x bytes] [-c cache] [-w address]",
 "  Scans the kernel's memory, as kmemleak does, for allocated blocks that no",
 "  pointer reaches any more, and prints each orphan with its cache, slab and",
 "  the first bytes of its contents, then a summary of the scan.",
@@ -450,6 +537,9 @@ static char *help_memleak[] = {
 "  -n count  print at most count orphans (the summary counts them all).",
 "  -x bytes  bytes of hex dump per orphan (default 32, 0 for none, max 4096).",
 "  -c cache  only report orphans of the named slab cache.",
+"-w address  explain a verdict: print every reference found to the block",
+"            holding address, with where the referencing word lies (which",
+"            kind of root, or which reachable block).",
 "\nEXAMPLES",
 "  Scan the dump and list the orphans:\n",
 "    %s> memleak",
@@ -468,6 +558,11 @@ static char *help_memleak[] = {
 " ",
 "  Orphans of one cache, with 64 bytes of each:\n",
 "    %s> memleak -c kmalloc-96 -x 64",
+" ",
+"  Why is a block not reported? Show who points to it:\n",
+"    %s> memleak -q -w ffff8e8d41c3a2a0",
+"    memleak: -w: watching slab object 0xffff8e8d41c3a2a0 (\"kmalloc-96\", 96 bytes)",
+"    memleak: -w: referenced from 0xffffffffc0214020, in root: module data",
 NULL
 };
 

@@ -129,6 +129,17 @@ int mlk_scan_root(struct mlk_scan *sc, mlk_addr_t start, uint64_t len);
 int mlk_scan_root_buf(struct mlk_scan *sc, const void *buf, size_t len);
 /* Scan grey blocks until none is left. */
 int mlk_scan_drain(struct mlk_scan *sc);
+/*
+ * Debugging aid ("why is this block reachable?"): after mlk_scan_watch(),
+ * fn is called for every word that references the block containing addr,
+ * with the word's address (for mlk_scan_root_buf: its offset in the buffer)
+ * and the grey block it lies in (NULL when it lies in a root). Returns 0,
+ * or -1 when no tracked block contains addr.
+ */
+typedef void (*mlk_watch_fn)(void *ctx, mlk_addr_t where,
+			     const struct mlk_block *from);
+int mlk_scan_watch(struct mlk_scan *sc, mlk_addr_t addr, mlk_watch_fn fn,
+		   void *ctx);
 /* Counts orphans into the stats (call after drain). */
 const struct mlk_stats *mlk_scan_finish(struct mlk_scan *sc);
 const struct mlk_stats *mlk_scan_stats(const struct mlk_scan *sc);

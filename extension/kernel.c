@@ -27,7 +27,7 @@ static int resolve_member(const struct member_req *req)
 	if (*req->dest >= 0)
 		return 0;
 	if (CRASHDEBUG(1) || req->need == REQUIRED)
-		error(INFO, "memleak: %s.%s not found in this kernel's debuginfo%s\n",
+		error(INFO, "%s.%s not found in this kernel's debuginfo%s\n",
 		      req->type, req->member,
 		      req->need == REQUIRED ? "" : " (optional)");
 	return req->need == REQUIRED ? -1 : 0;
@@ -78,7 +78,7 @@ static int resolve_slab_layout(struct mlk_layout *l)
 	l->page_size = STRUCT_SIZE("page");
 	l->kc_size_of = STRUCT_SIZE("kmem_cache");
 	if (l->page_size <= 0 || l->kc_size_of <= 0) {
-		error(INFO, "memleak: struct page or struct kmem_cache unknown\n");
+		error(INFO, "struct page or struct kmem_cache unknown\n");
 		return -1;
 	}
 	return resolve_members(reqs, sizeof(reqs) / sizeof(reqs[0]));
@@ -93,7 +93,7 @@ static int resolve_pg_slab(struct mlk_layout *l)
 	long bit;
 
 	if (!enumerator_value("PG_slab", &bit)) {
-		error(INFO, "memleak: enum pageflags has no PG_slab: slab pages "
+		error(INFO, "enum pageflags has no PG_slab: slab pages "
 		      "marked by page_type (Linux 6.10+) are not supported yet\n");
 		return -1;
 	}
@@ -110,7 +110,13 @@ static int resolve_task_layout(struct mlk_layout *l)
 		{ &l->task_thread_node, "task_struct", "thread_node", REQUIRED },
 		{ &l->signal_thread_head, "signal_struct", "thread_head", REQUIRED },
 		{ &l->rq_idle, "rq", "idle", OPTIONAL },
+		{ &l->rq_curr, "rq", "curr", OPTIONAL },
 	};
+	long thread = MEMBER_OFFSET("task_struct", "thread");
+	long sp = MEMBER_OFFSET("thread_struct", "sp");
+
+	/* x86_64: the stack pointer saved at the last context switch */
+	l->thread_sp = thread >= 0 && sp >= 0 ? thread + sp : -1;
 	return resolve_members(reqs, sizeof(reqs) / sizeof(reqs[0]));
 }
 
@@ -145,7 +151,7 @@ static int resolve_module_layout(struct mlk_layout *l)
 		if (!enumerator_value("MOD_DATA", &l->mod_mem_data) ||
 		    !enumerator_value("MOD_RO_AFTER_INIT",
 				      &l->mod_mem_ro_after_init)) {
-			error(INFO, "memleak: enum mod_mem_type not found\n");
+			error(INFO, "enum mod_mem_type not found\n");
 			return -1;
 		}
 		return resolve_members(mem, 3);
@@ -162,11 +168,11 @@ int mlk_layout_init(void)
 		return 0;
 	memset(&l, 0xff, sizeof(l));
 	if (!machine_type("X86_64")) {
-		error(INFO, "memleak: only x86_64 kernels are supported\n");
+		error(INFO, "only x86_64 kernels are supported\n");
 		return -1;
 	}
 	if (!(vt->flags & KMALLOC_SLUB)) {
-		error(INFO, "memleak: this kernel does not use SLUB "
+		error(INFO, "this kernel does not use SLUB "
 		      "(SLAB and SLOB are not supported)\n");
 		return -1;
 	}
@@ -175,7 +181,7 @@ int mlk_layout_init(void)
 	bad |= resolve_task_layout(&l);
 	bad |= resolve_module_layout(&l);
 	if (bad) {
-		error(INFO, "memleak: this kernel's layout is not supported "
+		error(INFO, "this kernel's layout is not supported "
 		      "(see the messages above)\n");
 		return -1;
 	}

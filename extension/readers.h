@@ -49,7 +49,9 @@ struct mlk_layout {
 	long task_signal;
 	long task_thread_node;
 	long signal_thread_head;
+	long thread_sp;        /* task_struct.thread.sp: saved stack pointer */
 	long rq_idle;
+	long rq_curr;
 
 	/* modules */
 	long mod_list;
@@ -183,8 +185,13 @@ struct mlk_vmalloc_stats {
 	size_t ncallers, callers_cap;
 };
 
-/* Adds VM_ALLOC areas to ix and masks the allocator's records of them. */
+/*
+ * Adds VM_ALLOC areas to ix and masks the allocator's records of them.
+ * Thread stacks (roots->stacks, collected first) are left out.
+ */
+struct mlk_roots;
 int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
+			  const struct mlk_roots *roots,
 			  struct mlk_vmalloc_stats *st);
 ulong mlk_vmalloc_caller(const struct mlk_vmalloc_stats *st, uint32_t tag);
 void mlk_vmalloc_free(struct mlk_vmalloc_stats *st);
@@ -258,6 +265,8 @@ struct mlk_roots {
 	uint64_t cpus;
 	int tasks_truncated;
 	int modules_truncated;
+	ulong *stacks;               /* thread stack bases, sorted */
+	size_t nstacks, stacks_cap;
 };
 
 /* Appends one range [start, end). 0, or -1 when out of memory. */
@@ -268,6 +277,8 @@ int mlk_roots_add(struct mlk_roots *roots, ulong start, ulong end, int kind);
  */
 int mlk_roots_collect(struct mlk_roots *roots);
 void mlk_roots_free(struct mlk_roots *roots);
+/* Whether addr is the base of a thread stack (live or cached). */
+int mlk_roots_is_stack(const struct mlk_roots *roots, ulong addr);
 const char *mlk_root_kind_name(int kind);
 
 /* Walks a kernel list_head list safely; see roots.c. */

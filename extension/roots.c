@@ -27,9 +27,74 @@ static const char *const root_kind_names[MLK_ROOT_KINDS] = {
 	[MLK_ROOT_RESERVED] = "reserved (memblock) memory",
 };
 
+static int possible_cpus(void)
+{
+	int n = kt->cpus;
+
+	if (n <= 0)
+		n = 1;
+	return n > NR_CPUS ? NR_CPUS : n;
+}
+
 const char *mlk_root_kind_name(int kind)
 {
 	return kind >= 0 && kind < MLK_ROOT_KINDS ? root_kind_names[kind] : "?";
+}
+
+/* Thread stack base addresses, sorted later (see mlk_roots_is_stack()). */
+static int add_stack_base(struct mlk_roots *r, ulong stack)
+{
+	if (r->nstacks == r->stacks_cap) {
+		size_t cap = r->stacks_cap ? r->stacks_cap * 2 : 256;
+		ulong *grown = realloc(r->stacks, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		r->stacks = grown;
+		r->stacks_cap = cap;
+	}
+	r->stacks[r->nstacks++] = stack;
+	return 0;
+}
+
+/*
+ * Stacks parked in kernel/fork.c's per-CPU cached_stacks[] after their
+ * task died: vmalloc areas that must not be scanned as blocks either.
+ */
+static int add_cached_stacks(struct mlk_roots *r)
+{
+	long n = symbol_exists("cached_stacks") ?
+		get_array_length("cached_stacks", NULL, 0) : 0;
+	long vm_addr = MEMBER_OFFSET("vm_struct", "addr");
+	int cpu, i;
+
+	for (cpu = 0; cpu < possible_cpus() && n > 0 && vm_addr >= 0; cpu++) {
+		ulong base = symbol_value("cached_stacks") +
+			kt->__per_cpu_offset[cpu];
+
+		for (i = 0; i < n && i < 64; i++) {
+			ulong vm, addr;
+
+			if (mlk_read_ulong(base + i * sizeof(ulong), &vm) && vm &&
+			    mlk_read_ulong(vm + vm_addr, &addr) &&
+			    add_stack_base(r, addr) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	ulong x = *(const ulong *)a, y = *(const ulong *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int mlk_roots_is_stack(const struct mlk_roots *r, ulong addr)
+{
+	return r->nstacks &&
+	       bsearch(&addr, r->stacks, r->nstacks, sizeof(ulong), cmp_ulong);
 }
 
 int mlk_roots_add(struct mlk_roots *r, ulong start, ulong end, int kind)
@@ -72,15 +137,6 @@ static int add_kernel_data(struct mlk_roots *r)
 			     "__end_ro_after_init") < 0)
 		return -1;
 	return 0;
-}
-
-static int possible_cpus(void)
-{
-	int n = kt->cpus;
-
-	if (n <= 0)
-		n = 1;
-	return n > NR_CPUS ? NR_CPUS : n;
 }
 
 /*
@@ -132,12 +188,47 @@ static int add_percpu(struct mlk_roots *r)
 
 struct task_walk {
 	struct mlk_roots *roots;
+	ulong running[NR_CPUS];  /* rq->curr of each CPU */
+	int nrunning;
 	int oom;
 	int truncated;
 };
 
+static int is_running(const struct task_walk *w, ulong task)
+{
+	int i;
+
+	for (i = 0; i < w->nrunning; i++)
+		if (w->running[i] == task)
+			return 1;
+	return 0;
+}
+
+/*
+ * Where the live part of a task's stack starts. A task switched out saved
+ * its stack pointer in thread.sp (arch/x86/kernel/process_64.c:
+ * __switch_to_asm); the words below it are dead frames, and they do hold
+ * stale pointers: SLUB's fast path, for one, keeps the next free object in
+ * a register that calls spill, so a block allocated later would look
+ * referenced. Those dead frames are skipped. A task running when the dump
+ * was taken has no saved pointer that can be trusted: its whole stack is
+ * scanned (and its registers come from the dump's notes).
+ */
+static ulong live_stack_start(const struct task_walk *w, ulong task,
+			      ulong stack)
+{
+	ulong sp;
+
+	if (mlk_lay.thread_sp < 0 || is_running(w, task) ||
+	    !mlk_read_ulong(task + mlk_lay.thread_sp, &sp) ||
+	    sp < stack || sp >= stack + STACKSIZE())
+		return stack;
+	return sp & ~(ulong)(sizeof(ulong) - 1);
+}
+
 static int add_task_stack(struct task_walk *w, ulong task)
 {
+	struct mlk_roots *r = w->roots;
 	ulong stack;
 
 	if (!mlk_read_ulong(task + mlk_lay.task_stack, &stack) || !stack ||
@@ -145,9 +236,10 @@ static int add_task_stack(struct task_walk *w, ulong task)
 		w->truncated = 1;
 		return 0;
 	}
-	w->roots->tasks++;
-	if (mlk_roots_add(w->roots, stack, stack + STACKSIZE(),
-		      MLK_ROOT_STACK) < 0) {
+	r->tasks++;
+	if (mlk_roots_add(r, live_stack_start(w, task, stack),
+			  stack + STACKSIZE(), MLK_ROOT_STACK) < 0 ||
+	    add_stack_base(r, stack) < 0) {
 		w->oom = 1;
 		return 1;
 	}
@@ -197,14 +289,32 @@ static int add_idle_tasks(struct task_walk *w)
 	return 0;
 }
 
+static void read_running_tasks(struct task_walk *w)
+{
+	ulong rq, curr;
+	int cpu;
+
+	if (mlk_lay.rq_curr < 0 || !symbol_exists("runqueues"))
+		return;
+	rq = symbol_value("runqueues");
+	for (cpu = 0; cpu < possible_cpus(); cpu++)
+		if (mlk_read_ulong(rq + kt->__per_cpu_offset[cpu] +
+				   mlk_lay.rq_curr, &curr) && curr)
+			w->running[w->nrunning++] = curr;
+}
+
 static int add_task_stacks(struct mlk_roots *r)
 {
-	struct task_walk w = { .roots = r };
+	static struct task_walk w;
 	ulong init_task;
 	int truncated;
 
+	memset(&w, 0, sizeof(w));
+	w.roots = r;
+	read_running_tasks(&w);
+
 	if (!symbol_exists("init_task")) {
-		error(INFO, "memleak: init_task not found: task stacks not scanned\n");
+		error(INFO, "init_task not found: task stacks not scanned\n");
 		r->tasks_truncated = 1;
 		return 0;
 	}
@@ -217,7 +327,7 @@ static int add_task_stacks(struct mlk_roots *r)
 		return -1;
 	r->tasks_truncated = truncated || w.truncated;
 	if (r->tasks_truncated)
-		error(INFO, "memleak: the task list is damaged; stacks of %lu "
+		error(INFO, "the task list is damaged; stacks of %lu "
 		      "tasks scanned\n", (ulong)r->tasks);
 	return 0;
 }
@@ -307,7 +417,7 @@ static int add_modules(struct mlk_roots *r)
 		      &truncated);
 	r->modules_truncated = truncated;
 	if (truncated)
-		error(INFO, "memleak: the module list is damaged; data of %lu "
+		error(INFO, "the module list is damaged; data of %lu "
 		      "modules scanned\n", (ulong)r->modules);
 	return w.oom ? -1 : 0;
 }
@@ -351,9 +461,10 @@ static void merge_ranges(struct mlk_roots *r)
 int mlk_roots_collect(struct mlk_roots *r)
 {
 	if (add_kernel_data(r) < 0 || add_percpu(r) < 0 ||
-	    add_task_stacks(r) < 0 || add_modules(r) < 0 ||
-	    mlk_pages_add_memmap_roots(r) < 0)
+	    add_task_stacks(r) < 0 || add_cached_stacks(r) < 0 ||
+	    add_modules(r) < 0 || mlk_pages_add_memmap_roots(r) < 0)
 		return -1;
+	qsort(r->stacks, r->nstacks, sizeof(ulong), cmp_ulong);
 	merge_ranges(r);
 	return 0;
 }
@@ -361,5 +472,6 @@ int mlk_roots_collect(struct mlk_roots *r)
 void mlk_roots_free(struct mlk_roots *r)
 {
 	free(r->ranges);
+	free(r->stacks);
 	memset(r, 0, sizeof(*r));
 }

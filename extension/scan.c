@@ -38,6 +38,9 @@ struct mlk_scan {
 	size_t work_tail;        /* next free slot */
 	uint64_t bytes_at_last_progress;
 	int aborted;             /* the progress callback asked to stop */
+	const struct mlk_block *watched; /* report references to this block */
+	mlk_watch_fn watch_fn;
+	void *watch_ctx;
 };
 
 /* ---- colouring ------------------------------------------------------- */
@@ -81,8 +84,11 @@ static void scan_words(struct mlk_scan *sc, const unsigned char *buf,
 		memcpy(&value, buf + offset, sizeof(value));
 		words++;
 		target = mlk_index_find(sc->ix, value);
-		if (target && target != self)
-			count_reference(sc, target);
+		if (!target || target == self)
+			continue;
+		if (target == sc->watched)
+			sc->watch_fn(sc->watch_ctx, addr + offset, self);
+		count_reference(sc, target);
 	}
 	sc->stats.words_scanned += words;
 }
@@ -338,6 +344,15 @@ const struct mlk_stats *mlk_scan_finish(struct mlk_scan *sc)
 		}
 	}
 	return st;
+}
+
+int mlk_scan_watch(struct mlk_scan *sc, mlk_addr_t addr, mlk_watch_fn fn,
+		   void *ctx)
+{
+	sc->watched = fn ? mlk_index_find(sc->ix, addr) : NULL;
+	sc->watch_fn = fn;
+	sc->watch_ctx = ctx;
+	return sc->watched ? 0 : -1;
 }
 
 const struct mlk_stats *mlk_scan_stats(const struct mlk_scan *sc)

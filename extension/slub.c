@@ -111,7 +111,7 @@ static int add_cache(ulong node, void *arg)
 	}
 	if (fill_cache(&slub->caches[slub->ncaches], addr, w->kc_buf,
 		       w->flags_size) < 0) {
-		error(INFO, "memleak: kmem_cache %lx has absurd sizes, skipped\n",
+		error(INFO, "kmem_cache %lx has absurd sizes, skipped\n",
 		      addr);
 		slub->st.caches_skipped++;
 		return 0;
@@ -166,7 +166,7 @@ int mlk_slub_read_caches(struct mlk_slub *slub)
 	size_t i;
 
 	if (!symbol_exists("slab_caches")) {
-		error(INFO, "memleak: symbol slab_caches not found\n");
+		error(INFO, "symbol slab_caches not found\n");
 		return -1;
 	}
 	w.flags_size = MEMBER_SIZE("kmem_cache", "flags") == 8 ? 8 : 4;
@@ -180,7 +180,7 @@ int mlk_slub_read_caches(struct mlk_slub *slub)
 		return -1;
 	slub->st.cache_list_truncated = truncated;
 	if (truncated)
-		error(INFO, "memleak: the slab_caches list is corrupt; "
+		error(INFO, "the slab_caches list is corrupt; "
 		      "using the %zu caches read before the damage\n",
 		      slub->ncaches);
 	qsort(slub->caches, slub->ncaches, sizeof(*slub->caches),
@@ -190,7 +190,7 @@ int mlk_slub_read_caches(struct mlk_slub *slub)
 		slub->st.caches_skipped += slub->caches[i].skipped;
 	slub->st.caches = slub->ncaches;
 	if (!slub->ncaches) {
-		error(INFO, "memleak: no slab cache could be read\n");
+		error(INFO, "no slab cache could be read\n");
 		return -1;
 	}
 	return 0;
@@ -378,7 +378,7 @@ static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 	if (corrupt) {
 		st->freelists_corrupt++;
 		if (CRASHDEBUG(1))
-			error(INFO, "memleak: slab %lx (%s): corrupt freelist\n",
+			error(INFO, "slab %lx (%s): corrupt freelist\n",
 			      s->page, s->cache->name);
 	}
 	st->free_objects += nfree;

@@ -12,7 +12,10 @@
  * Thread stacks (VMAP_STACK) are vmalloc areas too. A live task's stack is
  * scanned as a root (roots.c); a stack parked in kernel/fork.c's
  * cached_stacks after its task died holds stale pointers and must not
- * vouch for anything, so stacks are never scanned as blocks.
+ * vouch for anything, so stacks are never scanned as blocks. They are
+ * known by address (the stacks roots.c found: every task's, every cached
+ * one) and, for a stack caught between its task's death and its free, by
+ * the fork path that allocated it.
  */
 #include "readers.h"
 
@@ -33,6 +36,7 @@ struct vmalloc_walk {
 	struct vmalloc_layout l;
 	struct mlk_index *ix;
 	struct mlk_masks *masks;
+	const struct mlk_roots *roots;
 	struct mlk_vmalloc_stats *st;
 	unsigned char *va_buf, *vm_buf;
 	int oom;
@@ -69,14 +73,24 @@ static ulong field(const unsigned char *buf, long off)
 	return v;
 }
 
-/* kernel/fork.c: alloc_thread_stack_node() allocates VMAP_STACK stacks. */
-static int is_thread_stack(ulong caller)
+/*
+ * kernel/fork.c: alloc_thread_stack_node() allocates VMAP_STACK stacks;
+ * it is often inlined up to copy_process() and kernel_clone().
+ */
+static int allocated_by_fork(ulong caller)
 {
+	static const char *const fork_path[] = {
+		"alloc_thread_stack_node", "dup_task_struct", "copy_process",
+		"kernel_clone",
+	};
 	ulong offset;
 	struct syment *sp = caller ? value_search(caller, &offset) : NULL;
+	size_t i;
 
-	return sp && (strcmp(sp->name, "alloc_thread_stack_node") == 0 ||
-		      strcmp(sp->name, "dup_task_struct") == 0);
+	for (i = 0; sp && i < sizeof(fork_path) / sizeof(fork_path[0]); i++)
+		if (strcmp(sp->name, fork_path[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* The tag of a vmalloc block indexes its allocation caller. */
@@ -120,7 +134,7 @@ static int track_area(struct vmalloc_walk *w, ulong va, ulong vm)
 		size -= PAGESIZE(); /* get_vm_area_size(): the guard page */
 	if (!size)
 		return 0;
-	if (is_thread_stack(caller)) {
+	if (mlk_roots_is_stack(w->roots, addr) || allocated_by_fork(caller)) {
 		w->st->stacks++;
 		return 0;
 	}
@@ -158,9 +172,11 @@ static int visit_area(ulong node, void *arg)
 }
 
 int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
+			  const struct mlk_roots *roots,
 			  struct mlk_vmalloc_stats *st)
 {
-	struct vmalloc_walk w = { .ix = ix, .masks = masks, .st = st };
+	struct vmalloc_walk w = { .ix = ix, .masks = masks, .roots = roots,
+				  .st = st };
 	int truncated = 0;
 
 	if (!symbol_exists("vmap_area_list") ||
@@ -179,7 +195,7 @@ int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
 	free(w.vm_buf);
 	st->list_truncated = truncated;
 	if (!w.oom && truncated)
-		error(INFO, "memleak: vmap_area_list is damaged; %lu vmalloc "
+		error(INFO, "vmap_area_list is damaged; %lu vmalloc "
 		      "areas tracked\n", (ulong)st->tracked);
 	return w.oom ? -1 : 0;
 }

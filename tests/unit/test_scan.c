@@ -423,6 +423,62 @@ out:
 	return rc;
 }
 
+/* The watch hook reports every reference to the watched block, and where. */
+struct watch_log {
+	unsigned calls;
+	mlk_addr_t where[4];
+	mlk_addr_t from[4];
+};
+
+static void log_reference(void *ctx, mlk_addr_t where,
+			  const struct mlk_block *from)
+{
+	struct watch_log *log = ctx;
+
+	if (log->calls < 4) {
+		log->where[log->calls] = where;
+		log->from[log->calls] = from ? from->start : 0;
+	}
+	log->calls++;
+}
+
+static int test_scan_watch(char *why, size_t whysz)
+{
+	const mlk_addr_t a = HEAP, b = HEAP + 0x100, c = HEAP + 0x200;
+	struct watch_log log = { 0 };
+	struct fixture f;
+	int rc = -1;
+
+	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
+	add_block(&f, a, 64, 1);
+	add_block(&f, b, 64, 1);
+	add_block(&f, c, 64, 1);
+	put(&f, ROOT + 8, a);
+	put(&f, a + 0x10, b + 8);   /* A -> B (interior) */
+	put(&f, ROOT + 0x40, b);    /* root -> B */
+	put(&f, b + 0x20, b);       /* self reference: not reported */
+	put(&f, ROOT + 0x48, c);
+	CHECK(start_scan(&f) == 0, "scan setup failed");
+	CHECK(mlk_scan_watch(f.sc, HEAP + 0x1000, log_reference, &log) == -1,
+	      "watching an untracked address accepted");
+	CHECK(mlk_scan_watch(f.sc, b + 3, log_reference, &log) == 0,
+	      "watch refused");
+	CHECK(mlk_scan_root(f.sc, ROOT, PAGE) == 0, "root scan failed");
+	CHECK(mlk_scan_drain(f.sc) == 0, "drain failed");
+	f.st = mlk_scan_finish(f.sc);
+	CHECK(log.calls == 2, "%u references reported, want 2", log.calls);
+	CHECK(log.where[0] == ROOT + 0x40 && log.from[0] == 0,
+	      "first reference at %llx from %llx", U64(log.where[0]),
+	      U64(log.from[0]));
+	CHECK(log.where[1] == a + 0x10 && log.from[1] == a,
+	      "second reference at %llx from %llx", U64(log.where[1]),
+	      U64(log.from[1]));
+	rc = 0;
+out:
+	fixture_free(&f);
+	return rc;
+}
+
 /* Pointers from a block into itself count for nothing. */
 static int test_scan_self_reference(char *why, size_t whysz)
 {
@@ -1131,6 +1187,7 @@ void run_scan_tests(void)
 	unit_run("scan_cycle_orphans", test_scan_cycle_orphans);
 	unit_run("scan_interior_pointer", test_scan_interior_pointer);
 	unit_run("scan_self_reference", test_scan_self_reference);
+	unit_run("scan_watch", test_scan_watch);
 	unit_run("scan_min_count_two", test_scan_min_count_two);
 	unit_run("scan_min_count_zero", test_scan_min_count_zero);
 	unit_run("scan_pointer_edges", test_scan_pointer_edges);
