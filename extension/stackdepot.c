@@ -96,9 +96,10 @@ static int split_handle(const struct mlk_depot_layout *l, uint32_t handle,
 
 /* ---- the layout ------------------------------------------------------- */
 
+/* An absent field (width 0) fits wherever its position says. */
 static int field_fits(struct mlk_bitfield f)
 {
-	return f.width <= 32 && f.pos + f.width <= 32;
+	return f.width == 0 || (f.width <= 32 && f.pos + f.width <= 32);
 }
 
 static int fields_overlap(const struct mlk_depot_layout *l)
@@ -515,8 +516,8 @@ static unsigned copy_cached(const struct cached_record *slot,
 int mlk_depot_lookup(struct mlk_depot *d, uint32_t handle,
 		     mlk_addr_t *entries, unsigned max, const char **why)
 {
-	struct depot_reader r = { &d->layout, &d->src, NULL, &d->stats.reads };
-	uint32_t key = handle & locator_mask(&d->layout);
+	struct depot_reader r;
+	uint32_t key;
 	struct cached_record *slot;
 	unsigned frames;
 	int n;
@@ -524,13 +525,15 @@ int mlk_depot_lookup(struct mlk_depot *d, uint32_t handle,
 
 	if (!why)
 		why = &ignored;
-	if (!entries && max > 0) {
+	if (!d || (!entries && max > 0)) {
 		*why = "bad arguments";
 		return -1;
 	}
 	d->stats.lookups++;
 	cache_pools(d);
-	r.pools = d->pools;
+	r = (struct depot_reader){ &d->layout, &d->src, d->pools,
+				   &d->stats.reads };
+	key = handle & locator_mask(&d->layout);
 	slot = key ? cache_slot(d, key) : NULL;
 	if (slot && slot->key == key) {
 		d->stats.record_hits++;

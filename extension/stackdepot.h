@@ -24,8 +24,8 @@
  *               pool_index_plus_1. In 6.8.2 - 6.8.4 it is still called
  *               pool_index: a union without a valid bit is "plus one" unless
  *               the kernel is 6.8.0 or 6.8.1.
- * Newer kernels (6.15+) allocate stack_pools at boot: pools_addr is then the
- * value of that pointer, not the address of the variable.
+ * Some recent kernels allocate stack_pools at boot (a "void **", sized by
+ * a boot parameter): pools_addr is then that pointer's value.
  */
 #ifndef MLK_STACKDEPOT_H
 #define MLK_STACKDEPOT_H

@@ -156,7 +156,11 @@ int mlk_track_parse(const struct mlk_track_layout *l, const void *bytes,
 		why = &ignored;
 	if (mlk_track_layout_check(l, why) < 0)
 		return -1;
-	if (!bytes || !t || len < l->size) {
+	if (!bytes || !t) {
+		*why = "bad arguments";
+		return -1;
+	}
+	if (len < l->size) {
 		*why = "track bytes too short";
 		return -1;
 	}

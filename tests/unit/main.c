@@ -10,6 +10,9 @@
 void run_index_tests(void);
 void run_scan_tests(void);
 void run_hexdump_tests(void);
+void run_stackdepot_tests(void);
+void run_track_tests(void);
+void run_pageowner_tests(void);
 
 /* Called by the test files, which declare it themselves. */
 void unit_run(const char *name, int (*test)(char *why, size_t whysz));
@@ -40,6 +43,9 @@ int main(void)
 	run_index_tests();
 	run_scan_tests();
 	run_hexdump_tests();
+	run_stackdepot_tests();
+	run_track_tests();
+	run_pageowner_tests();
 	fprintf(stderr, "%u tests, %u failed\n", tests_run, tests_failed);
 	return tests_failed ? 1 : 0;
 }
