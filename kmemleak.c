@@ -11,11 +11,13 @@
  * roots reach, and what stays unreached is printed here.
  */
 #include "readers.h"
+#include "tracks.h"
 #include <sys/time.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #define DEFAULT_HEX_BYTES 32
+#define DEFAULT_MIN_AGE_SECONDS 5
 #define MAX_HEX_BYTES     4096
 
 struct memleak_opts {
@@ -23,6 +25,7 @@ struct memleak_opts {
 	long hex_bytes;     /* -x: bytes of hex dump per orphan */
 	const char *cache;  /* -c: only orphans of this cache */
 	ulong watch;        /* -w: explain who references this block */
+	long min_age;       /* -m: younger orphans are in flight (seconds) */
 	int summary_only;   /* -q */
 	int verbose;        /* -v */
 };
@@ -44,6 +47,9 @@ struct memleak_run {
 	int scanning_registers;
 	struct mlk_index *ix;
 	struct mlk_scan *sc;
+	struct mlk_tracks tracks;
+	uint64_t young, young_bytes;    /* orphans younger than -m */
+	uint64_t without_track;         /* orphans with no allocation record */
 	struct timeval started;
 	struct timeval last_progress;
 	int show_progress;
@@ -56,6 +62,7 @@ static void run_free(struct memleak_run *run)
 	if (!run)
 		return;
 	mlk_scan_free(run->sc);
+	mlk_tracks_free(&run->tracks);
 	mlk_index_free(run->ix);
 	mlk_roots_free(&run->roots);
 	mlk_masks_free(&run->masks);
@@ -305,8 +312,45 @@ static void print_vmalloc_origin(const struct memleak_run *run,
 		fprintf(fp, "  vmalloc area\n");
 }
 
+static void print_alloc_info(const struct memleak_run *run,
+			     const struct mlk_alloc_info *ai)
+{
+	if (!ai->have_track)
+		return;
+	if (ai->have_age)
+		fprintf(fp, "  pid %d, cpu %d, jiffies %llu (age %.3fs)\n",
+			ai->pid, ai->cpu, (unsigned long long)ai->when,
+			(double)ai->age_jiffies / run->tracks.hz);
+	else
+		fprintf(fp, "  pid %d, cpu %d, jiffies %llu\n", ai->pid, ai->cpu,
+			(unsigned long long)ai->when);
+}
+
+static void print_backtrace(const struct mlk_alloc_info *ai)
+{
+	char sym[256];
+	unsigned i;
+
+	if (!ai->have_track)
+		return;
+	fprintf(fp, "  backtrace:\n");
+	if (!ai->nr_entries) {
+		mlk_format_symbol(ai->caller, sym, sizeof(sym));
+		fprintf(fp, "    [<%016lx>] %s\n", ai->caller, sym);
+		fprintf(fp, "    (no stack: %s)\n",
+			ai->stack_why ? ai->stack_why : "not recorded");
+		return;
+	}
+	for (i = 0; i < ai->nr_entries; i++) {
+		mlk_format_symbol(ai->entries[i], sym, sizeof(sym));
+		fprintf(fp, "    [<%016llx>] %s\n",
+			(unsigned long long)ai->entries[i], sym);
+	}
+}
+
 static void print_orphan(const struct memleak_run *run,
 			 const struct mlk_block *b,
+			 const struct mlk_alloc_info *ai,
 			 const struct memleak_opts *o)
 {
 	const struct mlk_cache *c = mlk_slub_cache_by_tag(&run->slub, b->tag);
@@ -320,9 +364,41 @@ static void print_orphan(const struct memleak_run *run,
 		print_vmalloc_origin(run, b);
 	else
 		fprintf(fp, "  %s block\n", kind_name(b->kind));
+	print_alloc_info(run, ai);
 	if (b->flags & MLK_F_UNREADABLE)
 		fprintf(fp, "  (part of its contents is missing from the dump)\n");
 	print_hexdump(b->start, b->size, o->hex_bytes);
+	print_backtrace(ai);
+}
+
+/*
+ * What the kernel recorded about the allocation of b (slab objects of
+ * SLAB_STORE_USER caches). 0 when a record was found.
+ */
+static int alloc_info_of(struct memleak_run *run, const struct mlk_block *b,
+			 struct mlk_alloc_info *ai)
+{
+	const struct mlk_cache *c = mlk_slub_cache_by_tag(&run->slub, b->tag);
+
+	if (b->kind != MLK_KIND_SLAB || !c) {
+		memset(ai, 0, sizeof(*ai));
+		ai->why = "not recorded for this kind of block";
+		return -1;
+	}
+	return mlk_tracks_get(&run->tracks, c, b->start, ai);
+}
+
+/*
+ * The age rule: a block allocated less than min_age seconds before the
+ * dump may simply not be stored anywhere yet (a pointer in flight between
+ * the allocator and its first user); kmemleak waits as long
+ * (mm/kmemleak.c: jiffies_min_age, 5 s) before calling a block a leak.
+ */
+static int is_young(const struct memleak_run *run,
+		    const struct mlk_alloc_info *ai, long min_age)
+{
+	return ai->have_age &&
+	       ai->age_jiffies < (uint64_t)min_age * run->tracks.hz;
 }
 
 static int orphan_selected(const struct memleak_run *run,
@@ -344,19 +420,30 @@ static long print_orphans(struct memleak_run *run,
 {
 	size_t i, n = mlk_index_count(run->ix);
 	long printed = 0, selected = 0;
+	struct mlk_alloc_info *ai = malloc(sizeof(*ai));
 
+	if (!ai)
+		return -1;
 	for (i = 0; i < n; i++) {
 		const struct mlk_block *b = mlk_index_at(run->ix, i);
 
 		if (!orphan_selected(run, b, o))
 			continue;
+		if (alloc_info_of(run, b, ai) < 0)
+			run->without_track++;
+		if (is_young(run, ai, o->min_age)) {
+			run->young++;
+			run->young_bytes += b->size;
+			continue;
+		}
 		selected++;
 		if (o->summary_only ||
 		    (o->max_reports >= 0 && printed >= o->max_reports))
 			continue;
-		print_orphan(run, b, o);
+		print_orphan(run, b, ai, o);
 		printed++;
 	}
+	free(ai);
 	if (printed < selected && !o->summary_only)
 		fprintf(fp, "(%ld more not shown: -n limits the list)\n",
 			selected - printed);
@@ -399,13 +486,21 @@ static void print_summary(const struct memleak_run *run, long selected,
 	fprintf(fp, "  blocks scanned:  %llu reachable blocks, %llu bytes\n",
 		(unsigned long long)st->grey,
 		(unsigned long long)st->block_bytes);
-	fprintf(fp, "  orphans: %llu (%llu bytes)%s\n",
+	fprintf(fp, "  orphans: %ld reported%s, %llu younger than %lds not "
+		"reported (in flight)\n", selected,
+		o->cache ? " (in the selected cache)" : "",
+		(unsigned long long)run->young, o->min_age);
+	fprintf(fp, "                   (%llu unreferenced blocks, %llu bytes, "
+		"before the age rule)\n",
 		(unsigned long long)st->orphans,
-		(unsigned long long)st->orphan_bytes,
-		o->cache ? "" : "");
-	if (o->cache)
-		fprintf(fp, "  orphans in cache \"%s\": %ld\n", o->cache,
-			selected);
+		(unsigned long long)st->orphan_bytes);
+	if (run->without_track)
+		fprintf(fp, "  allocation records: none for %llu orphans (slab "
+			"tracks need slub_debug=U; the age rule needs them)\n",
+			(unsigned long long)run->without_track);
+	if (run->tracks.depot_why)
+		fprintf(fp, "  stack depot:     not readable (%s)\n",
+			run->tracks.depot_why);
 	fprintf(fp, "  unreadable:      %llu pages skipped while scanning, "
 		"%llu slabs unreadable, %llu struct page chunks unreadable\n",
 		(unsigned long long)st->pages_unreadable,
@@ -437,7 +532,8 @@ static int parse_opts(struct memleak_opts *o)
 
 	o->max_reports = -1;
 	o->hex_bytes = DEFAULT_HEX_BYTES;
-	while ((c = getopt(argcnt, args, "n:x:c:w:qv")) != EOF) {
+	o->min_age = DEFAULT_MIN_AGE_SECONDS;
+	while ((c = getopt(argcnt, args, "n:x:c:w:m:qv")) != EOF) {
 		switch (c) {
 		case 'n':
 			o->max_reports = stol(optarg, FAULT_ON_ERROR, NULL);
@@ -455,6 +551,13 @@ static int parse_opts(struct memleak_opts *o)
 			break;
 		case 'w':
 			o->watch = htol(optarg, FAULT_ON_ERROR, NULL);
+			break;
+		case 'm':
+			o->min_age = stol(optarg, FAULT_ON_ERROR, NULL);
+			if (o->min_age < 0 || o->min_age > 1000000000L) {
+				error(INFO, "-m takes a number of seconds\n");
+				return -1;
+			}
 			break;
 		case 'q':
 			o->summary_only = 1;
@@ -497,6 +600,7 @@ static void cmd_memleak(void)
 	run->last_progress = run->started;
 	run->show_progress = isatty(fileno(stderr)) && !opts.summary_only;
 
+	mlk_tracks_init(&run->tracks);
 	partial = run_scan(run, &opts) < 0;
 	if (partial && !run->sc) {
 		error(INFO, "the scan could not start (see above); "
@@ -516,7 +620,7 @@ static void cmd_memleak(void)
 static char *help_memleak[] = {
 "memleak",
 "find kernel memory that nothing points to (leaks)",
-"[-q] [-v] [-n count] [-x bytes] [-c cache] [-w address]",
+"[-q] [-v] [-n count] [-x bytes] [-c cache] [-m seconds] [-w address]",
 "  Scans the kernel's memory, as kmemleak does, for allocated blocks that no",
 "  pointer reaches any more, and prints each orphan with its cache, slab and",
 "  the first bytes of its contents, then a summary of the scan.",
@@ -537,6 +641,9 @@ static char *help_memleak[] = {
 "  -n count  print at most count orphans (the summary counts them all).",
 "  -x bytes  bytes of hex dump per orphan (default 32, 0 for none, max 4096).",
 "  -c cache  only report orphans of the named slab cache.",
+"-m seconds  orphans allocated less than this before the dump are in flight,",
+"            counted but not reported (default 5, as kmemleak; needs the",
+"            allocation records of slub_debug=U).",
 "-w address  explain a verdict: print every reference found to the block",
 "            holding address, with where the referencing word lies (which",
 "            kind of root, or which reachable block).",

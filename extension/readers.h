@@ -124,6 +124,7 @@ struct mlk_cache {
 	uint32_t size;         /* stride of objects in a slab */
 	uint32_t object_size;
 	uint32_t offset;       /* free pointer offset in a free object */
+	uint32_t inuse;        /* object + metadata before the tracks */
 	uint32_t red_left_pad;
 	ulong flags;
 	ulong random;          /* freelist obfuscation key (hardened) */

@@ -74,6 +74,7 @@ static int fill_cache(struct mlk_cache *c, ulong addr, const unsigned char *b,
 	c->size = load_field(b, l->kc_size, 4);
 	c->object_size = load_field(b, l->kc_object_size, 4);
 	c->offset = load_field(b, l->kc_offset, 4);
+	c->inuse = load_field(b, l->kc_inuse, 4);
 	c->red_left_pad = load_field(b, l->kc_red_left_pad, 4);
 	c->flags = load_field(b, l->kc_flags, flags_size);
 	c->random = load_field(b, l->kc_random, 8);

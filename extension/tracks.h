@@ -1,0 +1,52 @@
+/*
+ * tracks.h - allocation records (who allocated a block, when, from where)
+ * read from the dump: SLUB alloc tracks and the stack depot.
+ */
+#ifndef MLK_TRACKS_H
+#define MLK_TRACKS_H
+
+#include "readers.h"
+#include "stackdepot.h"
+#include "track.h"
+
+#define MLK_MAX_FRAMES 64
+
+/* What the kernel recorded about one allocation. */
+struct mlk_alloc_info {
+	int have_track;
+	ulong caller;            /* track.addr: the allocation's call site */
+	int pid, cpu;
+	uint64_t when;           /* jiffies at allocation */
+	int have_age;
+	uint64_t age_jiffies;    /* dump's jiffies - when */
+	uint32_t handle;         /* stack depot handle, 0 if none */
+	unsigned nr_entries;
+	mlk_addr_t entries[MLK_MAX_FRAMES];
+	const char *why;         /* no track: why */
+	const char *stack_why;   /* track but no stack: why */
+};
+
+struct mlk_tracks {
+	struct mlk_source src;
+	struct mlk_track_layout track;
+	int have_track_layout;
+	struct mlk_depot_layout depot_layout;
+	struct mlk_depot *depot;
+	const char *depot_why;
+	ulong jiffies;
+	int have_jiffies;
+	unsigned hz;
+};
+
+/* Resolves the layouts (once per memleak run). Always 0. */
+int mlk_tracks_init(struct mlk_tracks *t);
+void mlk_tracks_free(struct mlk_tracks *t);
+/* Whether objects of this cache carry tracks (SLAB_STORE_USER). */
+int mlk_tracks_cache_records(const struct mlk_cache *c);
+/* Fills ai for the slab object at object. 0, or -1 (ai->why says why). */
+int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,
+		   ulong object, struct mlk_alloc_info *ai);
+/* "function+0xoff/0xsize [module]" (kmemleak's %pS), or the address. */
+void mlk_format_symbol(ulong addr, char *out, size_t outsz);
+
+#endif /* MLK_TRACKS_H */
