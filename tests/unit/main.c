@@ -13,6 +13,7 @@ void run_hexdump_tests(void);
 void run_stackdepot_tests(void);
 void run_track_tests(void);
 void run_pageowner_tests(void);
+void run_classify_tests(void);
 
 /* Called by the test files, which declare it themselves. */
 void unit_run(const char *name, int (*test)(char *why, size_t whysz));
@@ -46,6 +47,7 @@ int main(void)
 	run_stackdepot_tests();
 	run_track_tests();
 	run_pageowner_tests();
+	run_classify_tests();
 	fprintf(stderr, "%u tests, %u failed\n", tests_run, tests_failed);
 	return tests_failed ? 1 : 0;
 }
