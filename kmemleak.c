@@ -10,50 +10,11 @@
  * the dump into tracked blocks and root ranges, the engine marks what the
  * roots reach, and what stays unreached is printed here.
  */
-#include "readers.h"
-#include "tracks.h"
+#include "memleak.h"
 #include <sys/time.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define DEFAULT_HEX_BYTES 32
-#define DEFAULT_MIN_AGE_SECONDS 5
-#define MAX_HEX_BYTES     4096
-
-struct memleak_opts {
-	long max_reports;   /* -n: at most this many orphans printed */
-	long hex_bytes;     /* -x: bytes of hex dump per orphan */
-	const char *cache;  /* -c: only orphans of this cache */
-	ulong watch;        /* -w: explain who references this block */
-	long min_age;       /* -m: younger orphans are in flight (seconds) */
-	int summary_only;   /* -q */
-	int verbose;        /* -v */
-};
-
-/*
- * Everything one `memleak` allocates hangs off this, so that crash's
- * CLEANUP hook can free it when the command is interrupted (Ctrl-C makes
- * crash longjmp back to its prompt, past our own frees).
- */
-struct memleak_run {
-	struct mlk_slub slub;
-	struct mlk_vmalloc_stats vmalloc;
-	struct mlk_masks masks;
-	struct mlk_source source;
-	struct mlk_roots roots;
-	struct mlk_reserved reserved;
-	struct mlk_pages_stats pages;
-	uint64_t register_cpus;
-	int scanning_registers;
-	struct mlk_index *ix;
-	struct mlk_scan *sc;
-	struct mlk_tracks tracks;
-	uint64_t young, young_bytes;    /* orphans younger than -m */
-	uint64_t without_track;         /* orphans with no allocation record */
-	struct timeval started;
-	struct timeval last_progress;
-	int show_progress;
-};
 
 static struct memleak_run *active_run;
 
@@ -61,6 +22,7 @@ static void run_free(struct memleak_run *run)
 {
 	if (!run)
 		return;
+	mlk_orphans_free(&run->orphans);
 	mlk_scan_free(run->sc);
 	mlk_tracks_free(&run->tracks);
 	mlk_index_free(run->ix);
@@ -80,7 +42,7 @@ static void memleak_cleanup(void)
 	run_free(run);
 }
 
-static double seconds_since(const struct timeval *t0)
+double mlk_seconds_since(const struct timeval *t0)
 {
 	struct timeval now;
 
@@ -93,7 +55,7 @@ static int report_progress(void *ctx, const struct mlk_stats *st)
 {
 	struct memleak_run *run = ctx;
 
-	if (!run->show_progress || seconds_since(&run->last_progress) < 2.0)
+	if (!run->show_progress || mlk_seconds_since(&run->last_progress) < 2.0)
 		return 0;
 	gettimeofday(&run->last_progress, NULL);
 	fprintf(stderr, "\rmemleak: %llu MB scanned, %llu blocks reached...",
@@ -106,7 +68,7 @@ static void phase(const struct memleak_opts *o, const struct memleak_run *r,
 		  const char *what)
 {
 	if (o->verbose)
-		fprintf(fp, "memleak: [%6.2fs] %s\n", seconds_since(&r->started),
+		fprintf(fp, "memleak: [%6.2fs] %s\n", mlk_seconds_since(&r->started),
 			what);
 }
 
@@ -161,14 +123,6 @@ static int build_index(struct memleak_run *run, const struct memleak_opts *o)
 	return mlk_index_finish(run->ix);
 }
 
-static const char *kind_name(int kind)
-{
-	static const char *const names[MLK_KIND_COUNT] = {
-		"slab", "vmalloc", "pages", "percpu"
-	};
-	return kind >= 0 && kind < MLK_KIND_COUNT ? names[kind] : "?";
-}
-
 /* ---- -w: who references a block ---------------------------------------------- */
 
 static const struct mlk_root *root_containing(const struct mlk_roots *r,
@@ -190,21 +144,6 @@ static const struct mlk_root *root_containing(const struct mlk_roots *r,
 	return NULL;
 }
 
-static void describe_block(const struct memleak_run *run,
-			   const struct mlk_block *b, char *out, size_t outsz)
-{
-	const struct mlk_cache *c = b->kind == MLK_KIND_SLAB ?
-		mlk_slub_cache_by_tag(&run->slub, b->tag) : NULL;
-
-	if (c)
-		snprintf(out, outsz, "slab object 0x%llx (\"%s\", %u bytes)",
-			 (unsigned long long)b->start, c->name, b->size);
-	else
-		snprintf(out, outsz, "%s block 0x%llx (%u bytes)",
-			 kind_name(b->kind), (unsigned long long)b->start,
-			 b->size);
-}
-
 static void print_reference(void *ctx, mlk_addr_t where,
 			    const struct mlk_block *from)
 {
@@ -213,7 +152,7 @@ static void print_reference(void *ctx, mlk_addr_t where,
 	char desc[160];
 
 	if (from)
-		describe_block(run, from, desc, sizeof(desc));
+		mlk_describe_block(run, from, desc, sizeof(desc));
 	else if (run->scanning_registers)
 		snprintf(desc, sizeof(desc), "the saved registers of a CPU");
 	else if ((root = root_containing(&run->roots, (ulong)where)))
@@ -235,7 +174,7 @@ static void watch_block(struct memleak_run *run, ulong addr)
 		      "an allocation memleak tracks)\n", addr);
 		return;
 	}
-	describe_block(run, b, desc, sizeof(desc));
+	mlk_describe_block(run, b, desc, sizeof(desc));
 	fprintf(fp, "memleak: -w: watching %s\n", desc);
 }
 
@@ -276,255 +215,26 @@ static int run_scan(struct memleak_run *run, const struct memleak_opts *o)
 	return 0;
 }
 
-/* ---- the report --------------------------------------------------------------- */
-
-static void print_hexdump(ulong addr, uint32_t size, long max_bytes)
-{
-	unsigned char bytes[MAX_HEX_BYTES];
-	char line[MLK_HEXLINE];
-	long len = size < max_bytes ? size : max_bytes, off;
-
-	if (len <= 0)
-		return;
-	if (!mlk_readk(addr, bytes, len)) {
-		fprintf(fp, "  hex dump: contents not in the dump\n");
-		return;
-	}
-	fprintf(fp, "  hex dump (first %ld bytes):\n", len);
-	for (off = 0; off < len; off += 16) {
-		long n = len - off < 16 ? len - off : 16;
-
-		mlk_hexdump_line(bytes + off, n, line, sizeof(line));
-		fprintf(fp, "    %s\n", line);
-	}
-}
-
-static void print_vmalloc_origin(const struct memleak_run *run,
-				 const struct mlk_block *b)
-{
-	ulong caller = mlk_vmalloc_caller(&run->vmalloc, b->tag), offset;
-	struct syment *sp = caller ? value_search(caller, &offset) : NULL;
-
-	if (sp)
-		fprintf(fp, "  vmalloc area, allocated by %s+0x%lx\n", sp->name,
-			offset);
-	else
-		fprintf(fp, "  vmalloc area\n");
-}
-
-static void print_alloc_info(const struct memleak_run *run,
-			     const struct mlk_alloc_info *ai)
-{
-	if (!ai->have_track)
-		return;
-	if (ai->have_age)
-		fprintf(fp, "  pid %d, cpu %d, jiffies %llu (age %.3fs)\n",
-			ai->pid, ai->cpu, (unsigned long long)ai->when,
-			(double)ai->age_jiffies / run->tracks.hz);
-	else
-		fprintf(fp, "  pid %d, cpu %d, jiffies %llu\n", ai->pid, ai->cpu,
-			(unsigned long long)ai->when);
-}
-
-static void print_backtrace(const struct mlk_alloc_info *ai)
-{
-	char sym[256];
-	unsigned i;
-
-	if (!ai->have_track)
-		return;
-	fprintf(fp, "  backtrace:\n");
-	if (!ai->nr_entries) {
-		mlk_format_symbol(ai->caller, sym, sizeof(sym));
-		fprintf(fp, "    [<%016lx>] %s\n", ai->caller, sym);
-		fprintf(fp, "    (no stack: %s)\n",
-			ai->stack_why ? ai->stack_why : "not recorded");
-		return;
-	}
-	for (i = 0; i < ai->nr_entries; i++) {
-		mlk_format_symbol(ai->entries[i], sym, sizeof(sym));
-		fprintf(fp, "    [<%016llx>] %s\n",
-			(unsigned long long)ai->entries[i], sym);
-	}
-}
-
-static void print_orphan(const struct memleak_run *run,
-			 const struct mlk_block *b,
-			 const struct mlk_alloc_info *ai,
-			 const struct memleak_opts *o)
-{
-	const struct mlk_cache *c = mlk_slub_cache_by_tag(&run->slub, b->tag);
-
-	fprintf(fp, "unreferenced object 0x%016llx (size %u):\n",
-		(unsigned long long)b->start, b->size);
-	if (b->kind == MLK_KIND_SLAB && c)
-		fprintf(fp, "  cache \"%s\", slab 0x%lx\n", c->name,
-			mlk_slub_slab_of(b->start));
-	else if (b->kind == MLK_KIND_VMALLOC)
-		print_vmalloc_origin(run, b);
-	else
-		fprintf(fp, "  %s block\n", kind_name(b->kind));
-	print_alloc_info(run, ai);
-	if (b->flags & MLK_F_UNREADABLE)
-		fprintf(fp, "  (part of its contents is missing from the dump)\n");
-	print_hexdump(b->start, b->size, o->hex_bytes);
-	print_backtrace(ai);
-}
-
-/*
- * What the kernel recorded about the allocation of b (slab objects of
- * SLAB_STORE_USER caches). 0 when a record was found.
- */
-static int alloc_info_of(struct memleak_run *run, const struct mlk_block *b,
-			 struct mlk_alloc_info *ai)
-{
-	const struct mlk_cache *c = mlk_slub_cache_by_tag(&run->slub, b->tag);
-
-	if (b->kind != MLK_KIND_SLAB || !c) {
-		memset(ai, 0, sizeof(*ai));
-		ai->why = "not recorded for this kind of block";
-		return -1;
-	}
-	return mlk_tracks_get(&run->tracks, c, b->start, ai);
-}
-
-/*
- * The age rule: a block allocated less than min_age seconds before the
- * dump may simply not be stored anywhere yet (a pointer in flight between
- * the allocator and its first user); kmemleak waits as long
- * (mm/kmemleak.c: jiffies_min_age, 5 s) before calling a block a leak.
- */
-static int is_young(const struct memleak_run *run,
-		    const struct mlk_alloc_info *ai, long min_age)
-{
-	return ai->have_age &&
-	       ai->age_jiffies < (uint64_t)min_age * run->tracks.hz;
-}
-
-static int orphan_selected(const struct memleak_run *run,
-			   const struct mlk_block *b,
-			   const struct memleak_opts *o)
-{
-	const struct mlk_cache *c;
-
-	if (!mlk_block_is_orphan(b))
-		return 0;
-	if (!o->cache)
-		return 1;
-	c = mlk_slub_cache_by_tag(&run->slub, b->tag);
-	return b->kind == MLK_KIND_SLAB && c && strcmp(c->name, o->cache) == 0;
-}
-
-static long print_orphans(struct memleak_run *run,
-			  const struct memleak_opts *o)
-{
-	size_t i, n = mlk_index_count(run->ix);
-	long printed = 0, selected = 0;
-	struct mlk_alloc_info *ai = malloc(sizeof(*ai));
-
-	if (!ai)
-		return -1;
-	for (i = 0; i < n; i++) {
-		const struct mlk_block *b = mlk_index_at(run->ix, i);
-
-		if (!orphan_selected(run, b, o))
-			continue;
-		if (alloc_info_of(run, b, ai) < 0)
-			run->without_track++;
-		if (is_young(run, ai, o->min_age)) {
-			run->young++;
-			run->young_bytes += b->size;
-			continue;
-		}
-		selected++;
-		if (o->summary_only ||
-		    (o->max_reports >= 0 && printed >= o->max_reports))
-			continue;
-		print_orphan(run, b, ai, o);
-		printed++;
-	}
-	free(ai);
-	if (printed < selected && !o->summary_only)
-		fprintf(fp, "(%ld more not shown: -n limits the list)\n",
-			selected - printed);
-	return selected;
-}
-
-static void print_summary(const struct memleak_run *run, long selected,
-			  const struct memleak_opts *o, int partial)
-{
-	const struct mlk_stats *st = mlk_scan_stats(run->sc);
-	const struct mlk_slub_stats *ss = &run->slub.st;
-	const struct mlk_roots *r = &run->roots;
-	int k;
-
-	fprintf(fp, "\nmemleak summary%s:\n",
-		partial ? " (PARTIAL: the scan did not complete)" : "");
-	fprintf(fp, "  blocks tracked:  %llu (%llu bytes): %llu slab objects "
-		"(%llu caches, %llu slabs), %llu vmalloc areas (%llu bytes)\n",
-		(unsigned long long)st->blocks,
-		(unsigned long long)st->bytes_tracked,
-		(unsigned long long)ss->objects,
-		(unsigned long long)ss->caches,
-		(unsigned long long)ss->slabs,
-		(unsigned long long)run->vmalloc.tracked,
-		(unsigned long long)run->vmalloc.bytes);
-	fprintf(fp, "  roots scanned:   %llu bytes in %zu ranges (before "
-		"merging overlaps:", (unsigned long long)st->root_bytes,
-		r->count);
-	for (k = 0; k < MLK_ROOT_KINDS; k++)
-		fprintf(fp, "%s %s %llu", k ? "," : "", mlk_root_kind_name(k),
-			(unsigned long long)r->per_kind_bytes[k]);
-	fprintf(fp, ")\n                   (%llu tasks%s, %llu modules%s, "
-		"%llu CPUs, saved registers of %llu CPUs)\n",
-		(unsigned long long)r->tasks,
-		r->tasks_truncated ? " - task list damaged" : "",
-		(unsigned long long)r->modules,
-		r->modules_truncated ? " - module list damaged" : "",
-		(unsigned long long)r->cpus,
-		(unsigned long long)run->register_cpus);
-	fprintf(fp, "  blocks scanned:  %llu reachable blocks, %llu bytes\n",
-		(unsigned long long)st->grey,
-		(unsigned long long)st->block_bytes);
-	fprintf(fp, "  orphans: %ld reported%s, %llu younger than %lds not "
-		"reported (in flight)\n", selected,
-		o->cache ? " (in the selected cache)" : "",
-		(unsigned long long)run->young, o->min_age);
-	fprintf(fp, "                   (%llu unreferenced blocks, %llu bytes, "
-		"before the age rule)\n",
-		(unsigned long long)st->orphans,
-		(unsigned long long)st->orphan_bytes);
-	if (run->without_track)
-		fprintf(fp, "  allocation records: none for %llu orphans (slab "
-			"tracks need slub_debug=U; the age rule needs them)\n",
-			(unsigned long long)run->without_track);
-	if (run->tracks.depot_why)
-		fprintf(fp, "  stack depot:     not readable (%s)\n",
-			run->tracks.depot_why);
-	fprintf(fp, "  unreadable:      %llu pages skipped while scanning, "
-		"%llu slabs unreadable, %llu struct page chunks unreadable\n",
-		(unsigned long long)st->pages_unreadable,
-		(unsigned long long)ss->slabs_unreadable,
-		(unsigned long long)run->pages.chunks_unreadable);
-	if (ss->freelists_corrupt || ss->slabs_bad || ss->slabs_unknown_cache ||
-	    ss->cache_list_truncated)
-		fprintf(fp, "  damaged:         %llu corrupt freelists, %llu slabs "
-			"with absurd counters, %llu slabs of unknown caches%s\n",
-			(unsigned long long)ss->freelists_corrupt,
-			(unsigned long long)ss->slabs_bad,
-			(unsigned long long)ss->slabs_unknown_cache,
-			ss->cache_list_truncated ? ", slab_caches list cut" : "");
-	fprintf(fp, "  not tracked:     page allocations (large kmalloc), "
-		"per-cpu allocations%s%s\n",
-		run->vmalloc.unsupported ? ", vmalloc areas (no vmap_area_list "
-		"on this kernel)" : "",
-		ss->caches_skipped ? ", SLAB_NOLEAKTRACE caches" : "");
-	fprintf(fp, "  time:            %.2f s, %llu MB read\n",
-		seconds_since(&run->started),
-		(unsigned long long)(mlk_reads.bytes >> 20));
-}
-
 /* ---- the command -------------------------------------------------------------- */
+
+/* -r start-end (hexadecimal kernel addresses, end excluded) */
+static int parse_range(char *arg, struct memleak_opts *o)
+{
+	char *dash = strchr(arg, '-');
+
+	if (!dash) {
+		error(INFO, "-r takes start-end\n");
+		return -1;
+	}
+	*dash = '\0';
+	o->addr_lo = htol(arg, FAULT_ON_ERROR, NULL);
+	o->addr_hi = htol(dash + 1, FAULT_ON_ERROR, NULL);
+	if (o->addr_hi <= o->addr_lo) {
+		error(INFO, "-r: the end must lie above the start\n");
+		return -1;
+	}
+	return 0;
+}
 
 static int parse_opts(struct memleak_opts *o)
 {
@@ -533,7 +243,8 @@ static int parse_opts(struct memleak_opts *o)
 	o->max_reports = -1;
 	o->hex_bytes = DEFAULT_HEX_BYTES;
 	o->min_age = DEFAULT_MIN_AGE_SECONDS;
-	while ((c = getopt(argcnt, args, "n:x:c:w:m:qv")) != EOF) {
+	o->kind = -1;
+	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:sqv")) != EOF) {
 		switch (c) {
 		case 'n':
 			o->max_reports = stol(optarg, FAULT_ON_ERROR, NULL);
@@ -559,6 +270,24 @@ static int parse_opts(struct memleak_opts *o)
 				return -1;
 			}
 			break;
+		case 'k':
+			o->kind = mlk_kind_by_name(optarg);
+			if (o->kind < 0) {
+				error(INFO, "-k takes slab, vmalloc, pages or "
+				      "percpu\n");
+				return -1;
+			}
+			break;
+		case 'b':
+			o->min_size = stol(optarg, FAULT_ON_ERROR, NULL);
+			break;
+		case 'r':
+			if (parse_range(optarg, o) < 0)
+				return -1;
+			break;
+		case 's':
+			o->grouped = 1;
+			break;
 		case 'q':
 			o->summary_only = 1;
 			break;
@@ -582,7 +311,6 @@ static void cmd_memleak(void)
 	struct memleak_opts opts = { 0 };
 	struct memleak_run *run;
 	int partial;
-	long selected;
 
 	if (parse_opts(&opts) < 0)
 		return;
@@ -612,35 +340,50 @@ static void cmd_memleak(void)
 		error(INFO, "the scan stopped early (out of memory or "
 		      "damaged dump): the report below is PARTIAL and may "
 		      "list reachable blocks\n");
-	selected = print_orphans(run, &opts);
-	print_summary(run, selected, &opts, partial);
+	mlk_report(run, &opts, partial);
 	memleak_cleanup();
 }
 
 static char *help_memleak[] = {
 "memleak",
 "find kernel memory that nothing points to (leaks)",
-"[-q] [-v] [-n count] [-x bytes] [-c cache] [-m seconds] [-w address]",
+"[-s] [-q] [-v] [-n count] [-x bytes] [-c cache] [-k kind] [-b bytes]\n"
+"        [-r start-end] [-m seconds] [-w address]",
 "  Scans the kernel's memory, as kmemleak does, for allocated blocks that no",
-"  pointer reaches any more, and prints each orphan with its cache, slab and",
-"  the first bytes of its contents, then a summary of the scan.",
+"  pointer reaches any more, and prints each orphan with its cache, slab,",
+"  class, allocation record, the first bytes of its contents and the stack",
+"  that allocated it, then a summary of the scan.",
 " ",
 "  Blocks tracked: every allocated object of every SLUB cache, found by",
-"  walking the struct page array (full slabs included); free objects are",
-"  told apart through the slab and per-CPU freelists.",
-"  Roots scanned: kernel .data, .bss and ro_after_init; the static per-cpu",
-"  area of each CPU; every task's kernel stack (from the kernel's own task",
-"  list); every loaded module's data. Blocks reached from a root are scanned",
-"  in turn; whatever stays unreached is reported.",
+"  walking the struct page array (full slabs included), free objects told",
+"  apart through the slab and per-CPU freelists; every vmalloc area.",
+"  Roots scanned: kernel .data, .bss and ro_after_init; each CPU's unit of",
+"  the first per-cpu chunk; the live frames of every task's kernel stack",
+"  (from the kernel's own task list); every module's data; the struct page",
+"  array; reserved (boot-time memblock) memory; the CPU registers saved in",
+"  the dump. Blocks reached from a root are scanned in turn; whatever stays",
+"  unreached is an orphan.",
+" ",
+"  An orphan pointed to by another orphan is an indirect leak (freed with",
+"  its owner); the others are direct. With slub_debug=U, the kernel records",
+"  who allocated each slab object: memleak prints the pid, age and stack,",
+"  and keeps quiet about orphans younger than 5 seconds (in flight).",
 " ",
 "  Damaged or missing memory is skipped and counted in the summary; a scan",
 "  that cannot complete says PARTIAL. Ctrl-C returns to the prompt.",
 " ",
+"        -s  one entry per allocation stack instead of one per block: the",
+"            direct leaks allocated from the same stack, with the indirect",
+"            blocks they hold, their caches, sizes, ages and a few addresses;",
+"            sorted by bytes. Without allocation records, grouped by cache.",
 "        -q  print the summary only.",
 "        -v  print the phases of the scan as they run.",
 "  -n count  print at most count orphans (the summary counts them all).",
 "  -x bytes  bytes of hex dump per orphan (default 32, 0 for none, max 4096).",
 "  -c cache  only report orphans of the named slab cache.",
+"   -k kind  only report orphans of this kind: slab or vmalloc.",
+"  -b bytes  only report orphans of at least this size.",
+"-r start-end  only report orphans whose address lies in [start, end).",
 "-m seconds  orphans allocated less than this before the dump are in flight,",
 "            counted but not reported (default 5, as kmemleak; needs the",
 "            allocation records of slub_debug=U).",
@@ -652,13 +395,26 @@ static char *help_memleak[] = {
 "    %s> memleak",
 "    unreferenced object 0xffff8e8d41c3a2a0 (size 96):",
 "      cache \"kmalloc-96\", slab 0xffffd7b8c4070e80",
+"      leak: direct, holds 0 indirect blocks (0 bytes)",
+"      pid 95, cpu 1, jiffies 4294892629 (age 9.776s)",
 "      hex dump (first 32 bytes):",
 "        5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a  ZZZZZZZZZZZZZZZZ",
 "        5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a  ZZZZZZZZZZZZZZZZ",
+"      backtrace:",
+"        [<ffffffff9c0a93b9>] __kmalloc+0x49/0x150",
+"        [<ffffffffc02121b1>] plant_kmalloc_leaks+0x1a/0x40 [memleak_test]",
 "    ...",
 "    memleak summary:",
 "      blocks tracked:  59455 slab objects, ...",
-"      orphans: 12 (4416 bytes)",
+"      orphans: 12 reported (10 direct, 2 indirect; 4416 bytes), 0 younger than 5s not reported (in flight)",
+" ",
+"  One entry per allocation stack, largest first:\n",
+"    %s> memleak -s",
+"    unreferenced: 1 direct + 99 indirect blocks (12800 bytes) from one allocation stack",
+"      caches: \"kmalloc-128\"; sizes 128..128; age 9.776s..9.776s",
+"      direct blocks: 0xffff8e8d41c3a000",
+"      backtrace:",
+"    ...",
 " ",
 "  Only the summary:\n",
 "    %s> memleak -q",

@@ -1,0 +1,601 @@
+/*
+ * leakreport.c - what `memleak` prints once the scan is done.
+ *
+ * Every orphan gets a class, as valgrind memcheck does: an orphan pointed
+ * to by another orphan is an *indirect* leak (it goes away with its owner);
+ * the others are *direct* (classify.c). Then the age rule: an orphan
+ * allocated less than -m seconds before the dump, or held by such an
+ * orphan, is in flight and is counted, not reported (mm/kmemleak.c waits
+ * the same 5 s, jiffies_min_age).
+ *
+ * The default report lists orphans one by one, in the layout of
+ * /sys/kernel/debug/kmemleak. `-s` groups the direct leaks by allocation
+ * stack (::findleaks of illumos mdb does the same), counting the indirect
+ * blocks under the direct leak that holds them, so a leaked list of 10,000
+ * nodes is one finding.
+ */
+#define _GNU_SOURCE /* qsort_r */
+#include "memleak.h"
+
+#define MAX_GROUP_SAMPLES 8
+#define MAX_GROUP_CACHES  3
+
+static const char *const kind_names[MLK_KIND_COUNT] = {
+	[MLK_KIND_SLAB] = "slab",
+	[MLK_KIND_VMALLOC] = "vmalloc",
+	[MLK_KIND_PAGES] = "pages",
+	[MLK_KIND_PERCPU] = "percpu",
+};
+
+const char *mlk_kind_name(int kind)
+{
+	return kind >= 0 && kind < MLK_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+int mlk_kind_by_name(const char *name)
+{
+	int k;
+
+	for (k = 0; k < MLK_KIND_COUNT; k++)
+		if (strcmp(name, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+static const struct mlk_cache *cache_of(const struct memleak_run *run,
+					const struct mlk_block *b)
+{
+	return b->kind == MLK_KIND_SLAB ?
+		mlk_slub_cache_by_tag(&run->slub, b->tag) : NULL;
+}
+
+void mlk_describe_block(const struct memleak_run *run,
+			const struct mlk_block *b, char *out, size_t outsz)
+{
+	const struct mlk_cache *c = cache_of(run, b);
+
+	if (c)
+		snprintf(out, outsz, "slab object 0x%llx (\"%s\", %u bytes)",
+			 (unsigned long long)b->start, c->name, b->size);
+	else
+		snprintf(out, outsz, "%s block 0x%llx (%u bytes)",
+			 mlk_kind_name(b->kind), (unsigned long long)b->start,
+			 b->size);
+}
+
+/* ---- per-orphan facts ------------------------------------------------------ */
+
+/* How orphans are grouped by -s, best key first. */
+enum group_key_type {
+	KEY_STACK = 1,    /* stack depot handle */
+	KEY_CALLER,       /* track without stack: the call site */
+	KEY_VMALLOC,      /* vm_struct.caller */
+	KEY_CACHE,        /* nothing recorded: the cache */
+};
+
+struct orphan_note {
+	uint64_t key;
+	uint64_t age_jiffies;
+	uint8_t key_type;
+	uint8_t have_age;
+	uint8_t young;       /* younger than -m */
+	uint8_t in_flight;   /* young, or held by a young orphan */
+	uint8_t selected;    /* reported under the options */
+};
+
+struct report {
+	struct memleak_run *run;
+	const struct memleak_opts *o;
+	struct orphan_note *notes;   /* one per orphan (run->orphans) */
+	struct mlk_alloc_info ai;    /* scratch */
+	uint64_t reported, reported_bytes, direct_reported;
+};
+
+static const struct mlk_block *orphan_block(const struct report *r, size_t i)
+{
+	return mlk_index_at(r->run->ix, r->run->orphans.block[i]);
+}
+
+/* What the kernel recorded for b (slab objects of SLAB_STORE_USER caches). */
+static int alloc_info_of(struct report *r, const struct mlk_block *b)
+{
+	const struct mlk_cache *c = cache_of(r->run, b);
+
+	if (!c) {
+		memset(&r->ai, 0, sizeof(r->ai));
+		r->ai.why = "not recorded for this kind of block";
+		return -1;
+	}
+	return mlk_tracks_get(&r->run->tracks, c, b->start, &r->ai);
+}
+
+static void note_key(struct orphan_note *n, const struct mlk_block *b,
+		     const struct mlk_alloc_info *ai, ulong vmalloc_caller)
+{
+	if (ai->have_track && ai->handle && ai->nr_entries) {
+		n->key_type = KEY_STACK;
+		n->key = ai->handle;
+	} else if (ai->have_track) {
+		n->key_type = KEY_CALLER;
+		n->key = ai->caller;
+	} else if (b->kind == MLK_KIND_VMALLOC) {
+		n->key_type = KEY_VMALLOC;
+		n->key = vmalloc_caller;
+	} else {
+		n->key_type = KEY_CACHE;
+		n->key = ((uint64_t)b->kind << 32) | b->tag;
+	}
+}
+
+static int selected_by_filters(const struct report *r,
+			       const struct mlk_block *b)
+{
+	const struct memleak_opts *o = r->o;
+	const struct mlk_cache *c = cache_of(r->run, b);
+
+	if (o->kind >= 0 && b->kind != o->kind)
+		return 0;
+	if (b->size < o->min_size)
+		return 0;
+	if (o->addr_hi && (b->start < o->addr_lo || b->start >= o->addr_hi))
+		return 0;
+	return !o->cache || (c && strcmp(c->name, o->cache) == 0);
+}
+
+static void take_notes(struct report *r)
+{
+	struct memleak_run *run = r->run;
+	const struct mlk_orphans *orph = &run->orphans;
+	uint64_t min_age = (uint64_t)r->o->min_age * run->tracks.hz;
+	size_t i;
+
+	for (i = 0; i < orph->count; i++) {
+		const struct mlk_block *b = orphan_block(r, i);
+		struct orphan_note *n = &r->notes[i];
+
+		if (alloc_info_of(r, b) < 0)
+			run->without_track++;
+		note_key(n, b, &r->ai, b->kind == MLK_KIND_VMALLOC ?
+			 mlk_vmalloc_caller(&run->vmalloc, b->tag) : 0);
+		n->have_age = r->ai.have_age;
+		n->age_jiffies = r->ai.age_jiffies;
+		n->young = n->have_age && n->age_jiffies < min_age;
+	}
+	/* in flight: young, or held by a young direct owner */
+	for (i = 0; i < orph->count; i++) {
+		struct orphan_note *n = &r->notes[i];
+
+		n->in_flight = n->young || r->notes[orph->owner[i]].young;
+		if (n->in_flight) {
+			run->young++;
+			run->young_bytes += orphan_block(r, i)->size;
+			continue;
+		}
+		n->selected = selected_by_filters(r, orphan_block(r, i));
+		if (n->selected) {
+			r->reported++;
+			r->reported_bytes += orphan_block(r, i)->size;
+			r->direct_reported += orph->owner[i] == i;
+		}
+	}
+}
+
+/* ---- one orphan ------------------------------------------------------------ */
+
+static void print_hexdump(ulong addr, uint32_t size, long max_bytes)
+{
+	unsigned char bytes[MAX_HEX_BYTES];
+	char line[MLK_HEXLINE];
+	long len = size < max_bytes ? size : max_bytes, off;
+
+	if (len <= 0)
+		return;
+	if (!mlk_readk(addr, bytes, len)) {
+		fprintf(fp, "  hex dump: contents not in the dump\n");
+		return;
+	}
+	fprintf(fp, "  hex dump (first %ld bytes):\n", len);
+	for (off = 0; off < len; off += 16) {
+		long n = len - off < 16 ? len - off : 16;
+
+		mlk_hexdump_line(bytes + off, n, line, sizeof(line));
+		fprintf(fp, "    %s\n", line);
+	}
+}
+
+static void print_origin(const struct memleak_run *run,
+			 const struct mlk_block *b)
+{
+	const struct mlk_cache *c = cache_of(run, b);
+	char sym[256];
+	ulong caller;
+
+	if (c) {
+		fprintf(fp, "  cache \"%s\", slab 0x%lx\n", c->name,
+			mlk_slub_slab_of(b->start));
+		return;
+	}
+	if (b->kind == MLK_KIND_VMALLOC) {
+		caller = mlk_vmalloc_caller(&run->vmalloc, b->tag);
+		if (caller) {
+			mlk_format_symbol(caller, sym, sizeof(sym));
+			fprintf(fp, "  vmalloc area, allocated by %s\n", sym);
+		} else {
+			fprintf(fp, "  vmalloc area\n");
+		}
+		return;
+	}
+	fprintf(fp, "  %s block\n", mlk_kind_name(b->kind));
+}
+
+static void print_class(const struct report *r, size_t i)
+{
+	const struct mlk_orphans *orph = &r->run->orphans;
+
+	if (orph->owner[i] != i) {
+		fprintf(fp, "  leak: indirect, held by 0x%llx\n",
+			(unsigned long long)orphan_block(r, orph->owner[i])->start);
+		return;
+	}
+	fprintf(fp, "  leak: direct, holds %llu indirect blocks (%llu bytes)\n",
+		(unsigned long long)orph->held_blocks[i],
+		(unsigned long long)orph->held_bytes[i]);
+}
+
+static void print_track(const struct memleak_run *run,
+			const struct mlk_alloc_info *ai)
+{
+	if (!ai->have_track)
+		return;
+	fprintf(fp, "  pid %d, cpu %d, jiffies %llu", ai->pid, ai->cpu,
+		(unsigned long long)ai->when);
+	if (ai->have_age)
+		fprintf(fp, " (age %.3fs)",
+			(double)ai->age_jiffies / run->tracks.hz);
+	fprintf(fp, "\n");
+}
+
+static void print_backtrace(const struct mlk_alloc_info *ai)
+{
+	char sym[256];
+	unsigned i;
+
+	if (!ai->have_track)
+		return;
+	fprintf(fp, "  backtrace:\n");
+	if (!ai->nr_entries) {
+		mlk_format_symbol(ai->caller, sym, sizeof(sym));
+		fprintf(fp, "    [<%016lx>] %s\n", ai->caller, sym);
+		fprintf(fp, "    (no stack: %s)\n",
+			ai->stack_why ? ai->stack_why : "not recorded");
+		return;
+	}
+	for (i = 0; i < ai->nr_entries; i++) {
+		mlk_format_symbol(ai->entries[i], sym, sizeof(sym));
+		fprintf(fp, "    [<%016llx>] %s\n",
+			(unsigned long long)ai->entries[i], sym);
+	}
+}
+
+static void print_orphan(struct report *r, size_t i)
+{
+	const struct mlk_block *b = orphan_block(r, i);
+
+	alloc_info_of(r, b);
+	fprintf(fp, "unreferenced object 0x%016llx (size %u):\n",
+		(unsigned long long)b->start, b->size);
+	print_origin(r->run, b);
+	print_class(r, i);
+	print_track(r->run, &r->ai);
+	if (b->flags & MLK_F_UNREADABLE)
+		fprintf(fp, "  (part of its contents is missing from the dump)\n");
+	print_hexdump(b->start, b->size, r->o->hex_bytes);
+	print_backtrace(&r->ai);
+}
+
+static void print_list(struct report *r)
+{
+	const struct memleak_opts *o = r->o;
+	size_t i;
+	long printed = 0;
+
+	for (i = 0; i < r->run->orphans.count; i++) {
+		if (!r->notes[i].selected)
+			continue;
+		if (o->max_reports >= 0 && printed >= o->max_reports)
+			break;
+		print_orphan(r, i);
+		printed++;
+	}
+	if ((uint64_t)printed < r->reported)
+		fprintf(fp, "(%llu more not shown: -n limits the list)\n",
+			(unsigned long long)(r->reported - printed));
+}
+
+/* ---- -s: grouped by allocation stack ---------------------------------------- */
+
+struct group {
+	uint8_t key_type;
+	uint64_t key;
+	size_t first;              /* orphan whose record is printed */
+	uint64_t direct, indirect, bytes;
+	uint32_t min_size, max_size;
+	uint64_t min_age, max_age;
+	int have_age;
+	size_t samples[MAX_GROUP_SAMPLES];
+	unsigned nsamples;
+	uint32_t caches[MAX_GROUP_CACHES];
+	unsigned ncaches, more_caches;
+};
+
+static int cmp_orphan_key(const void *a, const void *b, void *notes)
+{
+	const struct orphan_note *n = notes;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (n[x].key_type != n[y].key_type)
+		return n[x].key_type < n[y].key_type ? -1 : 1;
+	if (n[x].key != n[y].key)
+		return n[x].key < n[y].key ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+static void group_add_cache(struct group *g, const struct mlk_block *b)
+{
+	unsigned k;
+
+	if (b->kind != MLK_KIND_SLAB)
+		return;
+	for (k = 0; k < g->ncaches; k++)
+		if (g->caches[k] == b->tag)
+			return;
+	if (g->ncaches < MAX_GROUP_CACHES)
+		g->caches[g->ncaches++] = b->tag;
+	else
+		g->more_caches = 1;
+}
+
+static void group_add(struct report *r, struct group *g, size_t i)
+{
+	const struct mlk_orphans *orph = &r->run->orphans;
+	const struct mlk_block *b = orphan_block(r, i);
+	const struct orphan_note *n = &r->notes[i];
+
+	if (!g->direct) {
+		g->key_type = n->key_type;
+		g->key = n->key;
+		g->first = i;
+		g->min_size = g->max_size = b->size;
+	}
+	g->direct++;
+	g->indirect += orph->held_blocks[i];
+	g->bytes += b->size + orph->held_bytes[i];
+	g->min_size = b->size < g->min_size ? b->size : g->min_size;
+	g->max_size = b->size > g->max_size ? b->size : g->max_size;
+	if (n->have_age) {
+		if (!g->have_age || n->age_jiffies < g->min_age)
+			g->min_age = n->age_jiffies;
+		if (!g->have_age || n->age_jiffies > g->max_age)
+			g->max_age = n->age_jiffies;
+		g->have_age = 1;
+	}
+	if (g->nsamples < MAX_GROUP_SAMPLES)
+		g->samples[g->nsamples++] = i;
+	group_add_cache(g, b);
+}
+
+static int cmp_group_bytes(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static void print_group(struct report *r, const struct group *g)
+{
+	unsigned k;
+
+	fprintf(fp, "unreferenced: %llu direct + %llu indirect blocks (%llu "
+		"bytes) from one allocation stack\n",
+		(unsigned long long)g->direct,
+		(unsigned long long)g->indirect,
+		(unsigned long long)g->bytes);
+	fprintf(fp, "  caches: ");
+	for (k = 0; k < g->ncaches; k++)
+		fprintf(fp, "%s\"%s\"", k ? ", " : "",
+			mlk_slub_cache_by_tag(&r->run->slub, g->caches[k])->name);
+	if (!g->ncaches)
+		fprintf(fp, "(%s)", mlk_kind_name(orphan_block(r, g->first)->kind));
+	fprintf(fp, "%s; sizes %u..%u", g->more_caches ? ", ..." : "",
+		g->min_size, g->max_size);
+	if (g->have_age)
+		fprintf(fp, "; age %.3fs..%.3fs",
+			(double)g->min_age / r->run->tracks.hz,
+			(double)g->max_age / r->run->tracks.hz);
+	fprintf(fp, "\n  direct blocks:");
+	for (k = 0; k < g->nsamples; k++)
+		fprintf(fp, " 0x%llx",
+			(unsigned long long)orphan_block(r, g->samples[k])->start);
+	fprintf(fp, "%s\n", g->direct > g->nsamples ? " ..." : "");
+	alloc_info_of(r, orphan_block(r, g->first));
+	if (r->ai.have_track)
+		print_backtrace(&r->ai);
+	else if (g->key_type == KEY_VMALLOC)
+		print_origin(r->run, orphan_block(r, g->first));
+}
+
+/* The selected direct orphans, sorted by grouping key. */
+static size_t *sorted_directs(struct report *r, size_t *count)
+{
+	const struct mlk_orphans *orph = &r->run->orphans;
+	size_t i, n = 0, *order = malloc((orph->count + 1) * sizeof(*order));
+
+	if (!order)
+		return NULL;
+	for (i = 0; i < orph->count; i++)
+		if (r->notes[i].selected && orph->owner[i] == i)
+			order[n++] = i;
+	qsort_r(order, n, sizeof(*order), cmp_orphan_key, r->notes);
+	*count = n;
+	return order;
+}
+
+static void print_groups(struct report *r)
+{
+	size_t n = 0, i, ngroups = 0, printed;
+	size_t *order = sorted_directs(r, &n);
+	struct group *groups = calloc(n + 1, sizeof(*groups));
+
+	if (!order || !groups) {
+		error(INFO, "out of memory: no grouped report\n");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct orphan_note *a = &r->notes[order[i]];
+		const struct orphan_note *prev = i ? &r->notes[order[i - 1]] : NULL;
+
+		if (!prev || prev->key_type != a->key_type || prev->key != a->key)
+			ngroups++;
+		group_add(r, &groups[ngroups - 1], order[i]);
+	}
+	qsort(groups, ngroups, sizeof(*groups), cmp_group_bytes);
+	for (printed = 0; printed < ngroups; printed++) {
+		if (r->o->max_reports >= 0 && printed >= (size_t)r->o->max_reports)
+			break;
+		print_group(r, &groups[printed]);
+	}
+	if (printed < ngroups)
+		fprintf(fp, "(%zu more groups not shown: -n limits the list)\n",
+			ngroups - printed);
+out:
+	free(order);
+	free(groups);
+}
+
+/* ---- summary ------------------------------------------------------------------ */
+
+static void print_coverage(const struct memleak_run *run)
+{
+	const struct mlk_stats *st = mlk_scan_stats(run->sc);
+	const struct mlk_slub_stats *ss = &run->slub.st;
+	const struct mlk_roots *r = &run->roots;
+	int k;
+
+	fprintf(fp, "  blocks tracked:  %llu (%llu bytes): %llu slab objects "
+		"(%llu caches, %llu slabs), %llu vmalloc areas (%llu bytes)\n",
+		(unsigned long long)st->blocks,
+		(unsigned long long)st->bytes_tracked,
+		(unsigned long long)ss->objects,
+		(unsigned long long)ss->caches,
+		(unsigned long long)ss->slabs,
+		(unsigned long long)run->vmalloc.tracked,
+		(unsigned long long)run->vmalloc.bytes);
+	fprintf(fp, "  roots scanned:   %llu bytes in %zu ranges (before "
+		"merging overlaps:", (unsigned long long)st->root_bytes,
+		r->count);
+	for (k = 0; k < MLK_ROOT_KINDS; k++)
+		fprintf(fp, "%s %s %llu", k ? "," : "", mlk_root_kind_name(k),
+			(unsigned long long)r->per_kind_bytes[k]);
+	fprintf(fp, ")\n                   (%llu tasks%s, %llu modules%s, "
+		"%llu CPUs, saved registers of %llu CPUs)\n",
+		(unsigned long long)r->tasks,
+		r->tasks_truncated ? " - task list damaged" : "",
+		(unsigned long long)r->modules,
+		r->modules_truncated ? " - module list damaged" : "",
+		(unsigned long long)r->cpus,
+		(unsigned long long)run->register_cpus);
+	fprintf(fp, "  blocks scanned:  %llu reachable blocks, %llu bytes\n",
+		(unsigned long long)st->grey,
+		(unsigned long long)st->block_bytes);
+}
+
+static void print_damage(const struct memleak_run *run)
+{
+	const struct mlk_stats *st = mlk_scan_stats(run->sc);
+	const struct mlk_slub_stats *ss = &run->slub.st;
+
+	fprintf(fp, "  unreadable:      %llu pages skipped while scanning, "
+		"%llu slabs unreadable, %llu struct page chunks unreadable\n",
+		(unsigned long long)st->pages_unreadable,
+		(unsigned long long)ss->slabs_unreadable,
+		(unsigned long long)run->pages.chunks_unreadable);
+	if (ss->freelists_corrupt || ss->slabs_bad || ss->slabs_unknown_cache ||
+	    ss->cache_list_truncated)
+		fprintf(fp, "  damaged:         %llu corrupt freelists, %llu slabs "
+			"with absurd counters, %llu slabs of unknown caches%s\n",
+			(unsigned long long)ss->freelists_corrupt,
+			(unsigned long long)ss->slabs_bad,
+			(unsigned long long)ss->slabs_unknown_cache,
+			ss->cache_list_truncated ? ", slab_caches list cut" : "");
+	fprintf(fp, "  not tracked:     page allocations (large kmalloc), "
+		"per-cpu allocations%s%s\n",
+		run->vmalloc.unsupported ? ", vmalloc areas (no vmap_area_list "
+		"on this kernel)" : "",
+		ss->caches_skipped ? ", SLAB_NOLEAKTRACE caches" : "");
+}
+
+static void print_summary(const struct report *r, int partial)
+{
+	const struct memleak_run *run = r->run;
+	const struct mlk_stats *st = mlk_scan_stats(run->sc);
+	const struct memleak_opts *o = r->o;
+
+	fprintf(fp, "\nmemleak summary%s:\n",
+		partial ? " (PARTIAL: the scan did not complete)" : "");
+	print_coverage(run);
+	fprintf(fp, "  orphans: %llu reported (%llu direct, %llu indirect; "
+		"%llu bytes)%s, %llu younger than %lds not reported (in flight)\n",
+		(unsigned long long)r->reported,
+		(unsigned long long)r->direct_reported,
+		(unsigned long long)(r->reported - r->direct_reported),
+		(unsigned long long)r->reported_bytes,
+		o->cache || o->kind >= 0 || o->min_size || o->addr_hi ?
+		" under the filters" : "",
+		(unsigned long long)run->young, o->min_age);
+	fprintf(fp, "                   (%llu unreferenced blocks, %llu bytes, "
+		"in all)\n", (unsigned long long)st->orphans,
+		(unsigned long long)st->orphan_bytes);
+	if (run->without_track)
+		fprintf(fp, "  allocation records: none for %llu orphans (slab "
+			"tracks need the boot option slub_debug=U; without "
+			"them there are no backtraces and no age rule)\n",
+			(unsigned long long)run->without_track);
+	if (run->tracks.depot_why)
+		fprintf(fp, "  stack depot:     not readable (%s)\n",
+			run->tracks.depot_why);
+	print_damage(run);
+	fprintf(fp, "  time:            %.2f s, %llu MB read\n",
+		mlk_seconds_since(&run->started),
+		(unsigned long long)(mlk_reads.bytes >> 20));
+}
+
+void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
+		int partial)
+{
+	struct report r = { .run = run, .o = o };
+
+	if (!run->classified) {
+		if (mlk_classify_orphans(run->ix, &run->source,
+					 &run->orphans) < 0) {
+			error(INFO, "out of memory classifying the orphans\n");
+			return;
+		}
+		run->classified = 1;
+	}
+	r.notes = calloc(run->orphans.count + 1, sizeof(*r.notes));
+	if (!r.notes) {
+		error(INFO, "out of memory for the report\n");
+		return;
+	}
+	take_notes(&r);
+	if (!o->summary_only) {
+		if (o->grouped)
+			print_groups(&r);
+		else
+			print_list(&r);
+	}
+	print_summary(&r, partial);
+	free(r.notes);
+}

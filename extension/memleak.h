@@ -1,0 +1,71 @@
+/*
+ * memleak.h - the state of one `memleak` command, shared by the command
+ * (kmemleak.c) and its report (leakreport.c).
+ */
+#ifndef MLK_MEMLEAK_H
+#define MLK_MEMLEAK_H
+
+#include <sys/time.h>
+#include "readers.h"
+#include "tracks.h"
+#include "classify.h"
+
+#define DEFAULT_HEX_BYTES 32
+#define DEFAULT_MIN_AGE_SECONDS 5
+#define MAX_HEX_BYTES     4096
+
+struct memleak_opts {
+	long max_reports;   /* -n: at most this many orphans printed */
+	long hex_bytes;     /* -x: bytes of hex dump per orphan */
+	const char *cache;  /* -c: only orphans of this cache */
+	ulong watch;        /* -w: explain who references this block */
+	long min_age;       /* -m: younger orphans are in flight (seconds) */
+	int kind;           /* -k: only this enum mlk_kind, or -1 */
+	ulong min_size;     /* -b: only orphans of at least this size */
+	ulong addr_lo, addr_hi; /* -r: only orphans starting in [lo, hi) */
+	int grouped;        /* -s: one entry per allocation stack */
+	int summary_only;   /* -q */
+	int verbose;        /* -v */
+};
+
+/*
+ * Everything one `memleak` allocates hangs off this, so that crash's
+ * CLEANUP hook can free it when the command is interrupted (Ctrl-C makes
+ * crash longjmp back to its prompt, past our own frees).
+ */
+struct memleak_run {
+	struct mlk_slub slub;
+	struct mlk_vmalloc_stats vmalloc;
+	struct mlk_masks masks;
+	struct mlk_source source;
+	struct mlk_roots roots;
+	struct mlk_reserved reserved;
+	struct mlk_pages_stats pages;
+	uint64_t register_cpus;
+	int scanning_registers;
+	struct mlk_index *ix;
+	struct mlk_scan *sc;
+	struct mlk_tracks tracks;
+	struct mlk_orphans orphans;     /* direct/indirect classes */
+	int classified;
+	uint64_t young, young_bytes;    /* orphans in flight (-m) */
+	uint64_t without_track;         /* orphans with no allocation record */
+	struct timeval started;
+	struct timeval last_progress;
+	int show_progress;
+};
+
+double mlk_seconds_since(const struct timeval *t0);
+const char *mlk_kind_name(int kind);
+/* A kind by name ("slab", "vmalloc", "pages", "percpu"), or -1. */
+int mlk_kind_by_name(const char *name);
+void mlk_describe_block(const struct memleak_run *run,
+			const struct mlk_block *b, char *out, size_t outsz);
+/*
+ * The report: orphans (one by one, or grouped by allocation stack with -s)
+ * and the summary. partial: the scan did not complete.
+ */
+void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
+		int partial);
+
+#endif /* MLK_MEMLEAK_H */
