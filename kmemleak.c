@@ -78,9 +78,10 @@ static void phase(const struct memleak_opts *o, const struct memleak_run *r,
 static int walk_pages(struct memleak_run *run)
 {
 	struct mlk_slab_walk *slabs = mlk_slub_walk_begin(&run->slub, run->ix);
-	struct mlk_page_visitor visitors[2] = {
+	struct mlk_page_visitor visitors[3] = {
 		{ mlk_slub_visit_page, slabs },
 		{ mlk_reserved_visit, &run->reserved },
+		{ mlk_compound_visit, &run->compound },
 	};
 	int ret;
 
@@ -89,9 +90,14 @@ static int walk_pages(struct memleak_run *run)
 	if (mlk_reserved_init(&run->reserved, &run->roots) < 0)
 		error(INFO, "PG_reserved unknown: reserved memory "
 		      "not scanned\n");
-	ret = mlk_pages_walk(visitors, 2, &run->pages);
+	if (mlk_compound_init(&run->compound, &run->roots) < 0)
+		error(INFO, "page flags unknown: compound page allocations "
+		      "not scanned\n");
+	ret = mlk_pages_walk(visitors, 3, &run->pages);
 	if (ret == 0)
 		ret = mlk_reserved_finish(&run->reserved);
+	if (ret == 0)
+		ret = mlk_compound_finish(&run->compound);
 	mlk_slub_walk_end(slabs);
 	return ret;
 }

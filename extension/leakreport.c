@@ -529,8 +529,11 @@ static void print_damage(const struct memleak_run *run)
 			(unsigned long long)ss->slabs_bad,
 			(unsigned long long)ss->slabs_unknown_cache,
 			ss->cache_list_truncated ? ", slab_caches list cut" : "");
-	fprintf(fp, "  not tracked:     page allocations (large kmalloc), "
-		"per-cpu allocations%s%s\n",
+	fprintf(fp, "  not tracked:     page allocations (large kmalloc: this "
+		"kernel records no page_owner; %llu compound allocations, %llu "
+		"pages, scanned as roots instead), per-cpu allocations%s%s\n",
+		(unsigned long long)run->compound.allocations,
+		(unsigned long long)run->compound.pages,
 		run->vmalloc.unsupported ? ", vmalloc areas (no vmap_area_list "
 		"on this kernel)" : "",
 		ss->caches_skipped ? ", SLAB_NOLEAKTRACE caches" : "");

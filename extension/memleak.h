@@ -40,6 +40,7 @@ struct memleak_run {
 	struct mlk_source source;
 	struct mlk_roots roots;
 	struct mlk_reserved reserved;
+	struct mlk_compound compound;
 	struct mlk_pages_stats pages;
 	uint64_t register_cpus;
 	int scanning_registers;

@@ -217,3 +217,89 @@ int mlk_reserved_finish(struct mlk_reserved *r)
 {
 	return r->enabled ? flush_run(r) : 0;
 }
+
+/* ---- untracked compound allocations as roots ---------------------------------- */
+
+/*
+ * kmalloc() above the largest kmalloc cache takes whole compound pages
+ * (mm/slab_common.c: kmalloc_large() asks for __GFP_COMP). Without
+ * page_owner (CONFIG_PAGE_OWNER, page_owner=on) a dump cannot tell them
+ * from other page allocations, so they are not tracked as blocks; but a
+ * block whose only reference sits in one must not be reported. Compound
+ * allocations with no mapping (not page cache, not anonymous or THP memory)
+ * and a reference held are therefore scanned as roots. Free pages in the
+ * buddy allocator are never compound, so nothing free is scanned.
+ */
+int mlk_compound_init(struct mlk_compound *c, struct mlk_roots *roots)
+{
+	long head_bit, slab_bit;
+
+	memset(c, 0, sizeof(*c));
+	c->roots = roots;
+	c->mapping_off = MEMBER_OFFSET("page", "mapping");
+	c->refcount_off = MEMBER_OFFSET("page", "_refcount");
+	if (!enumerator_value("PG_head", &head_bit) ||
+	    !enumerator_value("PG_slab", &slab_bit) || c->mapping_off < 0 ||
+	    c->refcount_off < 0 || mlk_lay.page_compound_head < 0)
+		return -1;
+	c->pg_head_bit = (ulong)head_bit;
+	c->pg_slab_bit = (ulong)slab_bit;
+	c->enabled = 1;
+	return 0;
+}
+
+static int flush_compound(struct mlk_compound *c)
+{
+	ulong start = c->head_pfn, count = c->run_pages;
+
+	c->run_pages = 0;
+	if (count < 2)
+		return 0;
+	c->allocations++;
+	c->pages += count;
+	return mlk_roots_add(c->roots, PTOV(start << PAGESHIFT()),
+			     PTOV((start + count) << PAGESHIFT()),
+			     MLK_ROOT_COMPOUND);
+}
+
+static int untracked_head(const struct mlk_compound *c, const unsigned char *pg)
+{
+	ulong flags, mapping;
+	int refcount;
+
+	memcpy(&flags, pg + mlk_lay.page_flags, sizeof(flags));
+	memcpy(&mapping, pg + c->mapping_off, sizeof(mapping));
+	memcpy(&refcount, pg + c->refcount_off, sizeof(refcount));
+	return ((flags >> c->pg_head_bit) & 1) &&
+	       !((flags >> c->pg_slab_bit) & 1) && mapping == 0 &&
+	       refcount > 0;
+}
+
+int mlk_compound_visit(void *arg, ulong page, ulong pfn,
+		       const unsigned char *pg)
+{
+	struct mlk_compound *c = arg;
+	ulong head;
+
+	if (!c->enabled)
+		return 0;
+	memcpy(&head, pg + mlk_lay.page_compound_head, sizeof(head));
+	if (c->run_pages && (head & 1) && head - 1 == c->head_page &&
+	    pfn == c->head_pfn + c->run_pages) {
+		c->run_pages++;
+		return 0;
+	}
+	if (flush_compound(c) < 0)
+		return -1;
+	if (untracked_head(c, pg)) {
+		c->head_page = page;
+		c->head_pfn = pfn;
+		c->run_pages = 1;
+	}
+	return 0;
+}
+
+int mlk_compound_finish(struct mlk_compound *c)
+{
+	return c->enabled ? flush_compound(c) : 0;
+}

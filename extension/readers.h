@@ -233,6 +233,20 @@ int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
 		       const unsigned char *pg);
 int mlk_reserved_finish(struct mlk_reserved *r);
 
+/* Collector of unmapped compound page allocations as roots (a visitor). */
+struct mlk_compound {
+	struct mlk_roots *roots;
+	long mapping_off, refcount_off;
+	ulong pg_head_bit, pg_slab_bit;
+	ulong head_page, head_pfn, run_pages;
+	uint64_t allocations, pages;
+	int enabled;
+};
+int mlk_compound_init(struct mlk_compound *c, struct mlk_roots *roots);
+int mlk_compound_visit(void *arg, ulong page, ulong pfn,
+		       const unsigned char *pg);
+int mlk_compound_finish(struct mlk_compound *c);
+
 /* ---- registers.c: saved CPU registers ---------------------------------- */
 
 /* Scans each CPU's NT_PRSTATUS note as a root. 0, or -1 (scan aborted). */
@@ -247,6 +261,7 @@ enum mlk_root_kind {
 	MLK_ROOT_MODULE,     /* module writable data */
 	MLK_ROOT_MEMMAP,     /* the struct page array */
 	MLK_ROOT_RESERVED,   /* PageReserved memory (memblock allocations) */
+	MLK_ROOT_COMPOUND,   /* untracked compound pages (large kmalloc...) */
 	MLK_ROOT_KINDS
 };
 

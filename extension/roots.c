@@ -25,6 +25,7 @@ static const char *const root_kind_names[MLK_ROOT_KINDS] = {
 	[MLK_ROOT_MODULE] = "module data",
 	[MLK_ROOT_MEMMAP] = "struct pages",
 	[MLK_ROOT_RESERVED] = "reserved (memblock) memory",
+	[MLK_ROOT_COMPOUND] = "compound page allocations",
 };
 
 static int possible_cpus(void)
