@@ -29,6 +29,7 @@ static void run_free(struct memleak_run *run)
 	mlk_roots_free(&run->roots);
 	mlk_masks_free(&run->masks);
 	mlk_vmalloc_free(&run->vmalloc);
+	mlk_percpu_free(&run->percpu);
 	mlk_slub_free(&run->slub);
 	free(run);
 }
@@ -74,6 +75,23 @@ static void phase(const struct memleak_opts *o, const struct memleak_run *r,
 
 /* ---- the scan ----------------------------------------------------------------- */
 
+/*
+ * When the per-cpu allocations are blocks, the first chunk (memblock
+ * memory) is scanned through them, not as reserved memory.
+ */
+static void skip_percpu_first_chunk(struct memleak_run *run)
+{
+	ulong start, end;
+
+	if (!run->roots.percpu_static_only)
+		return;
+	if (mlk_percpu_first_chunk(&start, &end) < 0 ||
+	    mlk_reserved_skip(&run->reserved, start, end) < 0) {
+		/* cannot tell it apart: scan whole units as roots instead */
+		run->roots.percpu_static_only = 0;
+	}
+}
+
 /* One pass over the struct pages: slab objects, reserved memory. */
 static int walk_pages(struct memleak_run *run)
 {
@@ -90,6 +108,8 @@ static int walk_pages(struct memleak_run *run)
 	if (mlk_reserved_init(&run->reserved, &run->roots) < 0)
 		error(INFO, "PG_reserved unknown: reserved memory "
 		      "not scanned\n");
+	else
+		skip_percpu_first_chunk(run);
 	if (mlk_compound_init(&run->compound, &run->roots) < 0)
 		error(INFO, "page flags unknown: compound page allocations "
 		      "not scanned\n");
@@ -115,6 +135,10 @@ static int build_index(struct memleak_run *run, const struct memleak_opts *o)
 	run->ix = mlk_index_new();
 	if (!run->ix)
 		return -1;
+	phase(o, run, "reading per-cpu chunks");
+	if (mlk_percpu_read(&run->percpu) < 0)
+		return -1;
+	run->roots.percpu_static_only = !run->percpu.unsupported;
 	phase(o, run, "walking the struct page array");
 	if (walk_pages(run) < 0)
 		return -1;
@@ -123,7 +147,7 @@ static int build_index(struct memleak_run *run, const struct memleak_opts *o)
 		return -1;
 	phase(o, run, "reading vmalloc areas");
 	if (mlk_vmalloc_add_areas(run->ix, &run->masks, &run->roots,
-				  &run->vmalloc) < 0)
+				  run->percpu.vm_caller, &run->vmalloc) < 0)
 		return -1;
 	mlk_masks_finish(&run->masks);
 	return mlk_index_finish(run->ix);
@@ -175,6 +199,8 @@ static void watch_block(struct memleak_run *run, ulong addr)
 	const struct mlk_block *b = mlk_index_lookup(run->ix, addr);
 	char desc[160];
 
+	if (!b && run->roots.percpu_static_only)
+		b = mlk_index_lookup(run->percpu.pix, addr);
 	if (!b || mlk_scan_watch(run->sc, addr, print_reference, run) < 0) {
 		error(INFO, "-w: 0x%lx is in no tracked block (free, or not "
 		      "an allocation memleak tracks)\n", addr);
@@ -191,6 +217,10 @@ static int scan_roots(struct memleak_run *run, const struct memleak_opts *o)
 	run->source = mlk_crash_source(&run->masks);
 	run->sc = mlk_scan_new(run->ix, &run->source, report_progress, run);
 	if (!run->sc)
+		return -1;
+	if (run->roots.percpu_static_only &&
+	    mlk_scan_set_percpu(run->sc, run->percpu.pix,
+				run->percpu.cpu_offsets, run->percpu.ncpus) < 0)
 		return -1;
 	if (o->watch)
 		watch_block(run, o->watch);

@@ -28,10 +28,14 @@
  *    a leaked cycle is indirect even when its address is the lowest.
  *
  * Every orphan ends up direct (its own owner) or indirect with exactly one
- * direct owner. Costs: O(W + E log E + (O + E) log O) time for W words read,
- * O orphans and E edges; memory 32 bytes per orphan in the result, and while
- * classifying 16 bytes per orphan, 8 per edge and a MLK_READ_CHUNK buffer,
- * plus 40 bytes per orphan when some orphans are on cycles.
+ * direct owner.
+ *
+ * Costs, for O orphans, W words read, R words pointing into other orphans
+ * and E edges: time O(W + R log R + O); nothing recursive. Memory:
+ * the result takes 32 bytes per orphan; while classifying, 17 bytes per
+ * orphan, 8 per target word held (a row is sorted and deduplicated once its
+ * orphan is read; the array grows by doubling) and a MLK_READ_CHUNK buffer,
+ * plus 41 bytes per orphan when some orphans are left on cycles.
  */
 #ifndef MLK_CLASSIFY_H
 #define MLK_CLASSIFY_H

@@ -123,6 +123,16 @@ struct mlk_scan *mlk_scan_new(struct mlk_index *ix,
 			      const struct mlk_source *src,
 			      mlk_progress_fn progress, void *progress_ctx);
 void mlk_scan_free(struct mlk_scan *sc);
+/*
+ * Per-cpu blocks (alloc_percpu): a second finished index whose block
+ * starts are __percpu pointer values. A word counts for such a block when
+ * its value lies inside it, as for any block; a grey per-cpu block is
+ * scanned at start + cpu_offsets[i] for each of the ncpus CPUs. Call
+ * before scanning any root. Returns 0, or -1 (bad call, no memory).
+ * The stats (blocks, grey, orphans...) then cover both indexes.
+ */
+int mlk_scan_set_percpu(struct mlk_scan *sc, struct mlk_index *pix,
+			const mlk_addr_t *cpu_offsets, unsigned ncpus);
 /* Scan one root range (any alignment; only aligned words are looked at). */
 int mlk_scan_root(struct mlk_scan *sc, mlk_addr_t start, uint64_t len);
 /* Scan a root given as bytes already in memory (e.g. saved registers). */

@@ -89,6 +89,7 @@ struct report {
 	struct orphan_note *notes;   /* one per orphan (run->orphans) */
 	struct mlk_alloc_info ai;    /* scratch */
 	uint64_t reported, reported_bytes, direct_reported;
+	uint64_t percpu_reported, percpu_bytes;
 };
 
 static const struct mlk_block *orphan_block(const struct report *r, size_t i)
@@ -178,6 +179,36 @@ static void take_notes(struct report *r)
 			r->direct_reported += orph->owner[i] == i;
 		}
 	}
+}
+
+/*
+ * Per-cpu orphans: allocations in no index of orphan classes (nothing
+ * records who allocated them, and their copies are scanned per CPU), so
+ * they are reported as direct leaks of their own.
+ */
+static int percpu_selected(const struct report *r, const struct mlk_block *b)
+{
+	return mlk_block_is_orphan(b) && selected_by_filters(r, b);
+}
+
+static void count_percpu(struct report *r)
+{
+	const struct mlk_index *pix = r->run->percpu.pix;
+	size_t i, n = pix && r->run->roots.percpu_static_only ?
+		mlk_index_count(pix) : 0;
+
+	for (i = 0; i < n; i++) {
+		const struct mlk_block *b =
+			mlk_index_at((struct mlk_index *)pix, i);
+
+		if (!percpu_selected(r, b))
+			continue;
+		r->percpu_reported++;
+		r->percpu_bytes += b->size;
+	}
+	r->reported += r->percpu_reported;
+	r->direct_reported += r->percpu_reported;
+	r->reported_bytes += r->percpu_bytes;
 }
 
 /* ---- one orphan ------------------------------------------------------------ */
@@ -293,6 +324,40 @@ static void print_orphan(struct report *r, size_t i)
 	print_backtrace(&r->ai);
 }
 
+static void print_percpu_orphan(const struct report *r,
+				const struct mlk_block *b)
+{
+	const struct mlk_percpu *pc = &r->run->percpu;
+
+	fprintf(fp, "unreferenced object 0x%016llx (size %u):\n",
+		(unsigned long long)b->start, b->size);
+	fprintf(fp, "  per-cpu allocation (__percpu pointer); CPU 0's copy at "
+		"0x%llx\n", (unsigned long long)(b->start + pc->cpu_offsets[0]));
+	fprintf(fp, "  leak: direct, holds 0 indirect blocks (0 bytes)\n");
+	if (b->flags & MLK_F_UNREADABLE)
+		fprintf(fp, "  (part of its contents is missing from the dump)\n");
+	print_hexdump(b->start + pc->cpu_offsets[0], b->size, r->o->hex_bytes);
+}
+
+/* Prints up to budget per-cpu orphans; returns how many it printed. */
+static long print_percpu_orphans(const struct report *r, long budget)
+{
+	struct mlk_index *pix = r->run->percpu.pix;
+	size_t i, n = pix && r->run->roots.percpu_static_only ?
+		mlk_index_count(pix) : 0;
+	long printed = 0;
+
+	for (i = 0; i < n && (budget < 0 || printed < budget); i++) {
+		const struct mlk_block *b = mlk_index_at(pix, i);
+
+		if (!percpu_selected(r, b))
+			continue;
+		print_percpu_orphan(r, b);
+		printed++;
+	}
+	return printed;
+}
+
 static void print_list(struct report *r)
 {
 	const struct memleak_opts *o = r->o;
@@ -307,6 +372,8 @@ static void print_list(struct report *r)
 		print_orphan(r, i);
 		printed++;
 	}
+	printed += print_percpu_orphans(r, o->max_reports < 0 ? -1 :
+					o->max_reports - printed);
 	if ((uint64_t)printed < r->reported)
 		fprintf(fp, "(%llu more not shown: -n limits the list)\n",
 			(unsigned long long)(r->reported - printed));
@@ -398,10 +465,12 @@ static void print_group(struct report *r, const struct group *g)
 	unsigned k;
 
 	fprintf(fp, "unreferenced: %llu direct + %llu indirect blocks (%llu "
-		"bytes) from one allocation stack\n",
-		(unsigned long long)g->direct,
-		(unsigned long long)g->indirect,
-		(unsigned long long)g->bytes);
+		"bytes) %s\n", (unsigned long long)g->direct,
+		(unsigned long long)g->indirect, (unsigned long long)g->bytes,
+		g->key_type == KEY_STACK ? "from one allocation stack" :
+		g->key_type == KEY_CALLER ? "from one call site" :
+		g->key_type == KEY_VMALLOC ? "from one vmalloc caller" :
+		"of one cache (no allocation records)");
 	fprintf(fp, "  caches: ");
 	for (k = 0; k < g->ncaches; k++)
 		fprintf(fp, "%s\"%s\"", k ? ", " : "",
@@ -461,6 +530,11 @@ static void print_groups(struct report *r)
 		group_add(r, &groups[ngroups - 1], order[i]);
 	}
 	qsort(groups, ngroups, sizeof(*groups), cmp_group_bytes);
+	if (r->percpu_reported)
+		fprintf(fp, "unreferenced: %llu direct + 0 indirect blocks (%llu "
+			"bytes) of per-cpu allocations (no allocation records)\n",
+			(unsigned long long)r->percpu_reported,
+			(unsigned long long)r->percpu_bytes);
 	for (printed = 0; printed < ngroups; printed++) {
 		if (r->o->max_reports >= 0 && printed >= (size_t)r->o->max_reports)
 			break;
@@ -484,14 +558,17 @@ static void print_coverage(const struct memleak_run *run)
 	int k;
 
 	fprintf(fp, "  blocks tracked:  %llu (%llu bytes): %llu slab objects "
-		"(%llu caches, %llu slabs), %llu vmalloc areas (%llu bytes)\n",
+		"(%llu caches, %llu slabs), %llu vmalloc areas (%llu bytes), "
+		"%llu per-cpu allocations (%llu bytes x %u CPUs)\n",
 		(unsigned long long)st->blocks,
 		(unsigned long long)st->bytes_tracked,
 		(unsigned long long)ss->objects,
 		(unsigned long long)ss->caches,
 		(unsigned long long)ss->slabs,
 		(unsigned long long)run->vmalloc.tracked,
-		(unsigned long long)run->vmalloc.bytes);
+		(unsigned long long)run->vmalloc.bytes,
+		(unsigned long long)run->percpu.allocations,
+		(unsigned long long)run->percpu.bytes, run->percpu.ncpus);
 	fprintf(fp, "  roots scanned:   %llu bytes in %zu ranges (before "
 		"merging overlaps:", (unsigned long long)st->root_bytes,
 		r->count);
@@ -531,9 +608,11 @@ static void print_damage(const struct memleak_run *run)
 			ss->cache_list_truncated ? ", slab_caches list cut" : "");
 	fprintf(fp, "  not tracked:     page allocations (large kmalloc: this "
 		"kernel records no page_owner; %llu compound allocations, %llu "
-		"pages, scanned as roots instead), per-cpu allocations%s%s\n",
+		"pages, scanned as roots instead)%s%s%s\n",
 		(unsigned long long)run->compound.allocations,
 		(unsigned long long)run->compound.pages,
+		run->roots.percpu_static_only ? "" : ", per-cpu allocations "
+		"(allocation maps not readable: per-cpu units scanned as roots)",
 		run->vmalloc.unsupported ? ", vmalloc areas (no vmap_area_list "
 		"on this kernel)" : "",
 		ss->caches_skipped ? ", SLAB_NOLEAKTRACE caches" : "");
@@ -593,6 +672,7 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 		return;
 	}
 	take_notes(&r);
+	count_percpu(&r);
 	if (!o->summary_only) {
 		if (o->grouped)
 			print_groups(&r);

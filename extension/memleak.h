@@ -36,6 +36,7 @@ struct memleak_opts {
 struct memleak_run {
 	struct mlk_slub slub;
 	struct mlk_vmalloc_stats vmalloc;
+	struct mlk_percpu percpu;
 	struct mlk_masks masks;
 	struct mlk_source source;
 	struct mlk_roots roots;

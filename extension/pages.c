@@ -187,8 +187,27 @@ static int flush_run(struct mlk_reserved *r)
 
 static int excluded_pfn(const struct mlk_reserved *r, ulong pfn)
 {
-	return (pfn >= r->kernel_lo && pfn < r->kernel_hi) ||
-	       (pfn >= r->crash_lo && pfn < r->crash_hi);
+	unsigned i;
+
+	if ((pfn >= r->kernel_lo && pfn < r->kernel_hi) ||
+	    (pfn >= r->crash_lo && pfn < r->crash_hi))
+		return 1;
+	for (i = 0; i < r->nskip; i++)
+		if (pfn >= r->skip_lo[i] && pfn < r->skip_hi[i])
+			return 1;
+	return 0;
+}
+
+int mlk_reserved_skip(struct mlk_reserved *r, ulong start_vaddr,
+		      ulong end_vaddr)
+{
+	if (r->nskip == sizeof(r->skip_lo) / sizeof(r->skip_lo[0]) ||
+	    end_vaddr <= start_vaddr)
+		return -1;
+	pfn_range_of(start_vaddr, end_vaddr, &r->skip_lo[r->nskip],
+		     &r->skip_hi[r->nskip]);
+	r->nskip++;
+	return 0;
 }
 
 int mlk_reserved_visit(void *arg, ulong page, ulong pfn,

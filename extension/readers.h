@@ -179,6 +179,7 @@ struct mlk_vmalloc_stats {
 	uint64_t tracked;        /* VM_ALLOC areas tracked as blocks */
 	uint64_t bytes;
 	uint64_t stacks;         /* thread stacks (scanned as roots instead) */
+	uint64_t percpu_chunks;  /* per-cpu chunks (scanned per allocation) */
 	uint64_t truncated;      /* areas larger than a block can describe */
 	int list_truncated;
 	int unsupported;         /* no vmap_area_list on this kernel */
@@ -192,7 +193,7 @@ struct mlk_vmalloc_stats {
  */
 struct mlk_roots;
 int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
-			  const struct mlk_roots *roots,
+			  const struct mlk_roots *roots, ulong percpu_caller,
 			  struct mlk_vmalloc_stats *st);
 ulong mlk_vmalloc_caller(const struct mlk_vmalloc_stats *st, uint32_t tag);
 void mlk_vmalloc_free(struct mlk_vmalloc_stats *st);
@@ -227,11 +228,17 @@ struct mlk_reserved {
 	ulong run_start, run_count;
 	uint64_t pages, runs;
 	int enabled;
+	/* pfn ranges left out: the per-cpu first chunk's units */
+	ulong skip_lo[8], skip_hi[8];
+	unsigned nskip;
 };
 int mlk_reserved_init(struct mlk_reserved *r, struct mlk_roots *roots);
 int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
 		       const unsigned char *pg);
 int mlk_reserved_finish(struct mlk_reserved *r);
+/* Leaves [start, end) (kernel virtual, page-aligned) out of the roots. */
+int mlk_reserved_skip(struct mlk_reserved *r, ulong start_vaddr,
+		      ulong end_vaddr);
 
 /* Collector of unmapped compound page allocations as roots (a visitor). */
 struct mlk_compound {
@@ -251,6 +258,24 @@ int mlk_compound_finish(struct mlk_compound *c);
 
 /* Scans each CPU's NT_PRSTATUS note as a root. 0, or -1 (scan aborted). */
 int mlk_registers_scan(struct mlk_scan *sc, uint64_t *cpus_scanned);
+
+/* ---- percpu.c: alloc_percpu() allocations ---------------------------------- */
+
+struct mlk_percpu {
+	struct mlk_index *pix;   /* blocks keyed by __percpu pointer value */
+	mlk_addr_t *cpu_offsets; /* __per_cpu_offset[] of each CPU */
+	unsigned ncpus;
+	ulong vm_caller;         /* pcpu_get_vm_areas: chunk vmalloc areas */
+	uint64_t chunks, chunks_bad, allocations, bytes;
+	int lists_truncated;
+	int unsupported;         /* this kernel's percpu allocator unknown */
+};
+
+/* Reads every chunk's allocation map. 0 (maybe unsupported), or -1. */
+int mlk_percpu_read(struct mlk_percpu *pc);
+void mlk_percpu_free(struct mlk_percpu *pc);
+/* [start, end) of the first chunk's units. 0, or -1 if unknown. */
+int mlk_percpu_first_chunk(ulong *start, ulong *end);
 
 /* ---- roots.c: where the kernel keeps pointers -------------------------- */
 
@@ -281,6 +306,7 @@ struct mlk_roots {
 	uint64_t cpus;
 	int tasks_truncated;
 	int modules_truncated;
+	int percpu_static_only;      /* per-cpu allocations are blocks */
 	ulong *stacks;               /* thread stack bases, sorted */
 	size_t nstacks, stacks_cap;
 };

@@ -148,10 +148,10 @@ static int add_kernel_data(struct mlk_roots *r)
  * That static section is only the head of each CPU's unit of the first
  * per-cpu chunk (mm/percpu.c: pcpu_setup_first_chunk()): behind it lie the
  * reserved area (modules' DEFINE_PER_CPU) and the dynamic area that serves
- * alloc_percpu(). Pointers kept there (per-cpu crypto transforms, cpumasks,
- * lists) are as live as static ones, so the whole unit (pcpu_unit_size) is
- * scanned. The in-kernel kmemleak tracks those allocations as objects
- * instead; reading the allocation maps is left to the per-cpu reader.
+ * alloc_percpu(). When percpu.c can read the allocation maps, those are
+ * tracked blocks (percpu_static_only); when it cannot, the whole unit
+ * (pcpu_unit_size) is scanned as a root instead, so that what per-cpu
+ * data points to is not reported.
  */
 static ulong percpu_unit_bytes(ulong static_bytes)
 {
@@ -173,7 +173,9 @@ static int add_percpu(struct mlk_roots *r)
 	if (!symbol_exists("__per_cpu_start") || !symbol_exists("__per_cpu_end"))
 		return 0;
 	start = symbol_value("__per_cpu_start");
-	unit = percpu_unit_bytes(symbol_value("__per_cpu_end") - start);
+	unit = symbol_value("__per_cpu_end") - start;
+	if (!r->percpu_static_only)
+		unit = percpu_unit_bytes(unit);
 	for (cpu = 0; cpu < ncpus; cpu++) {
 		ulong off = kt->__per_cpu_offset[cpu];
 

@@ -38,6 +38,12 @@ struct mlk_scan {
 	size_t work_tail;        /* next free slot */
 	uint64_t bytes_at_last_progress;
 	int aborted;             /* the progress callback asked to stop */
+	/* per-cpu blocks: a second index keyed by __percpu pointer value */
+	struct mlk_index *pix;
+	size_t *pwork;           /* indices of grey per-cpu blocks */
+	size_t pwork_head, pwork_tail;
+	mlk_addr_t *cpu_offsets; /* where each CPU's copies are */
+	unsigned ncpus;
 	const struct mlk_block *watched; /* report references to this block */
 	mlk_watch_fn watch_fn;
 	void *watch_ctx;
@@ -45,13 +51,32 @@ struct mlk_scan {
 
 /* ---- colouring ------------------------------------------------------- */
 
+static int in_index(const struct mlk_index *ix, const struct mlk_block *b)
+{
+	return ix && b >= ix->blocks && b < ix->blocks + ix->count;
+}
+
 static void make_grey(struct mlk_scan *sc, struct mlk_block *b)
 {
 	b->flags |= MLK_F_GREY;
 	sc->stats.grey++;
 	/* A NOSCAN block is reachable, but there is nothing to read in it. */
-	if (!(b->flags & MLK_F_NOSCAN))
+	if (b->flags & MLK_F_NOSCAN)
+		return;
+	if (in_index(sc->pix, b))
+		sc->pwork[sc->pwork_tail++] = (size_t)(b - sc->pix->blocks);
+	else
 		sc->work[sc->work_tail++] = (size_t)(b - sc->ix->blocks);
+}
+
+/* The tracked block holding value, per-cpu blocks second. */
+static struct mlk_block *find_target(struct mlk_scan *sc, mlk_addr_t value)
+{
+	struct mlk_block *b = mlk_index_find(sc->ix, value);
+
+	if (!b && sc->pix)
+		b = mlk_index_find(sc->pix, value);
+	return b;
 }
 
 static void count_reference(struct mlk_scan *sc, struct mlk_block *b)
@@ -83,7 +108,7 @@ static void scan_words(struct mlk_scan *sc, const unsigned char *buf,
 		/* buf + offset need not be aligned in our own memory. */
 		memcpy(&value, buf + offset, sizeof(value));
 		words++;
-		target = mlk_index_find(sc->ix, value);
+		target = find_target(sc, value);
 		if (!target || target == self)
 			continue;
 		if (target == sc->watched)
@@ -189,10 +214,8 @@ static int scan_range(struct mlk_scan *sc, mlk_addr_t start, uint64_t len,
 /* ---- the public interface -------------------------------------------- */
 
 /* Every block white with no reference; the always-grey ones queued. */
-static void start_colouring(struct mlk_scan *sc)
+static void colour_index(struct mlk_scan *sc, struct mlk_index *ix)
 {
-	struct mlk_index *ix = sc->ix;
-
 	for (size_t i = 0; i < ix->count; i++) {
 		struct mlk_block *b = &ix->blocks[i];
 
@@ -202,8 +225,40 @@ static void start_colouring(struct mlk_scan *sc)
 		if (b->min_count == 0)
 			make_grey(sc, b);
 	}
-	sc->stats.blocks = ix->count;
-	sc->stats.duplicates = mlk_index_duplicates(ix);
+	sc->stats.blocks += ix->count;
+	sc->stats.duplicates += mlk_index_duplicates(ix);
+}
+
+static void start_colouring(struct mlk_scan *sc)
+{
+	colour_index(sc, sc->ix);
+}
+
+int mlk_scan_set_percpu(struct mlk_scan *sc, struct mlk_index *pix,
+			const mlk_addr_t *cpu_offsets, unsigned ncpus)
+{
+	size_t slots;
+
+	if (!sc || sc->pix || !pix || !pix->finished || !ncpus ||
+	    sc->stats.root_ranges)
+		return -1;
+	slots = pix->count ? pix->count : 1;
+	if (slots > SIZE_MAX / sizeof(size_t))
+		return -1;
+	sc->pwork = malloc(slots * sizeof(size_t));
+	sc->cpu_offsets = malloc(ncpus * sizeof(*cpu_offsets));
+	if (!sc->pwork || !sc->cpu_offsets) {
+		free(sc->pwork);
+		free(sc->cpu_offsets);
+		sc->pwork = NULL;
+		sc->cpu_offsets = NULL;
+		return -1;
+	}
+	memcpy(sc->cpu_offsets, cpu_offsets, ncpus * sizeof(*cpu_offsets));
+	sc->ncpus = ncpus;
+	sc->pix = pix;
+	colour_index(sc, pix);
+	return 0;
 }
 
 struct mlk_scan *mlk_scan_new(struct mlk_index *ix,
@@ -243,6 +298,8 @@ void mlk_scan_free(struct mlk_scan *sc)
 		return;
 	free(sc->chunk);
 	free(sc->work);
+	free(sc->pwork);
+	free(sc->cpu_offsets);
 	free(sc);
 }
 
@@ -299,11 +356,46 @@ static int index_order(const void *pa, const void *pb)
  * memory source reads mostly forward. Blocks turning grey meanwhile go
  * after the batch, into the next one.
  */
+/*
+ * A per-cpu block is one allocation with a copy per CPU, at the block's
+ * __percpu address plus each CPU's offset (mm/percpu.c: per_cpu_ptr()):
+ * every copy is scanned, and words pointing back at the block count as
+ * self-references.
+ */
+static int scan_percpu_block(struct mlk_scan *sc, struct mlk_block *b)
+{
+	int unreadable = 0;
+	unsigned cpu;
+
+	for (cpu = 0; cpu < sc->ncpus; cpu++)
+		if (scan_range(sc, b->start + sc->cpu_offsets[cpu], b->size, b,
+			       &sc->stats.block_bytes, &unreadable) != 0)
+			return -1;
+	if (unreadable && !(b->flags & MLK_F_UNREADABLE)) {
+		b->flags |= MLK_F_UNREADABLE;
+		sc->stats.blocks_unreadable++;
+	}
+	b->flags |= MLK_F_SCANNED;
+	return 0;
+}
+
+static int drain_percpu(struct mlk_scan *sc)
+{
+	while (sc->pwork_head < sc->pwork_tail) {
+		size_t i = sc->pwork[sc->pwork_head++];
+
+		if (scan_percpu_block(sc, &sc->pix->blocks[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int mlk_scan_drain(struct mlk_scan *sc)
 {
 	if (!sc || sc->aborted)
 		return -1;
-	while (sc->work_head < sc->work_tail) {
+	while (sc->work_head < sc->work_tail ||
+	       sc->pwork_head < sc->pwork_tail) {
 		size_t batch_end = sc->work_tail;
 
 		qsort(sc->work + sc->work_head, batch_end - sc->work_head,
@@ -314,26 +406,17 @@ int mlk_scan_drain(struct mlk_scan *sc)
 			if (scan_block(sc, &sc->ix->blocks[i]) != 0)
 				return -1;
 		}
-		if (report_progress(sc) != 0)
+		if (drain_percpu(sc) != 0 || report_progress(sc) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-const struct mlk_stats *mlk_scan_finish(struct mlk_scan *sc)
+static void count_final(struct mlk_stats *st, const struct mlk_index *ix)
 {
-	struct mlk_stats *st;
-
-	if (!sc)
-		return NULL;
-	st = &sc->stats;
-	st->blocks = sc->ix->count;
-	st->bytes_tracked = 0;
-	st->grey = 0;
-	st->orphans = 0;
-	st->orphan_bytes = 0;
-	for (size_t i = 0; i < sc->ix->count; i++) {
-		const struct mlk_block *b = &sc->ix->blocks[i];
+	st->blocks += ix->count;
+	for (size_t i = 0; i < ix->count; i++) {
+		const struct mlk_block *b = &ix->blocks[i];
 
 		st->bytes_tracked += b->size;
 		if (b->flags & MLK_F_GREY)
@@ -343,13 +426,30 @@ const struct mlk_stats *mlk_scan_finish(struct mlk_scan *sc)
 			st->orphan_bytes += b->size;
 		}
 	}
+}
+
+const struct mlk_stats *mlk_scan_finish(struct mlk_scan *sc)
+{
+	struct mlk_stats *st;
+
+	if (!sc)
+		return NULL;
+	st = &sc->stats;
+	st->blocks = 0;
+	st->bytes_tracked = 0;
+	st->grey = 0;
+	st->orphans = 0;
+	st->orphan_bytes = 0;
+	count_final(st, sc->ix);
+	if (sc->pix)
+		count_final(st, sc->pix);
 	return st;
 }
 
 int mlk_scan_watch(struct mlk_scan *sc, mlk_addr_t addr, mlk_watch_fn fn,
 		   void *ctx)
 {
-	sc->watched = fn ? mlk_index_find(sc->ix, addr) : NULL;
+	sc->watched = fn ? find_target(sc, addr) : NULL;
 	sc->watch_fn = fn;
 	sc->watch_ctx = ctx;
 	return sc->watched ? 0 : -1;

@@ -37,6 +37,7 @@ struct vmalloc_walk {
 	struct mlk_index *ix;
 	struct mlk_masks *masks;
 	const struct mlk_roots *roots;
+	ulong percpu_caller;
 	struct mlk_vmalloc_stats *st;
 	unsigned char *va_buf, *vm_buf;
 	int oom;
@@ -134,6 +135,11 @@ static int track_area(struct vmalloc_walk *w, ulong va, ulong vm)
 		size -= PAGESIZE(); /* get_vm_area_size(): the guard page */
 	if (!size)
 		return 0;
+	/* per-cpu chunks: scanned through their allocations (percpu.c) */
+	if (w->percpu_caller && caller == w->percpu_caller) {
+		w->st->percpu_chunks++;
+		return 0;
+	}
 	if (mlk_roots_is_stack(w->roots, addr) || allocated_by_fork(caller)) {
 		w->st->stacks++;
 		return 0;
@@ -172,11 +178,11 @@ static int visit_area(ulong node, void *arg)
 }
 
 int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
-			  const struct mlk_roots *roots,
+			  const struct mlk_roots *roots, ulong percpu_caller,
 			  struct mlk_vmalloc_stats *st)
 {
 	struct vmalloc_walk w = { .ix = ix, .masks = masks, .roots = roots,
-				  .st = st };
+				  .percpu_caller = percpu_caller, .st = st };
 	int truncated = 0;
 
 	if (!symbol_exists("vmap_area_list") ||

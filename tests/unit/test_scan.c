@@ -479,6 +479,62 @@ out:
 	return rc;
 }
 
+/*
+ * Per-cpu blocks: keyed by __percpu value, reached through that value (or
+ * an interior one), scanned in every CPU's copy; unreached ones stay white.
+ */
+#define PCPU_BASE 0xffff888000200000ULL   /* CPU 0's copies; CPU 1 +PAGE */
+
+static int test_scan_percpu(char *why, size_t whysz)
+{
+	const mlk_addr_t p = 0x1000, q = 0x1100;   /* __percpu values */
+	const mlk_addr_t offsets[2] = { PCPU_BASE - 0x1000,
+					PCPU_BASE + PAGE - 0x1000 };
+	const mlk_addr_t a = HEAP, b = HEAP + 0x100;
+	struct mlk_index *pix = mlk_index_new();
+	struct fixture f;
+	struct mlk_block *pb, *qb;
+	int rc = -1;
+
+	CHECK(pix && fixture_init(&f, PAGE, PAGE) == 0 &&
+	      fake_add_region(&f.mem, PCPU_BASE, 2 * PAGE, 1) == 0,
+	      "setup failed");
+	CHECK(mlk_index_add(pix, p, 64, MLK_KIND_PERCPU, 0, 1) == 0 &&
+	      mlk_index_add(pix, q, 64, MLK_KIND_PERCPU, 0, 1) == 0 &&
+	      mlk_index_finish(pix) == 0, "percpu index failed");
+	add_block(&f, a, 64, 1);
+	add_block(&f, b, 64, 1);
+	put(&f, ROOT + 8, p + 0x10);            /* interior __percpu value */
+	put(&f, PCPU_BASE + PAGE + 0x18, a);    /* CPU 1's copy of P -> A */
+	put(&f, PCPU_BASE + 0x20, p);           /* CPU 0's copy -> itself */
+	put(&f, b + 8, q);                      /* an orphan -> Q */
+	CHECK(start_scan(&f) == 0, "scan setup failed");
+	CHECK(mlk_scan_set_percpu(f.sc, pix, offsets, 2) == 0,
+	      "set_percpu refused");
+	CHECK(mlk_scan_set_percpu(f.sc, pix, offsets, 2) == -1,
+	      "set_percpu accepted twice");
+	CHECK(mlk_scan_root(f.sc, ROOT, PAGE) == 0, "root scan failed");
+	CHECK(mlk_scan_drain(f.sc) == 0, "drain failed");
+	f.st = mlk_scan_finish(f.sc);
+	pb = mlk_index_lookup(pix, p);
+	qb = mlk_index_lookup(pix, q);
+	CHECK(pb && (pb->flags & MLK_F_GREY) && (pb->flags & MLK_F_SCANNED),
+	      "P not grey and scanned");
+	CHECK(pb->count == 1, "P count %u (self-reference counted?)",
+	      pb->count);
+	CHECK(colour(&f, a) == 'g', "A, held by CPU 1's copy of P, not grey");
+	CHECK(colour(&f, b) == 'w', "B grey");
+	CHECK(qb && mlk_block_is_orphan(qb), "Q (held by an orphan) not white");
+	CHECK(f.st->blocks == 4 && f.st->orphans == 2,
+	      "blocks %llu orphans %llu", U64(f.st->blocks),
+	      U64(f.st->orphans));
+	rc = 0;
+out:
+	fixture_free(&f);
+	mlk_index_free(pix);
+	return rc;
+}
+
 /* Pointers from a block into itself count for nothing. */
 static int test_scan_self_reference(char *why, size_t whysz)
 {
@@ -1188,6 +1244,7 @@ void run_scan_tests(void)
 	unit_run("scan_interior_pointer", test_scan_interior_pointer);
 	unit_run("scan_self_reference", test_scan_self_reference);
 	unit_run("scan_watch", test_scan_watch);
+	unit_run("scan_percpu", test_scan_percpu);
 	unit_run("scan_min_count_two", test_scan_min_count_two);
 	unit_run("scan_min_count_zero", test_scan_min_count_zero);
 	unit_run("scan_pointer_edges", test_scan_pointer_edges);
