@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pageowner.h"
+#include "bytes.h"
 #include "track.h" /* MLK_PID_MAX_LIMIT */
 
 /* mm/page_ext.c: bit 0 of a section's page_ext marks it being offlined. */
@@ -148,30 +149,6 @@ mlk_addr_t mlk_page_owner_addr(const struct mlk_page_owner_layout *l,
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static uint64_t get_u64(const unsigned char *p, int32_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static uint32_t get_u32(const unsigned char *p, int32_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static uint16_t get_u16(const unsigned char *p, int32_t off)
-{
-	uint16_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
 static int flag_set(uint64_t flags, int bit)
 {
 	return (int)((flags >> bit) & 1);
@@ -181,8 +158,8 @@ static unsigned read_order(const struct mlk_page_owner_layout *l,
 			   const unsigned char *p)
 {
 	if (l->order_size == 2)
-		return get_u16(p, l->order_off);
-	return get_u32(p, l->order_off);
+		return mlk_get_u16(p, l->order_off);
+	return mlk_get_u32(p, l->order_off);
 }
 
 /* A pid_t member: -1 when absent, -2 when out of range. */
@@ -192,7 +169,7 @@ static int read_pid(const unsigned char *p, int32_t off)
 
 	if (off < 0)
 		return -1;
-	pid = (int32_t)get_u32(p, off);
+	pid = (int32_t)mlk_get_u32(p, off);
 	return pid >= 0 && pid <= MLK_PID_MAX_LIMIT ? pid : -2;
 }
 
@@ -242,17 +219,17 @@ static void fill_record(const struct mlk_page_owner_layout *l,
 	memset(po, 0, sizeof(*po));
 	po->order = read_order(l, p);
 	po->last_migrate_reason = l->last_migrate_reason_off >= 0 ?
-		(int16_t)get_u16(p, l->last_migrate_reason_off) : -1;
+		(int16_t)mlk_get_u16(p, l->last_migrate_reason_off) : -1;
 	if (l->gfp_off >= 0)
-		po->gfp_mask = get_u32(p, l->gfp_off);
+		po->gfp_mask = mlk_get_u32(p, l->gfp_off);
 	if (l->handle_off >= 0)
-		po->handle = get_u32(p, l->handle_off);
+		po->handle = mlk_get_u32(p, l->handle_off);
 	if (l->free_handle_off >= 0)
-		po->free_handle = get_u32(p, l->free_handle_off);
+		po->free_handle = mlk_get_u32(p, l->free_handle_off);
 	if (l->ts_nsec_off >= 0)
-		po->ts_nsec = get_u64(p, l->ts_nsec_off);
+		po->ts_nsec = mlk_get_u64(p, l->ts_nsec_off);
 	if (l->free_ts_nsec_off >= 0)
-		po->free_ts_nsec = get_u64(p, l->free_ts_nsec_off);
+		po->free_ts_nsec = mlk_get_u64(p, l->free_ts_nsec_off);
 	po->pid = read_pid(p, l->pid_off);
 	po->tgid = read_pid(p, l->tgid_off);
 	copy_comm(l, p, po->comm);

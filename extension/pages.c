@@ -16,6 +16,7 @@
  * (another kernel's memory) are left out.
  */
 #include "readers.h"
+#include "bytes.h"
 
 #define PAGES_PER_CHUNK 1024UL
 
@@ -214,12 +215,11 @@ int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
 		       const unsigned char *pg)
 {
 	struct mlk_reserved *r = arg;
-	ulong flags;
+	ulong flags = mlk_get_u64(pg, mlk_lay.page_flags);
 
 	(void)page;
 	if (!r->enabled)
 		return 0;
-	memcpy(&flags, pg + mlk_lay.page_flags, sizeof(flags));
 	if (!((flags >> r->pg_reserved_bit) & 1) || excluded_pfn(r, pfn))
 		return flush_run(r);
 	if (r->run_count && r->run_start + r->run_count != pfn &&
@@ -283,12 +283,10 @@ static int flush_compound(struct mlk_compound *c)
 
 static int untracked_head(const struct mlk_compound *c, const unsigned char *pg)
 {
-	ulong flags, mapping;
-	int refcount;
+	ulong flags = mlk_get_u64(pg, mlk_lay.page_flags);
+	ulong mapping = mlk_get_u64(pg, c->mapping_off);
+	int refcount = mlk_get_s32(pg, c->refcount_off);
 
-	memcpy(&flags, pg + mlk_lay.page_flags, sizeof(flags));
-	memcpy(&mapping, pg + c->mapping_off, sizeof(mapping));
-	memcpy(&refcount, pg + c->refcount_off, sizeof(refcount));
 	return ((flags >> c->pg_head_bit) & 1) &&
 	       !((flags >> c->pg_slab_bit) & 1) && mapping == 0 &&
 	       refcount > 0;
@@ -302,7 +300,7 @@ int mlk_compound_visit(void *arg, ulong page, ulong pfn,
 
 	if (!c->enabled)
 		return 0;
-	memcpy(&head, pg + mlk_lay.page_compound_head, sizeof(head));
+	head = mlk_get_u64(pg, mlk_lay.page_compound_head);
 	if (c->run_pages && (head & 1) && head - 1 == c->head_page &&
 	    pfn == c->head_pfn + c->run_pages) {
 		c->run_pages++;

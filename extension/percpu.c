@@ -17,6 +17,7 @@
  * end_offset: pcpu_alloc_first_chunk()) are not allocations.
  */
 #include "readers.h"
+#include "bytes.h"
 
 #define PCPU_MIN_ALLOC_SIZE 4       /* 1 << PCPU_MIN_ALLOC_SHIFT */
 #define MAX_CHUNKS (1L << 16)
@@ -56,10 +57,8 @@ static int resolve_layout(struct percpu_layout *l)
 
 static int test_bit(const unsigned char *map, ulong bit)
 {
-	ulong word;
+	ulong word = mlk_get_u64(map, (bit / BITS_PER_ULONG) * sizeof(ulong));
 
-	memcpy(&word, map + (bit / BITS_PER_ULONG) * sizeof(ulong),
-	       sizeof(word));
 	return (word >> (bit % BITS_PER_ULONG)) & 1;
 }
 
@@ -67,10 +66,9 @@ static int test_bit(const unsigned char *map, ulong bit)
 static ulong next_bit(const unsigned char *map, ulong from, ulong limit)
 {
 	while (from < limit) {
-		ulong word;
+		ulong word = mlk_get_u64(map, (from / BITS_PER_ULONG) *
+					 sizeof(ulong));
 
-		memcpy(&word, map + (from / BITS_PER_ULONG) * sizeof(ulong),
-		       sizeof(word));
 		word >>= from % BITS_PER_ULONG;
 		if (word)
 			return from + __builtin_ctzl(word) < limit ?
@@ -113,12 +111,12 @@ static int read_chunk(struct chunk_walk *w, ulong chunk)
 
 	if (!mlk_readk(chunk, w->chunk_buf, l->size_of))
 		return 0;
-	memcpy(&base, c + l->base_addr, sizeof(base));
-	memcpy(&alloc_addr, c + l->alloc_map, sizeof(alloc_addr));
-	memcpy(&bound_addr, c + l->bound_map, sizeof(bound_addr));
-	memcpy(&start_off, c + l->start_offset, sizeof(start_off));
-	memcpy(&end_off, c + l->end_offset, sizeof(end_off));
-	memcpy(&nr_pages, c + l->nr_pages, sizeof(nr_pages));
+	base = mlk_get_u64(c, l->base_addr);
+	alloc_addr = mlk_get_u64(c, l->alloc_map);
+	bound_addr = mlk_get_u64(c, l->bound_map);
+	start_off = mlk_get_s32(c, l->start_offset);
+	end_off = mlk_get_s32(c, l->end_offset);
+	nr_pages = mlk_get_s32(c, l->nr_pages);
 	if (nr_pages <= 0 || nr_pages > MAX_CHUNK_PAGES || start_off < 0 ||
 	    end_off < 0) {
 		w->pc->chunks_bad++;

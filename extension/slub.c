@@ -12,6 +12,7 @@
  * Every other object of the slab is allocated and becomes a tracked block.
  */
 #include "readers.h"
+#include "bytes.h"
 #include <byteswap.h>
 
 /* include/linux/slab.h: caches kmemleak does not track (stable value). */
@@ -40,19 +41,12 @@ struct mlk_slab_walk {
 
 /* ---- caches --------------------------------------------------------------- */
 
+/* A 4- or 8-byte field; 0 when the kernel lacks it (off < 0). */
 static uint64_t load_field(const unsigned char *buf, long off, int size)
 {
-	uint64_t v = 0;
-
 	if (off < 0)
 		return 0;
-	if (size == 4) {
-		uint32_t v32;
-		memcpy(&v32, buf + off, 4);
-		return v32;
-	}
-	memcpy(&v, buf + off, sizeof(v));
-	return v;
+	return size == 4 ? mlk_get_u32(buf, off) : mlk_get_u64(buf, off);
 }
 
 struct cache_walk {

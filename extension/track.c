@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "track.h"
+#include "bytes.h"
 
 /* TRACK_ADDRS_COUNT in mm/slub.c before 5.17. */
 #define TRACK_ADDRS_COUNT 16
@@ -89,30 +90,6 @@ int mlk_track_addr(mlk_addr_t object, uint32_t inuse, uint32_t fp_offset,
 
 /* ---- parsing ----------------------------------------------------------- */
 
-static uint64_t get_u64(const unsigned char *p, int32_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static uint32_t get_u32(const unsigned char *p, int32_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static int32_t get_s32(const unsigned char *p, int32_t off)
-{
-	int32_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
 /* set_track() (before 5.17) zero-fills addrs[] after the last frame. */
 static unsigned copy_inline_entries(const struct mlk_track_layout *l,
 				    const unsigned char *p, mlk_addr_t *out)
@@ -122,7 +99,7 @@ static unsigned copy_inline_entries(const struct mlk_track_layout *l,
 	unsigned n = 0;
 
 	while (n < count) {
-		uint64_t entry = get_u64(p, l->addrs_off + (int32_t)(n * 8));
+		uint64_t entry = mlk_get_u64(p, l->addrs_off + (int32_t)(n * 8));
 
 		if (entry == 0)
 			break;
@@ -164,21 +141,21 @@ int mlk_track_parse(const struct mlk_track_layout *l, const void *bytes,
 		*why = "track bytes too short";
 		return -1;
 	}
-	if (get_u64(p, l->addr_off) == 0) {
+	if (mlk_get_u64(p, l->addr_off) == 0) {
 		*why = "no track recorded";
 		return MLK_TRACK_EMPTY;
 	}
-	cpu = get_s32(p, l->cpu_off);
-	pid = get_s32(p, l->pid_off);
+	cpu = mlk_get_s32(p, l->cpu_off);
+	pid = mlk_get_s32(p, l->pid_off);
 	if (check_cpu_pid(l, cpu, pid, why) < 0)
 		return -1;
 	memset(t, 0, sizeof(*t));
-	t->addr = get_u64(p, l->addr_off);
+	t->addr = mlk_get_u64(p, l->addr_off);
 	t->cpu = cpu;
 	t->pid = pid;
-	t->when = get_u64(p, l->when_off);
+	t->when = mlk_get_u64(p, l->when_off);
 	if (l->handle_off >= 0)
-		t->handle = get_u32(p, l->handle_off);
+		t->handle = mlk_get_u32(p, l->handle_off);
 	if (l->addrs_off >= 0)
 		t->nr_entries = copy_inline_entries(l, p, t->entries);
 	return 0;

@@ -18,6 +18,7 @@
  * the fork path that allocated it.
  */
 #include "readers.h"
+#include "bytes.h"
 
 /* include/linux/vmalloc.h (stable values) */
 #define VM_ALLOC_FLAG         0x00000002UL
@@ -64,14 +65,6 @@ static int resolve_vmalloc_layout(struct vmalloc_layout *l)
 	return l->va_start < 0 || l->va_vm < 0 || l->va_list < 0 ||
 	       l->vm_addr < 0 || l->vm_size < 0 || l->vm_flags < 0 ||
 	       l->va_size_of <= 0 || l->vm_size_of <= 0 ? -1 : 0;
-}
-
-static ulong field(const unsigned char *buf, long off)
-{
-	ulong v;
-
-	memcpy(&v, buf + off, sizeof(v));
-	return v;
 }
 
 /*
@@ -124,10 +117,10 @@ void mlk_vmalloc_free(struct mlk_vmalloc_stats *st)
 static int track_area(struct vmalloc_walk *w, ulong va, ulong vm)
 {
 	const struct vmalloc_layout *l = &w->l;
-	ulong addr = field(w->vm_buf, l->vm_addr);
-	ulong size = field(w->vm_buf, l->vm_size);
-	ulong flags = field(w->vm_buf, l->vm_flags);
-	ulong caller = l->vm_caller >= 0 ? field(w->vm_buf, l->vm_caller) : 0;
+	ulong addr = mlk_get_u64(w->vm_buf, l->vm_addr);
+	ulong size = mlk_get_u64(w->vm_buf, l->vm_size);
+	ulong flags = mlk_get_u64(w->vm_buf, l->vm_flags);
+	ulong caller = l->vm_caller >= 0 ? mlk_get_u64(w->vm_buf, l->vm_caller) : 0;
 
 	if (!(flags & VM_ALLOC_FLAG) || (flags & VM_UNINITIALIZED_FLAG))
 		return 0;
@@ -167,7 +160,7 @@ static int visit_area(ulong node, void *arg)
 	w->st->areas++;
 	if (!mlk_readk(va, w->va_buf, w->l.va_size_of))
 		return 0;
-	vm = field(w->va_buf, w->l.va_vm);
+	vm = mlk_get_u64(w->va_buf, w->l.va_vm);
 	if (!vm || !IS_KVADDR(vm) || !mlk_readk(vm, w->vm_buf, w->l.vm_size_of))
 		return 0;
 	if (track_area(w, va, vm) < 0) {
