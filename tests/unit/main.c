@@ -6,6 +6,8 @@
  */
 #include <stdio.h>
 
+#include "unit.h"
+
 /* Test groups, one per file. */
 void run_index_tests(void);
 void run_scan_tests(void);
@@ -14,9 +16,6 @@ void run_stackdepot_tests(void);
 void run_track_tests(void);
 void run_pageowner_tests(void);
 void run_classify_tests(void);
-
-/* Called by the test files, which declare it themselves. */
-void unit_run(const char *name, int (*test)(char *why, size_t whysz));
 
 static unsigned tests_run;
 static unsigned tests_failed;

@@ -1,203 +1,54 @@
 /*
  * test_classify.c - direct and indirect leaks among the orphans of a scan.
  *
- * Each test builds a synthetic memory image (a root area like kernel data,
- * a heap in the direct map, some pages possibly unreadable), runs a real
- * scan over it and then classifies the orphans.
+ * Each test builds a synthetic memory image (fixture.h: a root page like
+ * kernel data, a heap in the direct map, some pages possibly unreadable),
+ * runs a real scan over it and then classifies the orphans.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
 #include "engine.h"
+#include "fake_mem.h"
+#include "fixture.h"
+#include "unit.h"
 
-void unit_run(const char *name, int (*test)(char *why, size_t whysz));
+/* Reads the fake memory logs, for the tests that look at them. */
+#define READ_LOG_SIZE 256
 
-/* On failure: say why and leave through the test's cleanup label. */
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			snprintf(why, whysz, __VA_ARGS__);                 \
-			goto out;                                          \
-		}                                                          \
-	} while (0)
-
-#define ROOT 0xffffffff82000000ULL /* like the kernel's .data */
-#define HEAP 0xffff888000100000ULL /* direct map, MLK_READ_CHUNK-aligned */
-#define PAGE MLK_PAGE
-
-#define U64(x) ((unsigned long long)(x))
-
-/* ---- a fake memory source: two regions, a few bad pages -------------- */
-
-#define MEM_MAX_BAD_PAGES 4
-#define MEM_LOG_MAX 256
-
-struct region {
-	mlk_addr_t addr;
-	size_t size;
-	unsigned char *bytes;
-};
-
-struct mem_read {
-	mlk_addr_t addr;
-	size_t len;
-	int ok;
-};
-
-struct mem {
-	struct region root, heap;
-	mlk_addr_t bad_page[MEM_MAX_BAD_PAGES];
-	size_t nbad;
-	size_t longest_read;
-	struct mem_read log[MEM_LOG_MAX]; /* the first reads */
-	size_t nlog;
-};
-
-/* The region holding all of [addr, addr + len), or NULL. */
-static struct region *region_of(struct mem *m, mlk_addr_t addr, size_t len)
-{
-	struct region *r[2] = { &m->root, &m->heap };
-
-	for (size_t i = 0; i < 2; i++)
-		if (r[i]->bytes && addr >= r[i]->addr && len <= r[i]->size &&
-		    addr - r[i]->addr <= r[i]->size - len)
-			return r[i];
-	return NULL;
-}
-
-static int touches_bad_page(const struct mem *m, mlk_addr_t addr, size_t len)
-{
-	for (size_t i = 0; i < m->nbad; i++)
-		if (m->bad_page[i] < addr + len && addr < m->bad_page[i] + PAGE)
-			return 1;
-	return 0;
-}
-
-static int mem_read(void *ctx, mlk_addr_t addr, void *buf, size_t len)
-{
-	struct mem *m = ctx;
-	struct region *r = region_of(m, addr, len);
-	/* Over-long reads break the engine's contract: fail them. */
-	int ok = r && len > 0 && len <= MLK_READ_CHUNK &&
-		 !touches_bad_page(m, addr, len);
-
-	if (len > m->longest_read)
-		m->longest_read = len;
-	if (m->nlog < MEM_LOG_MAX)
-		m->log[m->nlog++] = (struct mem_read){ addr, len, ok };
-	if (!ok)
-		return -1;
-	memcpy(buf, r->bytes + (addr - r->addr), len);
-	return 0;
-}
-
-/* Did a read of exactly [addr, addr + len) happen, with this outcome? */
-static int mem_logged(const struct mem *m, mlk_addr_t addr, size_t len, int ok)
-{
-	for (size_t i = 0; i < m->nlog; i++)
-		if (m->log[i].addr == addr && m->log[i].len == len &&
-		    m->log[i].ok == ok)
-			return 1;
-	return 0;
-}
-
-/* Did any read touch [addr, addr + len)? */
-static int mem_touched(const struct mem *m, mlk_addr_t addr, size_t len)
-{
-	for (size_t i = 0; i < m->nlog; i++)
-		if (m->log[i].addr < addr + len &&
-		    addr < m->log[i].addr + m->log[i].len)
-			return 1;
-	return 0;
-}
-
-/* ---- the fixture: memory, index, scan, classification ---------------- */
+/* ---- the fixture: an image and the classification of its orphans ----- */
 
 struct fixture {
-	struct mem mem;
-	struct mlk_index *ix;
+	struct image img; /* one root page: the only root scanned */
 	struct mlk_orphans o;
-	int setup_failed; /* a block, word or bad page could not be placed */
-	int finished;     /* index finished */
 };
 
 static int fixture_init(struct fixture *f, size_t heap_size)
 {
 	memset(f, 0, sizeof(*f));
-	f->mem.root = (struct region){ ROOT, PAGE, calloc(1, PAGE) };
-	f->mem.heap = (struct region){ HEAP, heap_size, calloc(1, heap_size) };
-	f->ix = mlk_index_new();
-	return f->ix && f->mem.root.bytes && f->mem.heap.bytes ? 0 : -1;
+	return image_init(&f->img, PAGE, heap_size, READ_LOG_SIZE);
 }
 
 static void fixture_free(struct fixture *f)
 {
 	mlk_orphans_free(&f->o);
-	mlk_index_free(f->ix);
-	free(f->mem.root.bytes);
-	free(f->mem.heap.bytes);
-}
-
-static void add_block(struct fixture *f, mlk_addr_t addr, uint32_t size)
-{
-	if (mlk_index_add(f->ix, addr, size, MLK_KIND_SLAB, 0, 1) != 0)
-		f->setup_failed = 1;
-}
-
-static void put(struct fixture *f, mlk_addr_t addr, uint64_t value)
-{
-	struct region *r = region_of(&f->mem, addr, sizeof(value));
-
-	if (r)
-		memcpy(r->bytes + (addr - r->addr), &value, sizeof(value));
-	else
-		f->setup_failed = 1;
-}
-
-static void make_unreadable(struct fixture *f, mlk_addr_t page)
-{
-	if (f->mem.nbad == MEM_MAX_BAD_PAGES)
-		f->setup_failed = 1;
-	else
-		f->mem.bad_page[f->mem.nbad++] = page;
-}
-
-static int finish_index(struct fixture *f)
-{
-	if (f->setup_failed || mlk_index_finish(f->ix) != 0)
-		return -1;
-	f->finished = 1;
-	return 0;
-}
-
-/* For flags that must be set between finishing the index and scanning. */
-static void set_flags(struct fixture *f, mlk_addr_t addr, uint8_t flags)
-{
-	struct mlk_block *b = mlk_index_lookup(f->ix, addr);
-
-	if (b)
-		b->flags |= flags;
-	else
-		f->setup_failed = 1;
+	image_free(&f->img);
 }
 
 /* Scan with the whole root page as the only root, then classify. */
 static int scan_and_classify(struct fixture *f)
 {
-	struct mlk_source src = { mem_read, &f->mem };
+	struct mlk_source src = fake_source(&f->img.mem);
 	struct mlk_scan *sc;
 	int rc = -1;
 
-	if (!f->finished && finish_index(f) != 0)
+	if (image_ready(&f->img) != 0)
 		return -1;
-	if (f->setup_failed)
-		return -1;
-	sc = mlk_scan_new(f->ix, &src, NULL, NULL);
+	sc = mlk_scan_new(f->img.ix, &src, NULL, NULL);
 	if (sc && mlk_scan_root(sc, ROOT, PAGE) == 0 &&
 	    mlk_scan_drain(sc) == 0 && mlk_scan_finish(sc))
-		rc = mlk_classify_orphans(f->ix, &src, &f->o);
+		rc = mlk_classify_orphans(f->img.ix, &src, &f->o);
 	mlk_scan_free(sc);
 	return rc;
 }
@@ -205,9 +56,9 @@ static int scan_and_classify(struct fixture *f)
 /* Index in the block index of the block at addr; SIZE_MAX if none. */
 static size_t block_at(struct fixture *f, mlk_addr_t addr)
 {
-	struct mlk_block *b = mlk_index_lookup(f->ix, addr);
+	struct mlk_block *b = mlk_index_lookup(f->img.ix, addr);
 
-	return b ? (size_t)(b - mlk_index_at(f->ix, 0)) : SIZE_MAX;
+	return b ? (size_t)(b - mlk_index_at(f->img.ix, 0)) : SIZE_MAX;
 }
 
 /* Orphan index of the block at addr, or -1. */
@@ -223,7 +74,7 @@ static mlk_addr_t owner_of(struct fixture *f, mlk_addr_t addr)
 
 	if (i < 0)
 		return 0;
-	return mlk_index_at(f->ix, f->o.block[f->o.owner[i]])->start;
+	return mlk_index_at(f->img.ix, f->o.block[f->o.owner[i]])->start;
 }
 
 static int is_direct(struct fixture *f, mlk_addr_t addr)
@@ -262,11 +113,11 @@ static int test_classify_no_orphans(char *why, size_t whysz)
 	fixture_free(&f);
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64);
-	add_block(&f, b, 64);
-	put(&f, ROOT, a);
-	put(&f, a + 8, b);
-	put(&f, b, a);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	put(&f.img, ROOT, a);
+	put(&f.img, a + 8, b);
+	put(&f.img, b, a);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 0 && f.o.direct == 0 && f.o.edges == 0 &&
 	      f.o.pages_unreadable == 0,
@@ -287,10 +138,10 @@ static int test_classify_single_leak(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64);
-	add_block(&f, l, 96);
-	put(&f, ROOT, a);
-	put(&f, l, a); /* the leak points to a reachable block: no edge */
+	add_block(&f.img, a, 64);
+	add_block(&f.img, l, 96);
+	put(&f.img, ROOT, a);
+	put(&f.img, l, a); /* the leak points to a reachable block: no edge */
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 1 && f.o.direct == 1, "count %zu direct %zu",
 	      f.o.count, f.o.direct);
@@ -315,11 +166,11 @@ static int test_classify_leaked_chain(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64);
-	add_block(&f, b, 128);
-	add_block(&f, c, 32);
-	put(&f, a + 0x10, b);
-	put(&f, b + 0x78, c); /* B's last word */
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 128);
+	add_block(&f.img, c, 32);
+	put(&f.img, a + 0x10, b);
+	put(&f.img, b + 0x78, c); /* B's last word */
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 3 && f.o.direct == 1 && f.o.edges == 2,
 	      "count %zu direct %zu edges %llu", f.o.count, f.o.direct,
@@ -347,10 +198,10 @@ static int test_classify_two_block_cycle(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64);
-	add_block(&f, b, 48);
-	put(&f, a + 0x20, b);
-	put(&f, b + 0x08, a);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 48);
+	put(&f.img, a + 0x20, b);
+	put(&f.img, b + 0x08, a);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 2 && f.o.direct == 1 && f.o.edges == 2,
 	      "count %zu direct %zu edges %llu", f.o.count, f.o.direct,
@@ -378,17 +229,17 @@ static int test_classify_cycle_with_tail(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, t, 16);
-	add_block(&f, c, 32);
-	add_block(&f, a, 64);
-	add_block(&f, b, 64);
-	add_block(&f, d, 64);
-	put(&f, a, b);
-	put(&f, b, a);
-	put(&f, b + 8, t);
-	put(&f, b + 16, d);
-	put(&f, d, c);
-	put(&f, c, d);
+	add_block(&f.img, t, 16);
+	add_block(&f.img, c, 32);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, d, 64);
+	put(&f.img, a, b);
+	put(&f.img, b, a);
+	put(&f.img, b + 8, t);
+	put(&f.img, b + 16, d);
+	put(&f.img, d, c);
+	put(&f.img, c, d);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 5 && f.o.edges == 6, "count %zu edges %llu",
 	      f.o.count, U64(f.o.edges));
@@ -418,9 +269,9 @@ static int test_classify_circular_list(char *why, size_t whysz)
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
 	for (size_t i = 0; i < 5; i++) {
-		add_block(&f, node[i], 64);
-		put(&f, node[i] + 8, node[(i + 1) % 5]);       /* next */
-		put(&f, node[i] + 16, node[(i + 4) % 5]);      /* prev */
+		add_block(&f.img, node[i], 64);
+		put(&f.img, node[i] + 8, node[(i + 1) % 5]);       /* next */
+		put(&f.img, node[i] + 16, node[(i + 4) % 5]);      /* prev */
 	}
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 5 && f.o.direct == 1 && f.o.edges == 10,
@@ -440,24 +291,6 @@ out:
 	return rc;
 }
 
-/* Shuffle 0 .. n-1 into order[] (a fixed LCG: reproducible). */
-static void shuffle(size_t *order, size_t n)
-{
-	uint64_t seed = 12345;
-
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	for (size_t i = n - 1; i > 0; i--) {
-		size_t j, t;
-
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		j = (size_t)((seed >> 33) % (i + 1));
-		t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
-}
-
 /*
  * A leaked singly linked list of `nodes` nodes of 32 bytes, shuffled in
  * memory; circular or not. Its head is order[0]'s node.
@@ -469,15 +302,7 @@ static int build_leaked_list(struct fixture *f, size_t *order, size_t nodes,
 
 	if (fixture_init(f, nodes * node_size) != 0)
 		return -1;
-	shuffle(order, nodes);
-	for (size_t i = 0; i < nodes; i++)
-		add_block(f, HEAP + i * node_size, (uint32_t)node_size);
-	for (size_t i = 0; i + 1 < nodes; i++)
-		put(f, HEAP + order[i] * node_size + 8,
-		    HEAP + order[i + 1] * node_size);
-	if (circular)
-		put(f, HEAP + order[nodes - 1] * node_size + 8,
-		    HEAP + order[0] * node_size);
+	add_shuffled_list(&f->img, order, nodes, (uint32_t)node_size, circular);
 	return 0;
 }
 
@@ -548,11 +373,11 @@ static int test_classify_shared_block(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, s, 48);
-	add_block(&f, d1, 64);
-	add_block(&f, d2, 64);
-	put(&f, d1 + 0x18, s);
-	put(&f, d2, s + 0x10);
+	add_block(&f.img, s, 48);
+	add_block(&f.img, d1, 64);
+	add_block(&f.img, d2, 64);
+	put(&f.img, d1 + 0x18, s);
+	put(&f.img, d2, s + 0x10);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 3 && f.o.direct == 2 && f.o.edges == 2,
 	      "count %zu direct %zu edges %llu", f.o.count, f.o.direct,
@@ -582,12 +407,12 @@ static int test_classify_reachable_not_orphan(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, o, 64);
-	add_block(&f, x, 64);
-	add_block(&f, r, 64);
-	put(&f, ROOT + 0x100, r);
-	put(&f, r + 0x30, x);
-	put(&f, o + 0x30, x);
+	add_block(&f.img, o, 64);
+	add_block(&f.img, x, 64);
+	add_block(&f.img, r, 64);
+	put(&f.img, ROOT + 0x100, r);
+	put(&f.img, r + 0x30, x);
+	put(&f.img, o + 0x30, x);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 1 && f.o.block[0] == block_at(&f, o),
 	      "count %zu, want only O", f.o.count);
@@ -610,16 +435,16 @@ static int test_classify_edge_to_grey_ignored(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, p, 64);
-	add_block(&f, o, 64);
-	add_block(&f, g, 64);
-	add_block(&f, ig, 64);
-	put(&f, ROOT, g);
-	put(&f, p + 8, o);
-	put(&f, o, g);
-	put(&f, o + 8, ig + 8);
-	CHECK(finish_index(&f) == 0, "finish failed");
-	set_flags(&f, ig, MLK_F_IGNORE);
+	add_block(&f.img, p, 64);
+	add_block(&f.img, o, 64);
+	add_block(&f.img, g, 64);
+	add_block(&f.img, ig, 64);
+	put(&f.img, ROOT, g);
+	put(&f.img, p + 8, o);
+	put(&f.img, o, g);
+	put(&f.img, o + 8, ig + 8);
+	CHECK(finish_index(&f.img) == 0, "finish failed");
+	set_flags(&f.img, ig, MLK_F_IGNORE);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 2, "count %zu, want 2 (P, O)", f.o.count);
 	CHECK(f.o.edges == 1, "edges %llu, want 1", U64(f.o.edges));
@@ -644,11 +469,11 @@ static int test_classify_interior_pointers(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, a, 128);
-	add_block(&f, b, 64);
-	add_block(&f, c, 64);
-	put(&f, a + 0x30, b + 0x1b);
-	put(&f, a + 0x44, c);
+	add_block(&f.img, a, 128);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	put(&f.img, a + 0x30, b + 0x1b);
+	put(&f.img, a + 0x44, c);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 3 && f.o.edges == 1, "count %zu edges %llu",
 	      f.o.count, U64(f.o.edges));
@@ -670,12 +495,12 @@ static int test_classify_self_pointer(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64);
-	add_block(&f, b, 64);
-	put(&f, a, a);
-	put(&f, a + 8, a + 0x20);
-	put(&f, b, b + 0x3f);
-	put(&f, b + 0x10, a);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	put(&f.img, a, a);
+	put(&f.img, a + 8, a + 0x20);
+	put(&f.img, b, b + 0x3f);
+	put(&f.img, b + 0x10, a);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.edges == 1, "edges %llu, want 1 (B -> A)", U64(f.o.edges));
 	CHECK(f.o.direct == 1 && is_direct(&f, b), "direct %zu, want only B",
@@ -701,18 +526,19 @@ static int test_classify_unreadable_page(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, 0x10000) == 0, "setup failed");
-	add_block(&f, g, 0x1000);
-	add_block(&f, h, 64);
-	add_block(&f, k, 64);
-	put(&f, g + 0x10, h);
-	put(&f, g + 0xa00, k);
-	make_unreadable(&f, HEAP + 0x3000);
+	add_block(&f.img, g, 0x1000);
+	add_block(&f.img, h, 64);
+	add_block(&f.img, k, 64);
+	put(&f.img, g + 0x10, h);
+	put(&f.img, g + 0xa00, k);
+	make_unreadable(&f.img, HEAP + 0x3000);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.pages_unreadable == 1, "pages_unreadable %llu, want 1",
 	      U64(f.o.pages_unreadable));
-	CHECK(mem_logged(&f.mem, g, 0x1000, 0), "G not read whole first");
-	CHECK(mem_logged(&f.mem, g, 0x800, 1), "G's first page not retried");
-	CHECK(mem_logged(&f.mem, HEAP + 0x3000, 0x800, 0),
+	CHECK(fake_logged(&f.img.mem, g, 0x1000, 0), "G not read whole first");
+	CHECK(fake_logged(&f.img.mem, g, 0x800, 1),
+	      "G's first page not retried");
+	CHECK(fake_logged(&f.img.mem, HEAP + 0x3000, 0x800, 0),
 	      "G's bad page not tried alone");
 	CHECK(f.o.edges == 1, "edges %llu, want 1", U64(f.o.edges));
 	CHECK(owner_of(&f, h) == g, "H owned by %#llx", U64(owner_of(&f, h)));
@@ -734,16 +560,16 @@ static int test_classify_large_orphan(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, heap_size) == 0, "setup failed");
-	add_block(&f, big, big_size);
-	add_block(&f, x, 64);
-	add_block(&f, y, 64);
-	add_block(&f, z, 64);
-	put(&f, HEAP + MLK_READ_CHUNK - 8, x);     /* last word, chunk 1 */
-	put(&f, HEAP + MLK_READ_CHUNK, y);         /* first word, chunk 2 */
-	put(&f, big + big_size - 8, z);            /* last word of BIG */
+	add_block(&f.img, big, big_size);
+	add_block(&f.img, x, 64);
+	add_block(&f.img, y, 64);
+	add_block(&f.img, z, 64);
+	put(&f.img, HEAP + MLK_READ_CHUNK - 8, x);     /* last word, chunk 1 */
+	put(&f.img, HEAP + MLK_READ_CHUNK, y);         /* first word, chunk 2 */
+	put(&f.img, big + big_size - 8, z);            /* last word of BIG */
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
-	CHECK(f.mem.longest_read <= MLK_READ_CHUNK, "read of %zu bytes",
-	      f.mem.longest_read);
+	CHECK(f.img.mem.longest_read <= MLK_READ_CHUNK, "read of %zu bytes",
+	      f.img.mem.longest_read);
 	CHECK(f.o.edges == 3 && f.o.direct == 1 && is_direct(&f, big),
 	      "edges %llu direct %zu", U64(f.o.edges), f.o.direct);
 	CHECK(held_blocks(&f, big) == 3, "BIG holds %llu blocks",
@@ -764,17 +590,17 @@ static int test_classify_noscan(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, n, 64);
-	add_block(&f, b, 64);
-	put(&f, n + 8, b);
-	CHECK(finish_index(&f) == 0, "finish failed");
-	set_flags(&f, n, MLK_F_NOSCAN);
+	add_block(&f.img, n, 64);
+	add_block(&f.img, b, 64);
+	put(&f.img, n + 8, b);
+	CHECK(finish_index(&f.img) == 0, "finish failed");
+	set_flags(&f.img, n, MLK_F_NOSCAN);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 2 && f.o.edges == 0 && f.o.direct == 2,
 	      "count %zu edges %llu direct %zu", f.o.count, U64(f.o.edges),
 	      f.o.direct);
 	CHECK(is_direct(&f, b) && is_direct(&f, n), "B or N not direct");
-	CHECK(!mem_touched(&f.mem, n, 64), "NOSCAN orphan was read");
+	CHECK(!fake_was_read(&f.img.mem, n, 64), "NOSCAN orphan was read");
 	rc = 0;
 out:
 	fixture_free(&f);
@@ -789,13 +615,13 @@ static int test_classify_repeated_references(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64);
-	add_block(&f, b, 64);
-	add_block(&f, c, 32);
-	put(&f, a, b);
-	put(&f, a + 8, c);
-	put(&f, a + 16, b + 8);
-	put(&f, a + 24, b);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 32);
+	put(&f.img, a, b);
+	put(&f.img, a + 8, c);
+	put(&f.img, a + 16, b + 8);
+	put(&f.img, a + 24, b);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.edges == 2, "edges %llu, want 2", U64(f.o.edges));
 	CHECK(held_blocks(&f, a) == 2 && held_bytes(&f, a) == 64 + 32,
@@ -815,12 +641,12 @@ static int test_classify_find(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	add_block(&f, r, 64);
-	add_block(&f, o1, 64);
-	add_block(&f, s, 64);
-	add_block(&f, o2, 64);
-	put(&f, ROOT, r);
-	put(&f, r, s);
+	add_block(&f.img, r, 64);
+	add_block(&f.img, o1, 64);
+	add_block(&f.img, s, 64);
+	add_block(&f.img, o2, 64);
+	put(&f.img, ROOT, r);
+	put(&f.img, r, s);
 	CHECK(scan_and_classify(&f) == 0, "classify failed");
 	CHECK(f.o.count == 2, "count %zu", f.o.count);
 	CHECK(mlk_orphans_find(&f.o, block_at(&f, o1)) == 0 &&
@@ -847,21 +673,23 @@ out:
 
 static int test_classify_bad_arguments(char *why, size_t whysz)
 {
-	struct mlk_source src = { mem_read, NULL };
+	struct mlk_source src = { fake_read, NULL };
 	struct mlk_source no_read = { NULL, NULL };
 	struct mlk_orphans o;
 	struct fixture f;
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE) == 0, "setup failed");
-	CHECK(finish_index(&f) == 0, "finish failed");
+	CHECK(finish_index(&f.img) == 0, "finish failed");
 	memset(&o, 0xa5, sizeof(o));
 	CHECK(mlk_classify_orphans(NULL, &src, &o) == -1, "NULL index taken");
 	CHECK(o.count == 0 && !o.block && !o.owner, "output not emptied");
-	CHECK(mlk_classify_orphans(f.ix, NULL, &o) == -1, "NULL source taken");
-	CHECK(mlk_classify_orphans(f.ix, &no_read, &o) == -1,
+	CHECK(mlk_classify_orphans(f.img.ix, NULL, &o) == -1,
+	      "NULL source taken");
+	CHECK(mlk_classify_orphans(f.img.ix, &no_read, &o) == -1,
 	      "source without read() taken");
-	CHECK(mlk_classify_orphans(f.ix, &src, NULL) == -1, "NULL out taken");
+	CHECK(mlk_classify_orphans(f.img.ix, &src, NULL) == -1,
+	      "NULL out taken");
 	mlk_orphans_free(NULL);
 	rc = 0;
 out:

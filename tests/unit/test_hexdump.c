@@ -2,20 +2,10 @@
  * test_hexdump.c - mlk_hexdump_line() against the text the kernel's
  * hex_dump_to_buffer(buf, len, 16, 1, linebuf, size, true) produces.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "engine.h"
-
-void unit_run(const char *name, int (*test)(char *why, size_t whysz));
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			snprintf(why, whysz, __VA_ARGS__);                 \
-			return -1;                                         \
-		}                                                          \
-	} while (0)
+#include "unit.h"
 
 #define SPACES10 "          "
 
@@ -30,6 +20,8 @@ static int expect_line(const unsigned char *bytes, size_t n,
 	CHECK(len == (int)strlen(want), "returned %d, want %zu", len,
 	      strlen(want));
 	return 0;
+out:
+	return -1;
 }
 
 static int test_hexdump_full_row(char *why, size_t whysz)
@@ -63,6 +55,8 @@ static int test_hexdump_partial_row(char *why, size_t whysz)
 	return expect_line(&one, 1,
 			   "a5" SPACES10 SPACES10 SPACES10 SPACES10 "       .",
 			   why, whysz);
+out:
+	return -1;
 }
 
 /* Whatever the length, the ASCII column starts at column 49. */
@@ -82,6 +76,8 @@ static int test_hexdump_ascii_column(char *why, size_t whysz)
 		      "n=%zu: ASCII part wrong: \"%s\"", n, out);
 	}
 	return 0;
+out:
+	return -1;
 }
 
 static int test_hexdump_nonprintable(char *why, size_t whysz)
@@ -143,6 +139,8 @@ static int test_hexdump_small_buffer(char *why, size_t whysz)
 	CHECK(len == 64 && exact[64] == '\0' && exact[63] == 'N',
 	      "outsz 65: got %d", len);
 	return 0;
+out:
+	return -1;
 }
 
 void run_hexdump_tests(void)

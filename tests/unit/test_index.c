@@ -6,28 +6,7 @@
 #include <string.h>
 
 #include "engine.h"
-
-void unit_run(const char *name, int (*test)(char *why, size_t whysz));
-
-/* On failure: say why and leave through the test's cleanup label. */
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			snprintf(why, whysz, __VA_ARGS__);                 \
-			goto out;                                          \
-		}                                                          \
-	} while (0)
-
-/* For helpers that write the reason themselves and return non-zero. */
-#define CHECK_OK(call)                                                     \
-	do {                                                               \
-		if ((call) != 0)                                           \
-			goto out;                                          \
-	} while (0)
-
-#define DIRECT_MAP 0xffff888000000000ULL
-#define VMALLOC    0xffffc90000000000ULL
-#define MODULES    0xffffffffa0000000ULL
+#include "unit.h"
 
 /* A source that can read nothing: enough for scans that read no memory. */
 static int read_nothing(void *ctx, mlk_addr_t addr, void *buf, size_t len)

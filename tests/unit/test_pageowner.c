@@ -5,21 +5,11 @@
  * __reset_page_owner() leave them, for a 6.1-like layout (comm, pid, tgid,
  * PAGE_EXT_OWNER_ALLOCATED) and a 4.19-like one (none of those).
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fake_mem.h"
 #include "pageowner.h"
-
-void unit_run(const char *name, int (*test)(char *why, size_t whysz));
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			snprintf(why, whysz, __VA_ARGS__);                 \
-			goto out;                                          \
-		}                                                          \
-	} while (0)
+#include "unit.h"
 
 /* Section 9 (128 MiB sections of 4 KiB pages) starts at pfn 0x48000. */
 #define SECTION_PFN 0x48000ULL
@@ -28,26 +18,6 @@ void unit_run(const char *name, int (*test)(char *why, size_t whysz));
 /* GFP_KERNEL | __GFP_COMP on 6.1 (bit values do not matter here). */
 #define GFP 0x140cc0u
 
-static void put(unsigned char *p, int32_t off, const void *v, size_t n)
-{
-	memcpy(p + off, v, n);
-}
-
-static void put16(unsigned char *p, int32_t off, uint16_t v)
-{
-	put(p, off, &v, sizeof(v));
-}
-
-static void put32(unsigned char *p, int32_t off, uint32_t v)
-{
-	put(p, off, &v, sizeof(v));
-}
-
-static void put64(unsigned char *p, int32_t off, uint64_t v)
-{
-	put(p, off, &v, sizeof(v));
-}
-
 /* __set_page_owner_handle() for the fields the layout has. */
 static void fill_owner(const struct mlk_page_owner_layout *l,
 		       unsigned char *rec, unsigned order, uint32_t handle,
@@ -55,19 +25,19 @@ static void fill_owner(const struct mlk_page_owner_layout *l,
 {
 	memset(rec, 0, l->size);
 	if (l->order_size == 2)
-		put16(rec, l->order_off, (uint16_t)order);
+		put_u16(rec, l->order_off, (uint16_t)order);
 	else
-		put32(rec, l->order_off, order);
+		put_u32(rec, l->order_off, order);
 	if (l->last_migrate_reason_off >= 0)
-		put16(rec, l->last_migrate_reason_off, 0xffff); /* -1 */
-	put32(rec, l->gfp_off, GFP);
-	put32(rec, l->handle_off, handle);
+		put_u16(rec, l->last_migrate_reason_off, 0xffff); /* -1 */
+	put_u32(rec, l->gfp_off, GFP);
+	put_u32(rec, l->handle_off, handle);
 	if (l->ts_nsec_off >= 0)
-		put64(rec, l->ts_nsec_off, 123456789012ULL);
+		put_u64(rec, l->ts_nsec_off, 123456789012ULL);
 	if (l->pid_off >= 0)
-		put32(rec, l->pid_off, (uint32_t)pid);
+		put_u32(rec, l->pid_off, (uint32_t)pid);
 	if (l->tgid_off >= 0)
-		put32(rec, l->tgid_off, (uint32_t)pid);
+		put_u32(rec, l->tgid_off, (uint32_t)pid);
 	if (l->comm_off >= 0) {
 		size_t n = strlen(comm);
 
@@ -89,10 +59,10 @@ static int test_page_ext_addr(char *why, size_t whysz)
 	CHECK(l.page_ext_size == 64 && l.owner_offset == 8, "preset sizes");
 	stored = PAGE_EXT_BASE - l.page_ext_size * SECTION_PFN;
 	CHECK(mlk_page_ext_addr(&l, stored, SECTION_PFN, &a, &err) == 0 &&
-	      a == PAGE_EXT_BASE, "first pfn: %#llx", (unsigned long long)a);
+	      a == PAGE_EXT_BASE, "first pfn: %#llx", U64(a));
 	CHECK(mlk_page_ext_addr(&l, stored, SECTION_PFN + 5, &a, &err) == 0 &&
 	      a == PAGE_EXT_BASE + 5 * 64, "pfn + 5: %#llx",
-	      (unsigned long long)a);
+	      U64(a));
 	CHECK(mlk_page_owner_addr(&l, a) == PAGE_EXT_BASE + 5 * 64 + 8,
 	      "page_owner of pfn + 5");
 	CHECK(mlk_page_ext_addr(&l, 0, SECTION_PFN, &a, &err) == -1 &&
@@ -126,7 +96,7 @@ static int test_page_owner_6_1_allocated(char *why, size_t whysz)
 
 	mlk_page_owner_layout_preset(&l, MLK_PAGE_OWNER_GEN_6_1);
 	fill_owner(&l, rec, 2, 0x05230001, 812, "kworker/u8:2");
-	put32(rec, l.free_handle_off, 0x05240001);
+	put_u32(rec, l.free_handle_off, 0x05240001);
 	/* PAGE_EXT_OWNER | PAGE_EXT_OWNER_ALLOCATED */
 	CHECK(mlk_page_owner_parse(&l, 0x3, rec, sizeof(rec), &po, &err) == 0,
 	      "parse: %s", err ? err : "");
@@ -275,25 +245,10 @@ out:
 
 /* ---- fetching ----------------------------------------------------------- */
 
-struct ext_mem {
-	unsigned char bytes[ENTRIES * 64];
-};
-
-static int ext_read(void *ctx, mlk_addr_t addr, void *buf, size_t len)
-{
-	struct ext_mem *m = ctx;
-
-	if (addr < PAGE_EXT_BASE || len > sizeof(m->bytes) ||
-	    addr - PAGE_EXT_BASE > sizeof(m->bytes) - len)
-		return -1;
-	memcpy(buf, m->bytes + (addr - PAGE_EXT_BASE), len);
-	return 0;
-}
-
 static int test_page_owner_fetch(char *why, size_t whysz)
 {
-	struct ext_mem *m = calloc(1, sizeof(*m));
-	struct mlk_source src = { ext_read, m };
+	struct fake_mem m = { 0 };
+	struct mlk_source src = fake_source(&m);
 	struct mlk_page_owner_layout l;
 	struct mlk_page_owner po;
 	mlk_addr_t stored;
@@ -301,12 +256,14 @@ static int test_page_owner_fetch(char *why, size_t whysz)
 	const char *err = NULL;
 	int rc = -1;
 
-	CHECK(m, "out of memory");
+	CHECK(fake_add_region(&m, PAGE_EXT_BASE, ENTRIES * 64) == 0,
+	      "out of memory");
 	mlk_page_owner_layout_preset(&l, MLK_PAGE_OWNER_GEN_6_1);
 	stored = PAGE_EXT_BASE - l.page_ext_size * SECTION_PFN;
-	/* pfn + 7: allocated, order 0, by pid 4242. */
-	entry = m->bytes + 7 * l.page_ext_size;
-	put64(entry, 0, 0x3);
+	/* pfn + 7: allocated, order 0, by pid 4242 (inside the region). */
+	entry = fake_at(&m, PAGE_EXT_BASE + 7 * l.page_ext_size,
+			l.page_ext_size);
+	put_u64(entry, 0, 0x3);
 	fill_owner(&l, entry + l.owner_offset, 0, 0x1234, 4242, "modprobe");
 	CHECK(mlk_page_owner_fetch(&l, &src, stored, SECTION_PFN + 7, &po,
 				   &err) == 0, "fetch: %s", err ? err : "");
@@ -323,7 +280,7 @@ static int test_page_owner_fetch(char *why, size_t whysz)
 	      "section without page_ext");
 	rc = 0;
 out:
-	free(m);
+	fake_mem_free(&m);
 	return rc;
 }
 

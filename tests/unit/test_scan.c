@@ -1,159 +1,29 @@
 /*
  * test_scan.c - mark and scan on synthetic memory images.
  *
- * A fake memory source holds a few regions of bytes at kernel-like
- * addresses (a root area like kernel data, a heap in the direct map); some
- * pages can be made unreadable. It logs the reads the engine makes.
+ * Each test builds an image (fixture.h: a root area like kernel data, a
+ * heap in the direct map, some pages possibly unreadable), scans it and
+ * looks at the colours, counts and figures, and at the reads the engine
+ * made of the fake memory.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "fake_mem.h"
+#include "fixture.h"
+#include "unit.h"
 
-void unit_run(const char *name, int (*test)(char *why, size_t whysz));
+#define ZEROS VMALLOC /* a vmalloc-like area reading as zeros */
 
-/* On failure: say why and leave through the test's cleanup label. */
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			snprintf(why, whysz, __VA_ARGS__);                 \
-			goto out;                                          \
-		}                                                          \
-	} while (0)
+/* Reads the fake memory logs, in order, for the tests that look at them. */
+#define READ_LOG_SIZE 4096
 
-#define ROOT  0xffffffff82000000ULL /* like the kernel's .data */
-#define HEAP  0xffff888000100000ULL /* direct map */
-#define ZEROS 0xffffc90000000000ULL /* vmalloc-like area reading as zeros */
-
-#define PAGE MLK_PAGE
-
-/* ---- the fake memory source ------------------------------------------ */
-
-#define FAKE_MAX_REGIONS 4
-#define FAKE_MAX_BAD_PAGES 8
-#define FAKE_LOG_MAX 4096
-
-struct fake_region {
-	mlk_addr_t addr;
-	size_t size;
-	unsigned char *bytes; /* NULL: the region reads as zeros */
-};
-
-struct fake_read {
-	mlk_addr_t addr;
-	size_t len;
-	int ok;
-};
-
-struct fake_mem {
-	struct fake_region region[FAKE_MAX_REGIONS];
-	size_t nregions;
-	mlk_addr_t bad_page[FAKE_MAX_BAD_PAGES];
-	size_t nbad;
-	size_t longest_read;
-	struct fake_read log[FAKE_LOG_MAX]; /* the first reads */
-	size_t nlog;
-};
-
-static int fake_add_region(struct fake_mem *m, mlk_addr_t addr, size_t size,
-			   int backed)
-{
-	struct fake_region *r;
-
-	if (m->nregions == FAKE_MAX_REGIONS)
-		return -1;
-	r = &m->region[m->nregions];
-	r->addr = addr;
-	r->size = size;
-	r->bytes = NULL;
-	if (backed) {
-		r->bytes = calloc(1, size);
-		if (!r->bytes)
-			return -1;
-	}
-	m->nregions++;
-	return 0;
-}
-
-static void fake_free(struct fake_mem *m)
-{
-	for (size_t i = 0; i < m->nregions; i++)
-		free(m->region[i].bytes);
-}
-
-/* The region holding all of [addr, addr + len), or NULL. */
-static struct fake_region *fake_region_of(struct fake_mem *m, mlk_addr_t addr,
-					  size_t len)
-{
-	for (size_t i = 0; i < m->nregions; i++) {
-		struct fake_region *r = &m->region[i];
-
-		if (addr >= r->addr && len <= r->size &&
-		    addr - r->addr <= r->size - len)
-			return r;
-	}
-	return NULL;
-}
-
-static int fake_touches_bad_page(const struct fake_mem *m, mlk_addr_t addr,
-				 size_t len)
-{
-	for (size_t i = 0; i < m->nbad; i++)
-		if (m->bad_page[i] < addr + len && addr < m->bad_page[i] + PAGE)
-			return 1;
-	return 0;
-}
-
-static int fake_read(void *ctx, mlk_addr_t addr, void *buf, size_t len)
-{
-	struct fake_mem *m = ctx;
-	struct fake_region *r = fake_region_of(m, addr, len);
-	/* Over-long reads break the engine's contract: fail them loudly. */
-	int ok = r && len > 0 && len <= MLK_READ_CHUNK &&
-		 !fake_touches_bad_page(m, addr, len);
-
-	if (len > m->longest_read)
-		m->longest_read = len;
-	if (m->nlog < FAKE_LOG_MAX)
-		m->log[m->nlog++] = (struct fake_read){ addr, len, ok };
-	if (!ok)
-		return -1;
-	if (r->bytes)
-		memcpy(buf, r->bytes + (addr - r->addr), len);
-	else
-		memset(buf, 0, len);
-	return 0;
-}
-
-static int fake_put64(struct fake_mem *m, mlk_addr_t addr, uint64_t value)
-{
-	struct fake_region *r = fake_region_of(m, addr, sizeof(value));
-
-	if (!r || !r->bytes)
-		return -1;
-	memcpy(r->bytes + (addr - r->addr), &value, sizeof(value));
-	return 0;
-}
-
-/* Did any read touch [addr, addr + len)? */
-static int fake_was_read(const struct fake_mem *m, mlk_addr_t addr, size_t len)
-{
-	for (size_t i = 0; i < m->nlog; i++)
-		if (m->log[i].addr < addr + len &&
-		    addr < m->log[i].addr + m->log[i].len)
-			return 1;
-	return 0;
-}
-
-/* ---- the fixture: memory, index, scan --------------------------------- */
+/* ---- the fixture: an image, its scan and the scan's progress ---------- */
 
 struct fixture {
-	struct fake_mem mem;
-	struct mlk_index *ix;
+	struct image img;
 	struct mlk_scan *sc;
-	int setup_failed;       /* a block or word could not be placed */
-	int index_finished;
 	unsigned progress_calls;
 	unsigned abort_at_call; /* progress asks to stop at this call; 0 never */
 	const struct mlk_stats *st;
@@ -162,58 +32,13 @@ struct fixture {
 static int fixture_init(struct fixture *f, size_t root_size, size_t heap_size)
 {
 	memset(f, 0, sizeof(*f));
-	f->ix = mlk_index_new();
-	if (!f->ix || fake_add_region(&f->mem, ROOT, root_size, 1) != 0 ||
-	    fake_add_region(&f->mem, HEAP, heap_size, 1) != 0)
-		return -1;
-	return 0;
+	return image_init(&f->img, root_size, heap_size, READ_LOG_SIZE);
 }
 
 static void fixture_free(struct fixture *f)
 {
 	mlk_scan_free(f->sc);
-	mlk_index_free(f->ix);
-	fake_free(&f->mem);
-}
-
-static void add_block(struct fixture *f, mlk_addr_t addr, uint32_t size,
-		      uint16_t min_count)
-{
-	if (mlk_index_add(f->ix, addr, size, MLK_KIND_SLAB, 0, min_count) != 0)
-		f->setup_failed = 1;
-}
-
-static void put(struct fixture *f, mlk_addr_t addr, uint64_t value)
-{
-	if (fake_put64(&f->mem, addr, value) != 0)
-		f->setup_failed = 1;
-}
-
-static void make_unreadable(struct fixture *f, mlk_addr_t page)
-{
-	if (f->mem.nbad == FAKE_MAX_BAD_PAGES)
-		f->setup_failed = 1;
-	else
-		f->mem.bad_page[f->mem.nbad++] = page;
-}
-
-static int finish_index(struct fixture *f)
-{
-	if (f->setup_failed || mlk_index_finish(f->ix) != 0)
-		return -1;
-	f->index_finished = 1;
-	return 0;
-}
-
-/* For flags that must be set between finishing the index and scanning. */
-static void set_flags(struct fixture *f, mlk_addr_t addr, uint8_t flags)
-{
-	struct mlk_block *b = mlk_index_lookup(f->ix, addr);
-
-	if (b)
-		b->flags |= flags;
-	else
-		f->setup_failed = 1;
+	image_free(&f->img);
 }
 
 static int count_progress(void *ctx, const struct mlk_stats *st)
@@ -228,13 +53,11 @@ static int count_progress(void *ctx, const struct mlk_stats *st)
 
 static int start_scan(struct fixture *f)
 {
-	struct mlk_source src = { fake_read, &f->mem };
+	struct mlk_source src = fake_source(&f->img.mem);
 
-	if (!f->index_finished && finish_index(f) != 0)
+	if (image_ready(&f->img) != 0)
 		return -1;
-	if (f->setup_failed)
-		return -1;
-	f->sc = mlk_scan_new(f->ix, &src, count_progress, f);
+	f->sc = mlk_scan_new(f->img.ix, &src, count_progress, f);
 	return f->sc ? 0 : -1;
 }
 
@@ -256,7 +79,7 @@ static int scan_with_root(struct fixture *f, mlk_addr_t root, uint64_t len)
 /* 'g' grey, 'w' white, '?' no such block. */
 static char colour(struct fixture *f, mlk_addr_t addr)
 {
-	struct mlk_block *b = mlk_index_lookup(f->ix, addr);
+	struct mlk_block *b = mlk_index_lookup(f->img.ix, addr);
 
 	if (!b)
 		return '?';
@@ -265,19 +88,17 @@ static char colour(struct fixture *f, mlk_addr_t addr)
 
 static int has_flags(struct fixture *f, mlk_addr_t addr, uint8_t flags)
 {
-	struct mlk_block *b = mlk_index_lookup(f->ix, addr);
+	struct mlk_block *b = mlk_index_lookup(f->img.ix, addr);
 
 	return b && (b->flags & flags) == flags;
 }
 
 static long ref_count(struct fixture *f, mlk_addr_t addr)
 {
-	struct mlk_block *b = mlk_index_lookup(f->ix, addr);
+	struct mlk_block *b = mlk_index_lookup(f->img.ix, addr);
 
 	return b ? (long)b->count : -1;
 }
-
-#define U64(x) ((unsigned long long)(x))
 
 /* ---- tests ------------------------------------------------------------ */
 
@@ -288,8 +109,8 @@ static int test_scan_empty_index(char *why, size_t whysz)
 
 	CHECK(fixture_init(&f, 3 * PAGE, PAGE) == 0, "setup failed");
 	/* Pointer-like values, but nothing is tracked. */
-	put(&f, ROOT, HEAP);
-	put(&f, ROOT + 8, HEAP + 0x10);
+	put(&f.img, ROOT, HEAP);
+	put(&f.img, ROOT + 8, HEAP + 0x10);
 	CHECK(scan_with_root(&f, ROOT, 3 * PAGE) == 0, "scan failed");
 	CHECK(f.st->blocks == 0 && f.st->orphans == 0 && f.st->grey == 0 &&
 	      f.st->orphan_bytes == 0 && f.st->bytes_tracked == 0,
@@ -316,13 +137,13 @@ static int test_scan_chain_reachable(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	add_block(&f, c, 64, 1);
-	add_block(&f, d, 64, 1);
-	put(&f, ROOT + 0x10, a);
-	put(&f, a + 8, b);
-	put(&f, b + 0x38, c); /* B's last word */
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	add_block(&f.img, d, 64);
+	put(&f.img, ROOT + 0x10, a);
+	put(&f.img, a + 8, b);
+	put(&f.img, b + 0x38, c); /* B's last word */
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(colour(&f, a) == 'g' && colour(&f, b) == 'g' &&
 	      colour(&f, c) == 'g', "chain not all grey: %c %c %c",
@@ -349,15 +170,15 @@ static int test_scan_leaked_chain(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 128, 1);
-	add_block(&f, c, 32, 1);
-	add_block(&f, d, 16, 1);
-	put(&f, a, b);
-	put(&f, b + 0x40, c);
-	put(&f, ROOT, 0x1234);          /* junk */
-	put(&f, ROOT + 8, HEAP + 0x800); /* heap, but no block there */
-	put(&f, ROOT + 16, d);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 128);
+	add_block(&f.img, c, 32);
+	add_block(&f.img, d, 16);
+	put(&f.img, a, b);
+	put(&f.img, b + 0x40, c);
+	put(&f.img, ROOT, 0x1234);          /* junk */
+	put(&f.img, ROOT + 8, HEAP + 0x800); /* heap, but no block there */
+	put(&f.img, ROOT + 16, d);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(colour(&f, a) == 'w' && colour(&f, b) == 'w' &&
 	      colour(&f, c) == 'w', "leaked chain not white: %c %c %c",
@@ -382,12 +203,12 @@ static int test_scan_cycle_orphans(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	add_block(&f, c, 64, 1);
-	put(&f, a + 0x10, b);
-	put(&f, b + 0x20, a);
-	put(&f, ROOT, c);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	put(&f.img, a + 0x10, b);
+	put(&f.img, b + 0x20, a);
+	put(&f.img, ROOT, c);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(colour(&f, a) == 'w' && colour(&f, b) == 'w',
 	      "cycle not white: %c %c", colour(&f, a), colour(&f, b));
@@ -407,10 +228,10 @@ static int test_scan_interior_pointer(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	put(&f, ROOT + 8, a + 0x28);
-	put(&f, a + 0x30, b + 0x18);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	put(&f.img, ROOT + 8, a + 0x28);
+	put(&f.img, a + 0x30, b + 0x18);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(colour(&f, a) == 'g', "A not grey");
 	CHECK(colour(&f, b) == 'g', "B not grey");
@@ -450,14 +271,14 @@ static int test_scan_watch(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	add_block(&f, c, 64, 1);
-	put(&f, ROOT + 8, a);
-	put(&f, a + 0x10, b + 8);   /* A -> B (interior) */
-	put(&f, ROOT + 0x40, b);    /* root -> B */
-	put(&f, b + 0x20, b);       /* self reference: not reported */
-	put(&f, ROOT + 0x48, c);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	put(&f.img, ROOT + 8, a);
+	put(&f.img, a + 0x10, b + 8);   /* A -> B (interior) */
+	put(&f.img, ROOT + 0x40, b);    /* root -> B */
+	put(&f.img, b + 0x20, b);       /* self reference: not reported */
+	put(&f.img, ROOT + 0x48, c);
 	CHECK(start_scan(&f) == 0, "scan setup failed");
 	CHECK(mlk_scan_watch(f.sc, HEAP + 0x1000, log_reference, &log) == -1,
 	      "watching an untracked address accepted");
@@ -496,18 +317,18 @@ static int test_scan_percpu(char *why, size_t whysz)
 	struct mlk_block *pb, *qb;
 	int rc = -1;
 
-	CHECK(pix && fixture_init(&f, PAGE, PAGE) == 0 &&
-	      fake_add_region(&f.mem, PCPU_BASE, 2 * PAGE, 1) == 0,
+	CHECK(fixture_init(&f, PAGE, PAGE) == 0 && pix &&
+	      fake_add_region(&f.img.mem, PCPU_BASE, 2 * PAGE) == 0,
 	      "setup failed");
 	CHECK(mlk_index_add(pix, p, 64, MLK_KIND_PERCPU, 0, 1) == 0 &&
 	      mlk_index_add(pix, q, 64, MLK_KIND_PERCPU, 0, 1) == 0 &&
 	      mlk_index_finish(pix) == 0, "percpu index failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	put(&f, ROOT + 8, p + 0x10);            /* interior __percpu value */
-	put(&f, PCPU_BASE + PAGE + 0x18, a);    /* CPU 1's copy of P -> A */
-	put(&f, PCPU_BASE + 0x20, p);           /* CPU 0's copy -> itself */
-	put(&f, b + 8, q);                      /* an orphan -> Q */
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	put(&f.img, ROOT + 8, p + 0x10);         /* interior __percpu value */
+	put(&f.img, PCPU_BASE + PAGE + 0x18, a); /* CPU 1's copy of P -> A */
+	put(&f.img, PCPU_BASE + 0x20, p);        /* CPU 0's copy -> itself */
+	put(&f.img, b + 8, q);                   /* an orphan -> Q */
 	CHECK(start_scan(&f) == 0, "scan setup failed");
 	CHECK(mlk_scan_set_percpu(f.sc, pix, offsets, 2) == 0,
 	      "set_percpu refused");
@@ -543,15 +364,15 @@ static int test_scan_self_reference(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, s, 64, 1);
-	add_block(&f, z, 64, 0);  /* always grey, scanned */
-	add_block(&f, l, 64, 1);  /* only points to itself */
-	put(&f, ROOT, s);
-	put(&f, s, s);
-	put(&f, s + 8, s + 8);
-	put(&f, s + 0x38, s + 0x3f);
-	put(&f, z + 0x10, z);
-	put(&f, l, l);
+	add_block(&f.img, s, 64);
+	add_block_min_count(&f.img, z, 64, 0);  /* always grey, scanned */
+	add_block(&f.img, l, 64);  /* only points to itself */
+	put(&f.img, ROOT, s);
+	put(&f.img, s, s);
+	put(&f.img, s + 8, s + 8);
+	put(&f.img, s + 0x38, s + 0x3f);
+	put(&f.img, z + 0x10, z);
+	put(&f.img, l, l);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(has_flags(&f, s, MLK_F_GREY | MLK_F_SCANNED), "S not scanned");
 	CHECK(ref_count(&f, s) == 1, "S count %ld, want 1 (root only)",
@@ -575,18 +396,18 @@ static int test_scan_min_count_two(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, m, 64, 2);
-	add_block(&f, n, 64, 2);
-	add_block(&f, e, 64, 1);
-	add_block(&f, a, 64, 1);
-	add_block(&f, o, 64, 2);
-	put(&f, ROOT, m);          /* one reference: not enough */
-	put(&f, ROOT + 8, n);      /* two references */
-	put(&f, ROOT + 16, n + 8);
-	put(&f, n + 0x10, e);      /* N's contents get scanned */
-	put(&f, ROOT + 24, o);     /* O: one from the root ... */
-	put(&f, ROOT + 32, a);
-	put(&f, a, o);             /* ... and one from a grey block */
+	add_block_min_count(&f.img, m, 64, 2);
+	add_block_min_count(&f.img, n, 64, 2);
+	add_block(&f.img, e, 64);
+	add_block(&f.img, a, 64);
+	add_block_min_count(&f.img, o, 64, 2);
+	put(&f.img, ROOT, m);          /* one reference: not enough */
+	put(&f.img, ROOT + 8, n);      /* two references */
+	put(&f.img, ROOT + 16, n + 8);
+	put(&f.img, n + 0x10, e);      /* N's contents get scanned */
+	put(&f.img, ROOT + 24, o);     /* O: one from the root ... */
+	put(&f.img, ROOT + 32, a);
+	put(&f.img, a, o);             /* ... and one from a grey block */
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(colour(&f, m) == 'w' && ref_count(&f, m) == 1,
 	      "M: colour %c count %ld, want white 1", colour(&f, m),
@@ -613,15 +434,15 @@ static int test_scan_min_count_zero(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, z, 64, 0);
-	add_block(&f, e, 64, 1);
-	add_block(&f, w, 64, 1);
-	put(&f, z + 0x18, e);
+	add_block_min_count(&f.img, z, 64, 0);
+	add_block(&f.img, e, 64);
+	add_block(&f.img, w, 64);
+	put(&f.img, z + 0x18, e);
 	/* No roots at all: Z alone must be scanned. */
 	CHECK(scan_with_root(&f, 0, 0) == 0, "scan failed");
 	CHECK(has_flags(&f, z, MLK_F_GREY | MLK_F_SCANNED),
 	      "Z not grey and scanned");
-	CHECK(!mlk_block_is_orphan(mlk_index_lookup(f.ix, z)),
+	CHECK(!mlk_block_is_orphan(mlk_index_lookup(f.img.ix, z)),
 	      "Z reported as orphan");
 	CHECK(colour(&f, e) == 'g', "E (inside Z) not grey");
 	CHECK(colour(&f, w) == 'w', "W not white");
@@ -642,12 +463,12 @@ static int test_scan_pointer_edges(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	add_block(&f, c, 64, 1); /* nothing tracked right after C */
-	put(&f, ROOT, a);
-	put(&f, ROOT + 8, b + 63);
-	put(&f, ROOT + 16, c + 64);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64); /* nothing tracked right after C */
+	put(&f.img, ROOT, a);
+	put(&f.img, ROOT + 8, b + 63);
+	put(&f.img, ROOT + 16, c + 64);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(colour(&f, a) == 'g', "pointer to start did not count");
 	CHECK(colour(&f, b) == 'g', "pointer to last byte did not count");
@@ -667,10 +488,10 @@ static int test_scan_unaligned_value(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	put(&f, ROOT, a + 3);
-	put(&f, a + 8, b + 0x21);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	put(&f.img, ROOT, a + 3);
+	put(&f.img, a + 8, b + 0x21);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(colour(&f, a) == 'g', "value start+3 did not count");
 	CHECK(colour(&f, b) == 'g', "value start+0x21 did not count");
@@ -688,12 +509,12 @@ static int test_scan_unaligned_location(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	add_block(&f, c, 64, 1);
-	put(&f, ROOT + 4, a);       /* straddles two aligned words */
-	put(&f, ROOT + 0x10, b);
-	put(&f, b + 0xc, c);        /* inside a grey block, unaligned */
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	put(&f.img, ROOT + 4, a);       /* straddles two aligned words */
+	put(&f.img, ROOT + 0x10, b);
+	put(&f.img, b + 0xc, c);        /* inside a grey block, unaligned */
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(colour(&f, a) == 'w', "pointer at ROOT+4 was seen");
 	CHECK(colour(&f, b) == 'g', "aligned pointer not seen");
@@ -716,18 +537,18 @@ static int test_scan_unaligned_ranges(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, c, 64, 1);
-	add_block(&f, d, 64, 1);
-	add_block(&f, e, 64, 1);
-	add_block(&f, u, 0x1c, 1); /* [0x404, 0x420): words 0x408..0x418 */
-	add_block(&f, g, 64, 1);
-	add_block(&f, h, 64, 1);
-	put(&f, ROOT + 0x20, c); /* begins before the range */
-	put(&f, ROOT + 0x28, u);
-	put(&f, ROOT + 0x30, d);
-	put(&f, ROOT + 0x38, e); /* ends after the range */
-	put(&f, HEAP + 0x400, h); /* begins before U */
-	put(&f, u + 4, g);        /* U's first aligned word */
+	add_block(&f.img, c, 64);
+	add_block(&f.img, d, 64);
+	add_block(&f.img, e, 64);
+	add_block(&f.img, u, 0x1c); /* [0x404, 0x420): words 0x408..0x418 */
+	add_block(&f.img, g, 64);
+	add_block(&f.img, h, 64);
+	put(&f.img, ROOT + 0x20, c); /* begins before the range */
+	put(&f.img, ROOT + 0x28, u);
+	put(&f.img, ROOT + 0x30, d);
+	put(&f.img, ROOT + 0x38, e); /* ends after the range */
+	put(&f.img, HEAP + 0x400, h); /* begins before U */
+	put(&f.img, u + 4, g);        /* U's first aligned word */
 	CHECK(scan_with_root(&f, ROOT + 0x21, 0x1b) == 0, "scan failed");
 	CHECK(colour(&f, c) == 'w', "word before the range start seen");
 	CHECK(colour(&f, d) == 'g' && colour(&f, u) == 'g',
@@ -755,13 +576,13 @@ static int test_scan_unreadable_root_page(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, 3 * PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, w, 64, 1);
-	add_block(&f, x, 64, 1);
-	add_block(&f, y, 64, 1);
-	put(&f, ROOT, w);
-	put(&f, ROOT + PAGE + 8, x);
-	put(&f, ROOT + 3 * PAGE - 8, y);
-	make_unreadable(&f, ROOT + PAGE);
+	add_block(&f.img, w, 64);
+	add_block(&f.img, x, 64);
+	add_block(&f.img, y, 64);
+	put(&f.img, ROOT, w);
+	put(&f.img, ROOT + PAGE + 8, x);
+	put(&f.img, ROOT + 3 * PAGE - 8, y);
+	make_unreadable(&f.img, ROOT + PAGE);
 	CHECK(scan_with_root(&f, ROOT, 3 * PAGE) == 0, "scan failed");
 	CHECK(colour(&f, x) == 'w', "X reached through an unreadable page");
 	CHECK(colour(&f, w) == 'g' && colour(&f, y) == 'g',
@@ -789,12 +610,12 @@ static int test_scan_unreadable_partial_pages(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, 4 * PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	put(&f, ROOT + 0x1800, b);
-	put(&f, ROOT + 0x2000, a);
-	make_unreadable(&f, ROOT + PAGE);
-	make_unreadable(&f, ROOT + 3 * PAGE);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	put(&f.img, ROOT + 0x1800, b);
+	put(&f.img, ROOT + 0x2000, a);
+	make_unreadable(&f.img, ROOT + PAGE);
+	make_unreadable(&f.img, ROOT + 3 * PAGE);
 	/* [ROOT+0x1800, ROOT+0x3800): half a bad page, a good one, half bad. */
 	CHECK(scan_with_root(&f, ROOT + 0x1800, 0x2000) == 0, "scan failed");
 	CHECK(colour(&f, a) == 'g', "A in the readable page not seen");
@@ -822,23 +643,23 @@ static int test_scan_unreadable_in_large_root(char *why, size_t whysz)
 	const mlk_addr_t a = HEAP, b = HEAP + 0x100, c = HEAP + 0x200,
 			 d = HEAP + 0x300, e = HEAP + 0x400;
 	struct fixture f;
-	int rc = -1, retried = 0;
+	int rc = -1;
 
 	CHECK(fixture_init(&f, root_size, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	add_block(&f, c, 64, 1);
-	add_block(&f, d, 64, 1);
-	add_block(&f, e, 64, 1);
-	put(&f, ROOT + root_size - 8, a);      /* last word */
-	put(&f, bad + PAGE - 8, b);            /* inside the bad page */
-	put(&f, bad + PAGE, c);                /* right after it */
-	put(&f, ROOT + MLK_READ_CHUNK - 8, d); /* end of the first chunk */
-	put(&f, ROOT + MLK_READ_CHUNK, e);     /* start of the second */
-	make_unreadable(&f, bad);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	add_block(&f.img, d, 64);
+	add_block(&f.img, e, 64);
+	put(&f.img, ROOT + root_size - 8, a);      /* last word */
+	put(&f.img, bad + PAGE - 8, b);            /* inside the bad page */
+	put(&f.img, bad + PAGE, c);                /* right after it */
+	put(&f.img, ROOT + MLK_READ_CHUNK - 8, d); /* end of the first chunk */
+	put(&f.img, ROOT + MLK_READ_CHUNK, e);     /* start of the second */
+	make_unreadable(&f.img, bad);
 	CHECK(scan_with_root(&f, ROOT + 8, root_size - 8) == 0, "scan failed");
-	CHECK(f.mem.longest_read <= MLK_READ_CHUNK, "read of %zu bytes",
-	      f.mem.longest_read);
+	CHECK(f.img.mem.longest_read <= MLK_READ_CHUNK, "read of %zu bytes",
+	      f.img.mem.longest_read);
 	CHECK(colour(&f, a) == 'g' && colour(&f, c) == 'g' &&
 	      colour(&f, d) == 'g' && colour(&f, e) == 'g',
 	      "readable words lost: A %c C %c D %c E %c", colour(&f, a),
@@ -851,11 +672,8 @@ static int test_scan_unreadable_in_large_root(char *why, size_t whysz)
 	/* The root but its bad page, then A, C, D, E (8 words each). */
 	CHECK(f.st->words_scanned == (root_size - 8) / 8 - PAGE / 8 + 4 * 8,
 	      "words_scanned %llu", U64(f.st->words_scanned));
-	for (size_t i = 0; i < f.mem.nlog; i++)
-		if (f.mem.log[i].addr == bad && f.mem.log[i].len == PAGE &&
-		    !f.mem.log[i].ok)
-			retried = 1;
-	CHECK(retried, "the bad page was never read on its own");
+	CHECK(fake_logged(&f.img.mem, bad, PAGE, 0),
+	      "the bad page was never read on its own");
 	rc = 0;
 out:
 	fixture_free(&f);
@@ -872,17 +690,17 @@ static int test_scan_grey_block_unreadable(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, 0x10000) == 0, "setup failed");
-	add_block(&f, g, 0x1000, 1);
-	add_block(&f, l, 0x100, 1);
-	add_block(&f, q, 0x100, 1); /* unreferenced, in a bad page */
-	add_block(&f, h, 64, 1);
-	add_block(&f, k, 64, 1);
-	put(&f, ROOT, g);
-	put(&f, ROOT + 8, l);
-	put(&f, g + 0x10, h);   /* readable half of G */
-	put(&f, g + 0xa00, k);  /* unreadable half of G */
-	make_unreadable(&f, HEAP + 0x3000);
-	make_unreadable(&f, HEAP + 0x5000);
+	add_block(&f.img, g, 0x1000);
+	add_block(&f.img, l, 0x100);
+	add_block(&f.img, q, 0x100); /* unreferenced, in a bad page */
+	add_block(&f.img, h, 64);
+	add_block(&f.img, k, 64);
+	put(&f.img, ROOT, g);
+	put(&f.img, ROOT + 8, l);
+	put(&f.img, g + 0x10, h);   /* readable half of G */
+	put(&f.img, g + 0xa00, k);  /* unreadable half of G */
+	make_unreadable(&f.img, HEAP + 0x3000);
+	make_unreadable(&f.img, HEAP + 0x5000);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(has_flags(&f, g, MLK_F_GREY | MLK_F_SCANNED | MLK_F_UNREADABLE),
 	      "G not grey, scanned and unreadable");
@@ -910,17 +728,17 @@ static int test_scan_noscan(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, n, 64, 1);
-	add_block(&f, b, 64, 1);
-	put(&f, ROOT, n);
-	put(&f, n + 8, b);
-	CHECK(finish_index(&f) == 0, "finish failed");
-	set_flags(&f, n, MLK_F_NOSCAN);
+	add_block(&f.img, n, 64);
+	add_block(&f.img, b, 64);
+	put(&f.img, ROOT, n);
+	put(&f.img, n + 8, b);
+	CHECK(finish_index(&f.img) == 0, "finish failed");
+	set_flags(&f.img, n, MLK_F_NOSCAN);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(colour(&f, n) == 'g', "NOSCAN block referenced but not grey");
 	CHECK(!has_flags(&f, n, MLK_F_SCANNED), "NOSCAN block marked scanned");
 	CHECK(colour(&f, b) == 'w', "B reached through a NOSCAN block");
-	CHECK(!fake_was_read(&f.mem, n, 64), "NOSCAN block was read");
+	CHECK(!fake_was_read(&f.img.mem, n, 64), "NOSCAN block was read");
 	CHECK(f.st->block_bytes == 0, "block_bytes %llu",
 	      U64(f.st->block_bytes));
 	rc = 0;
@@ -937,18 +755,18 @@ static int test_scan_ignore(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, i1, 64, 1);
-	add_block(&f, i2, 64, 1);
-	add_block(&f, j, 64, 1);
-	add_block(&f, w, 32, 1);
-	put(&f, ROOT, i2);
-	put(&f, i2 + 0x20, j);
-	CHECK(finish_index(&f) == 0, "finish failed");
-	set_flags(&f, i1, MLK_F_IGNORE);
-	set_flags(&f, i2, MLK_F_IGNORE);
+	add_block(&f.img, i1, 64);
+	add_block(&f.img, i2, 64);
+	add_block(&f.img, j, 64);
+	add_block(&f.img, w, 32);
+	put(&f.img, ROOT, i2);
+	put(&f.img, i2 + 0x20, j);
+	CHECK(finish_index(&f.img) == 0, "finish failed");
+	set_flags(&f.img, i1, MLK_F_IGNORE);
+	set_flags(&f.img, i2, MLK_F_IGNORE);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(colour(&f, i1) == 'w', "unreferenced I1 not white");
-	CHECK(!mlk_block_is_orphan(mlk_index_lookup(f.ix, i1)),
+	CHECK(!mlk_block_is_orphan(mlk_index_lookup(f.img.ix, i1)),
 	      "ignored block is an orphan");
 	CHECK(has_flags(&f, i2, MLK_F_GREY | MLK_F_SCANNED),
 	      "referenced ignored block not scanned");
@@ -970,12 +788,12 @@ static int test_scan_progress_abort(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	add_block(&f, c, 64, 1);
-	put(&f, ROOT, a);
-	put(&f, a, b);
-	put(&f, b, c);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	put(&f.img, ROOT, a);
+	put(&f.img, a, b);
+	put(&f.img, b, c);
 	f.abort_at_call = 1;
 	CHECK(start_scan(&f) == 0, "scan_new failed");
 	CHECK(mlk_scan_root(f.sc, ROOT, PAGE) == 0, "root scan failed");
@@ -1003,12 +821,12 @@ static int test_scan_progress_each_batch(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	add_block(&f, c, 64, 1);
-	put(&f, ROOT, a);
-	put(&f, a, b);
-	put(&f, b, c);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	put(&f.img, ROOT, a);
+	put(&f.img, a, b);
+	put(&f.img, b, c);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
 	CHECK(f.progress_calls >= 3, "progress called %u times for 3 batches",
 	      f.progress_calls);
@@ -1027,7 +845,8 @@ static int test_scan_progress_in_large_root(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	CHECK(fake_add_region(&f.mem, ZEROS, root_size, 0) == 0, "no region");
+	CHECK(fake_add_zero_region(&f.img.mem, ZEROS, root_size) == 0,
+	      "no region");
 	f.abort_at_call = 2;
 	CHECK(start_scan(&f) == 0, "scan_new failed");
 	CHECK(mlk_scan_root(f.sc, ZEROS, root_size) == -1, "root not aborted");
@@ -1053,11 +872,11 @@ static int test_scan_root_buf(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	add_block(&f, c, 64, 1);
-	add_block(&f, d, 64, 1);
-	put(&f, a + 0x18, d);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	add_block(&f.img, d, 64);
+	put(&f.img, a + 0x18, d);
 	CHECK(start_scan(&f) == 0, "scan_new failed");
 	/* 36 bytes: the word holding C is cut off. */
 	CHECK(mlk_scan_root_buf(f.sc, regs, 36) == 0, "root_buf failed");
@@ -1091,24 +910,25 @@ static int test_scan_batches_sorted(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 64, 1);
-	add_block(&f, c, 64, 1);
-	add_block(&f, e, 64, 1);
-	add_block(&f, g, 64, 1);
-	put(&f, ROOT, c);
-	put(&f, ROOT + 8, a);
-	put(&f, ROOT + 16, b);
-	put(&f, a, g);
-	put(&f, c, e);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	add_block(&f.img, e, 64);
+	add_block(&f.img, g, 64);
+	put(&f.img, ROOT, c);
+	put(&f.img, ROOT + 8, a);
+	put(&f.img, ROOT + 16, b);
+	put(&f.img, a, g);
+	put(&f.img, c, e);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
-	for (size_t i = 0; i < f.mem.nlog; i++) {
-		if (f.mem.log[i].addr < HEAP || f.mem.log[i].addr >= HEAP + PAGE)
+	for (size_t i = 0; i < f.img.mem.nlog; i++) {
+		const mlk_addr_t at = f.img.mem.log[i].addr;
+
+		if (at < HEAP || at >= HEAP + PAGE)
 			continue;
 		CHECK(nheap < 5, "more than 5 block reads");
-		CHECK(f.mem.log[i].addr == want[nheap],
-		      "block read %zu at %#llx, want %#llx", nheap,
-		      U64(f.mem.log[i].addr), U64(want[nheap]));
+		CHECK(at == want[nheap], "block read %zu at %#llx, want %#llx",
+		      nheap, U64(at), U64(want[nheap]));
 		nheap++;
 	}
 	CHECK(nheap == 5, "%zu block reads, want 5", nheap);
@@ -1126,13 +946,13 @@ static int test_scan_stats_counts(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, b, 32, 1);
-	add_block(&f, o, 16, 1);
-	add_block(&f, o + 8, 16, 1); /* overlaps O: dropped */
-	put(&f, ROOT, a);
-	put(&f, ROOT + 8, 0xdead);
-	put(&f, a + 0x20, b);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 32);
+	add_block(&f.img, o, 16);
+	add_block(&f.img, o + 8, 16); /* overlaps O: dropped */
+	put(&f.img, ROOT, a);
+	put(&f.img, ROOT + 8, 0xdead);
+	put(&f.img, a + 0x20, b);
 	CHECK(scan_with_root(&f, ROOT, 16) == 0, "scan failed");
 	CHECK(f.st->blocks == 3, "blocks %llu", U64(f.st->blocks));
 	CHECK(f.st->bytes_tracked == 112, "bytes_tracked %llu",
@@ -1166,30 +986,14 @@ static int test_scan_long_list(char *why, size_t whysz)
 {
 	const size_t nodes = 100000, node_size = 32;
 	size_t *order = malloc(nodes * sizeof(*order));
-	uint64_t seed = 12345;
 	struct fixture f;
 	int rc = -1;
 
 	memset(&f, 0, sizeof(f));
 	CHECK(order, "out of memory");
 	CHECK(fixture_init(&f, PAGE, nodes * node_size) == 0, "setup failed");
-	for (size_t i = 0; i < nodes; i++) {
-		order[i] = i;
-		add_block(&f, HEAP + i * node_size, (uint32_t)node_size, 1);
-	}
-	for (size_t i = nodes - 1; i > 0; i--) {
-		size_t j, t;
-
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		j = (size_t)((seed >> 33) % (i + 1));
-		t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
-	put(&f, ROOT, HEAP + order[0] * node_size);
-	for (size_t i = 0; i + 1 < nodes; i++)
-		put(&f, HEAP + order[i] * node_size + 8,
-		    HEAP + order[i + 1] * node_size);
+	put(&f.img, ROOT, add_shuffled_list(&f.img, order, nodes,
+					    (uint32_t)node_size, 0));
 	CHECK(scan_with_root(&f, ROOT, 8) == 0, "scan failed");
 	CHECK(f.st->grey == nodes && f.st->orphans == 0,
 	      "grey %llu orphans %llu, want %zu and 0", U64(f.st->grey),
@@ -1211,11 +1015,11 @@ static int test_scan_rescan_resets(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f, a, 64, 1);
-	add_block(&f, n, 64, 1);
-	put(&f, ROOT, a);
-	CHECK(finish_index(&f) == 0, "finish failed");
-	set_flags(&f, n, MLK_F_NOSCAN | MLK_F_IGNORE);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, n, 64);
+	put(&f.img, ROOT, a);
+	CHECK(finish_index(&f.img) == 0, "finish failed");
+	set_flags(&f.img, n, MLK_F_NOSCAN | MLK_F_IGNORE);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "first scan failed");
 	CHECK(colour(&f, a) == 'g' && ref_count(&f, a) == 1,
 	      "first scan: A %c count %ld", colour(&f, a), ref_count(&f, a));

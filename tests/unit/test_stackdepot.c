@@ -7,21 +7,11 @@
  * has had; handles are built from the layout and, for the presets, also
  * compared with values computed by hand from the kernel's bit fields.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fake_mem.h"
 #include "stackdepot.h"
-
-void unit_run(const char *name, int (*test)(char *why, size_t whysz));
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			snprintf(why, whysz, __VA_ARGS__);                 \
-			goto out;                                          \
-		}                                                          \
-	} while (0)
+#include "unit.h"
 
 #define POOLS 0xffffffff83001000ULL /* stack_pools[] in .bss */
 #define POOL0 0xffff888004000000ULL
@@ -29,85 +19,6 @@ void unit_run(const char *name, int (*test)(char *why, size_t whysz));
 #define UNMAPPED 0xffff888010000000ULL
 #define POOL_SIZE 16384
 #define NPOOLS 8
-
-/* ---- the fake memory source ------------------------------------------ */
-
-#define FAKE_REGIONS 4
-
-struct fake_region {
-	mlk_addr_t addr;
-	size_t size;
-	unsigned char *bytes;
-};
-
-struct fake_mem {
-	struct fake_region region[FAKE_REGIONS];
-	size_t nregions;
-	unsigned reads;
-};
-
-static unsigned char *fake_at(struct fake_mem *m, mlk_addr_t addr,
-			      size_t len)
-{
-	for (size_t i = 0; i < m->nregions; i++) {
-		struct fake_region *r = &m->region[i];
-
-		if (addr >= r->addr && len <= r->size &&
-		    addr - r->addr <= r->size - len)
-			return r->bytes + (addr - r->addr);
-	}
-	return NULL;
-}
-
-static int fake_read(void *ctx, mlk_addr_t addr, void *buf, size_t len)
-{
-	struct fake_mem *m = ctx;
-	unsigned char *p = fake_at(m, addr, len);
-
-	m->reads++;
-	if (!p || len == 0 || len > MLK_READ_CHUNK)
-		return -1;
-	memcpy(buf, p, len);
-	return 0;
-}
-
-static int fake_add(struct fake_mem *m, mlk_addr_t addr, size_t size)
-{
-	struct fake_region *r = &m->region[m->nregions];
-
-	if (m->nregions == FAKE_REGIONS)
-		return -1;
-	r->bytes = calloc(1, size);
-	if (!r->bytes)
-		return -1;
-	r->addr = addr;
-	r->size = size;
-	m->nregions++;
-	return 0;
-}
-
-static void fake_free(struct fake_mem *m)
-{
-	for (size_t i = 0; i < m->nregions; i++)
-		free(m->region[i].bytes);
-	memset(m, 0, sizeof(*m));
-}
-
-static void put32(struct fake_mem *m, mlk_addr_t addr, uint32_t v)
-{
-	unsigned char *p = fake_at(m, addr, sizeof(v));
-
-	if (p)
-		memcpy(p, &v, sizeof(v));
-}
-
-static void put64(struct fake_mem *m, mlk_addr_t addr, uint64_t v)
-{
-	unsigned char *p = fake_at(m, addr, sizeof(v));
-
-	if (p)
-		memcpy(p, &v, sizeof(v));
-}
 
 /* ---- a depot image ----------------------------------------------------- */
 
@@ -127,13 +38,13 @@ struct depot_image {
 static int image_init(struct depot_image *im, enum mlk_depot_generation gen)
 {
 	memset(im, 0, sizeof(*im));
-	if (fake_add(&im->mem, POOLS, NPOOLS * 8) < 0 ||
-	    fake_add(&im->mem, POOL0, POOL_SIZE) < 0 ||
-	    fake_add(&im->mem, POOL1, POOL_SIZE) < 0)
+	if (fake_add_region(&im->mem, POOLS, NPOOLS * 8) < 0 ||
+	    fake_add_region(&im->mem, POOL0, POOL_SIZE) < 0 ||
+	    fake_add_region(&im->mem, POOL1, POOL_SIZE) < 0)
 		return -1;
-	put64(&im->mem, POOLS, POOL0);
-	put64(&im->mem, POOLS + 8, POOL1);
-	im->src = (struct mlk_source){ fake_read, &im->mem };
+	fake_put_u64(&im->mem, POOLS, POOL0);
+	fake_put_u64(&im->mem, POOLS + 8, POOL1);
+	im->src = fake_source(&im->mem);
 	return mlk_depot_layout_preset(&im->layout, gen, POOLS, NPOOLS);
 }
 
@@ -159,16 +70,17 @@ static void write_record(struct depot_image *im, mlk_addr_t rec,
 			 uint32_t n)
 {
 	const struct mlk_depot_layout *l = &im->layout;
+	struct fake_mem *m = &im->mem;
 
-	put32(&im->mem, rec + 8, 0x9747b28c); /* some hash */
-	put32(&im->mem, rec + (mlk_addr_t)l->rec_size_off, n);
+	fake_put_u32(m, rec + 8, 0x9747b28c); /* some hash */
+	fake_put_u32(m, rec + (mlk_addr_t)l->rec_size_off, n);
 	if (l->rec_handle_off >= 0)
-		put32(&im->mem, rec + (mlk_addr_t)l->rec_handle_off, handle);
+		fake_put_u32(m, rec + (mlk_addr_t)l->rec_handle_off, handle);
 	if (l->rec_count_off >= 0)
-		put32(&im->mem, rec + (mlk_addr_t)l->rec_count_off, 1);
+		fake_put_u32(m, rec + (mlk_addr_t)l->rec_count_off, 1);
 	for (uint32_t i = 0; i < n; i++)
-		put64(&im->mem, rec + (mlk_addr_t)l->rec_entries_off + 8 * i,
-		      frames[i]);
+		fake_put_u64(m, rec + (mlk_addr_t)l->rec_entries_off + 8 * i,
+			     frames[i]);
 }
 
 /* Fetch handle and compare with the five frames. */
@@ -183,7 +95,7 @@ static int expect_frames5(struct depot_image *im, uint32_t handle,
 	      err ? err : "");
 	for (int i = 0; i < 5; i++)
 		CHECK(got[i] == frames5[i], "frame %d: %#llx", i,
-		      (unsigned long long)got[i]);
+		      U64(got[i]));
 	return 0;
 out:
 	return -1;
@@ -222,7 +134,7 @@ static int test_depot_layout_4_6(char *why, size_t whysz)
 	write_record(&im, POOL1 + 0x1230, handle, frames5, 5);
 	rc = expect_frames5(&im, handle, why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -239,7 +151,7 @@ static int test_depot_layout_6_1(char *why, size_t whysz)
 	write_record(&im, POOL1 + 0x1230, handle, frames5, 5);
 	rc = expect_frames5(&im, handle, why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -281,7 +193,7 @@ static int test_depot_layout_6_3(char *why, size_t whysz)
 	rc = expect_error(&im, make_handle(l, 2, 0x40, 0), "out of range",
 			  why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -307,7 +219,7 @@ static int test_depot_layout_6_9(char *why, size_t whysz)
 		goto out;
 	rc = expect_error(&im, 0x123u << 17, "pool field is 0", why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -328,7 +240,7 @@ static int test_depot_layout_6_8(char *why, size_t whysz)
 	write_record(&im, POOL1 + 0x20, handle, frames5, 5);
 	rc = expect_frames5(&im, handle, why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -342,7 +254,7 @@ static int test_depot_reject_handle_zero(char *why, size_t whysz)
 	CHECK(image_init(&im, MLK_DEPOT_GEN_6_1) == 0, "image setup");
 	rc = expect_error(&im, 0, "no stack recorded", why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -357,7 +269,7 @@ static int test_depot_reject_valid_clear(char *why, size_t whysz)
 	write_record(&im, POOL1 + 0x1230, handle, frames5, 5);
 	rc = expect_error(&im, handle & ~(1u << 26), "valid bit", why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -373,7 +285,7 @@ static int test_depot_reject_pool_range(char *why, size_t whysz)
 		rc = expect_error(&im, make_handle(&im.layout, 0xffff, 0, 0),
 				  "out of range", why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -387,7 +299,7 @@ static int test_depot_reject_null_pool(char *why, size_t whysz)
 	rc = expect_error(&im, make_handle(&im.layout, 5, 0x40, 0), "NULL",
 			  why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -399,10 +311,10 @@ static int test_depot_reject_bad_pool_pointer(char *why, size_t whysz)
 
 	CHECK(image_init(&im, MLK_DEPOT_GEN_6_1) == 0, "image setup");
 	handle = make_handle(&im.layout, 2, 0x40, 0);
-	put64(&im.mem, POOLS + 16, POOL0 + 4);
+	fake_put_u64(&im.mem, POOLS + 16, POOL0 + 4);
 	if (expect_error(&im, handle, "misaligned", why, whysz) < 0)
 		goto out;
-	put64(&im.mem, POOLS + 16, 0xfffffffffffffff0ULL);
+	fake_put_u64(&im.mem, POOLS + 16, 0xfffffffffffffff0ULL);
 	if (expect_error(&im, make_handle(&im.layout, 2, 0x3ff0, 0),
 			 "beyond the pool", why, whysz) < 0)
 		goto out;
@@ -412,7 +324,7 @@ static int test_depot_reject_bad_pool_pointer(char *why, size_t whysz)
 		goto out;
 	rc = 0;
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -430,10 +342,10 @@ static int test_depot_reject_offset_beyond_pool(char *why, size_t whysz)
 	/* The header fits, its eight entries do not. */
 	handle = make_handle(&im.layout, 1, 0x3fc0, 0);
 	write_record(&im, POOL1 + 0x3fc0, handle, frames5, 3);
-	put32(&im.mem, POOL1 + 0x3fc0 + 12, 8);
+	fake_put_u32(&im.mem, POOL1 + 0x3fc0 + 12, 8);
 	rc = expect_error(&im, handle, "past the end", why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -446,16 +358,16 @@ static int test_depot_reject_absurd_size(char *why, size_t whysz)
 	CHECK(image_init(&im, MLK_DEPOT_GEN_6_1) == 0, "image setup");
 	handle = make_handle(&im.layout, 0, 0x100, 0);
 	write_record(&im, POOL0 + 0x100, handle, frames5, 5);
-	put32(&im.mem, POOL0 + 0x100 + 12, 65);
+	fake_put_u32(&im.mem, POOL0 + 0x100 + 12, 65);
 	if (expect_error(&im, handle, "absurd", why, whysz) < 0)
 		goto out;
-	put32(&im.mem, POOL0 + 0x100 + 12, 0xffffffffu);
+	fake_put_u32(&im.mem, POOL0 + 0x100 + 12, 0xffffffffu);
 	if (expect_error(&im, handle, "absurd", why, whysz) < 0)
 		goto out;
-	put32(&im.mem, POOL0 + 0x100 + 12, 0);
+	fake_put_u32(&im.mem, POOL0 + 0x100 + 12, 0);
 	rc = expect_error(&im, handle, "frame count is 0", why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -472,7 +384,7 @@ static int test_depot_reject_handle_mismatch(char *why, size_t whysz)
 		     frames5, 5);
 	rc = expect_error(&im, handle, "stored handle differs", why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -492,7 +404,7 @@ static int test_depot_reject_wrong_plus_one(char *why, size_t whysz)
 	im.layout.pool_plus_one = 0;
 	rc = expect_error(&im, handle, "stored handle differs", why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -505,10 +417,10 @@ static int test_depot_reject_freed_record(char *why, size_t whysz)
 	CHECK(image_init(&im, MLK_DEPOT_GEN_6_9) == 0, "image setup");
 	handle = make_handle(&im.layout, 1, 0x80, 0);
 	write_record(&im, POOL1 + 0x80, handle, frames5, 5);
-	put32(&im.mem, POOL1 + 0x80 + 28, 0); /* refcount_t count */
+	fake_put_u32(&im.mem, POOL1 + 0x80 + 28, 0); /* refcount_t count */
 	rc = expect_error(&im, handle, "freed", why, whysz);
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -521,7 +433,7 @@ static int test_depot_reject_unreadable(char *why, size_t whysz)
 	int rc = -1;
 
 	CHECK(image_init(&im, MLK_DEPOT_GEN_6_1) == 0, "image setup");
-	put64(&im.mem, POOLS + 24, UNMAPPED);
+	fake_put_u64(&im.mem, POOLS + 24, UNMAPPED);
 	if (expect_error(&im, make_handle(&im.layout, 3, 0x40, 0),
 			 "cannot read the stack record", why, whysz) < 0)
 		goto out;
@@ -533,7 +445,7 @@ static int test_depot_reject_unreadable(char *why, size_t whysz)
 	      "unreadable pools array: %s", err ? err : "(none)");
 	rc = 0;
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -560,7 +472,7 @@ static int test_depot_truncate(char *why, size_t whysz)
 	CHECK(n == 0, "max 0, no buffer: got %d", n);
 	rc = 0;
 out:
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -644,8 +556,8 @@ static int test_depot_cache(char *why, size_t whysz)
 	st = mlk_depot_stats(d);
 	/* Pools array once, then the record's header and entries once. */
 	CHECK(st->reads == 3 && st->record_hits == 9,
-	      "reads %llu, hits %llu", (unsigned long long)st->reads,
-	      (unsigned long long)st->record_hits);
+	      "reads %llu, hits %llu", U64(st->reads),
+	      U64(st->record_hits));
 	/* Extra bits name the same record. */
 	CHECK(mlk_depot_lookup(d, handle | 0x1fu << 27, got, 2, &err) == 2 &&
 	      st->record_hits == 10, "extra bits missed the cache");
@@ -659,7 +571,7 @@ static int test_depot_cache(char *why, size_t whysz)
 	rc = 0;
 out:
 	mlk_depot_free(d);
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 
@@ -687,7 +599,7 @@ static int test_depot_cache_unreadable_pools(char *why, size_t whysz)
 	rc = 0;
 out:
 	mlk_depot_free(d);
-	fake_free(&im.mem);
+	fake_mem_free(&im.mem);
 	return rc;
 }
 

@@ -5,41 +5,16 @@
  * stack depot layout (5.17+), the inline addrs[] layout (before) and the
  * plain one (no CONFIG_STACKTRACE).
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fake_mem.h"
 #include "track.h"
-
-void unit_run(const char *name, int (*test)(char *why, size_t whysz));
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			snprintf(why, whysz, __VA_ARGS__);                 \
-			return -1;                                         \
-		}                                                          \
-	} while (0)
+#include "unit.h"
 
 #define OBJECT 0xffff888005a3c100ULL
 #define HZ 1000
 /* include/linux/jiffies.h: ((unsigned long)(unsigned int) (-300*HZ)). */
 #define INITIAL_JIFFIES ((uint64_t)(uint32_t)(-300 * HZ))
-
-static void put(unsigned char *buf, int32_t off, const void *v, size_t n)
-{
-	memcpy(buf + off, v, n);
-}
-
-static void put64(unsigned char *buf, int32_t off, uint64_t v)
-{
-	put(buf, off, &v, sizeof(v));
-}
-
-static void put32(unsigned char *buf, int32_t off, uint32_t v)
-{
-	put(buf, off, &v, sizeof(v));
-}
 
 /* set_track(): addr, (handle), cpu, pid, when. */
 static void fill_track(const struct mlk_track_layout *l, unsigned char *buf,
@@ -47,12 +22,12 @@ static void fill_track(const struct mlk_track_layout *l, unsigned char *buf,
 		       uint64_t when)
 {
 	memset(buf, 0, l->size);
-	put64(buf, l->addr_off, addr);
+	put_u64(buf, l->addr_off, addr);
 	if (l->handle_off >= 0)
-		put32(buf, l->handle_off, handle);
-	put32(buf, l->cpu_off, (uint32_t)cpu);
-	put32(buf, l->pid_off, (uint32_t)pid);
-	put64(buf, l->when_off, when);
+		put_u32(buf, l->handle_off, handle);
+	put_u32(buf, l->cpu_off, (uint32_t)cpu);
+	put_u32(buf, l->pid_off, (uint32_t)pid);
+	put_u64(buf, l->when_off, when);
 }
 
 /* ---- placement ---------------------------------------------------------- */
@@ -71,6 +46,8 @@ static int test_track_info_end(char *why, size_t whysz)
 	CHECK(mlk_track_info_end(200, 200) == 208, "outside, 200: %u",
 	      mlk_track_info_end(200, 200));
 	return 0;
+out:
+	return -1;
 }
 
 static int test_track_addr(char *why, size_t whysz)
@@ -79,16 +56,18 @@ static int test_track_addr(char *why, size_t whysz)
 
 	CHECK(mlk_track_addr(OBJECT, 64, 64, 32, MLK_TRACK_ALLOC, &a) == 0 &&
 	      a == OBJECT + 72, "alloc, fp outside: %#llx",
-	      (unsigned long long)a);
+	      U64(a));
 	CHECK(mlk_track_addr(OBJECT, 64, 64, 32, MLK_TRACK_FREE, &a) == 0 &&
 	      a == OBJECT + 104, "free, fp outside: %#llx",
-	      (unsigned long long)a);
+	      U64(a));
 	CHECK(mlk_track_addr(OBJECT, 64, 24, 152, MLK_TRACK_FREE, &a) == 0 &&
 	      a == OBJECT + 64 + 152, "free, fp inside: %#llx",
-	      (unsigned long long)a);
+	      U64(a));
 	CHECK(mlk_track_addr(0xffffffffffffffc0ULL, 64, 64, 32,
 			     MLK_TRACK_ALLOC, &a) == -1, "overflow accepted");
 	return 0;
+out:
+	return -1;
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -109,8 +88,10 @@ static int test_track_parse_depot(char *why, size_t whysz)
 	CHECK(t.addr == 0xffffffff8132a0c4ULL && t.handle == 0x05230001 &&
 	      t.cpu == 3 && t.pid == 1234 && t.when == INITIAL_JIFFIES + 5000 &&
 	      t.nr_entries == 0, "fields: addr %#llx handle %#x cpu %d pid %d",
-	      (unsigned long long)t.addr, t.handle, t.cpu, t.pid);
+	      U64(t.addr), t.handle, t.cpu, t.pid);
 	return 0;
+out:
+	return -1;
 }
 
 static int test_track_parse_addrs(char *why, size_t whysz)
@@ -124,7 +105,7 @@ static int test_track_parse_addrs(char *why, size_t whysz)
 	      l.size == 152 && l.addrs_count == 16, "preset");
 	fill_track(&l, buf, 0xffffffff8132a0c4ULL, 0, 0, 1, 77);
 	for (int i = 0; i < 4; i++)
-		put64(buf, l.addrs_off + 8 * i, 0xffffffff81000000ULL + i);
+		put_u64(buf, l.addrs_off + 8 * i, 0xffffffff81000000ULL + i);
 	CHECK(mlk_track_parse(&l, buf, sizeof(buf), &t, &err) == 0,
 	      "parse: %s", err ? err : "");
 	CHECK(t.nr_entries == 4 && t.entries[3] == 0xffffffff81000003ULL &&
@@ -132,11 +113,13 @@ static int test_track_parse_addrs(char *why, size_t whysz)
 	      "4 frames: nr %u", t.nr_entries);
 	/* A full addrs[]: all 16, nothing read past it. */
 	for (int i = 0; i < 16; i++)
-		put64(buf, l.addrs_off + 8 * i, 0xffffffff81000000ULL + i);
+		put_u64(buf, l.addrs_off + 8 * i, 0xffffffff81000000ULL + i);
 	CHECK(mlk_track_parse(&l, buf, sizeof(buf), &t, &err) == 0 &&
 	      t.nr_entries == 16 && t.entries[15] == 0xffffffff8100000fULL,
 	      "16 frames: nr %u", t.nr_entries);
 	return 0;
+out:
+	return -1;
 }
 
 static int test_track_parse_plain(char *why, size_t whysz)
@@ -153,6 +136,8 @@ static int test_track_parse_plain(char *why, size_t whysz)
 	      t.cpu == 1 && t.pid == 99 && t.when == 12345 && t.handle == 0 &&
 	      t.nr_entries == 0, "parse: %s", err ? err : "");
 	return 0;
+out:
+	return -1;
 }
 
 /* set_track(addr 0) / init_tracking(): the whole record is zero. */
@@ -168,6 +153,8 @@ static int test_track_empty(char *why, size_t whysz)
 	      MLK_TRACK_EMPTY && err && strstr(err, "no track"),
 	      "empty track: %s", err ? err : "(none)");
 	return 0;
+out:
+	return -1;
 }
 
 static int test_track_reject(char *why, size_t whysz)
@@ -205,63 +192,40 @@ static int test_track_reject(char *why, size_t whysz)
 	CHECK(mlk_track_layout_preset(&bad, (enum mlk_track_generation)9) == -1,
 	      "unknown preset");
 	return 0;
+out:
+	return -1;
 }
 
 /* ---- fetching through a memory source ----------------------------------- */
 
-struct slot_mem {
-	mlk_addr_t addr;
-	unsigned char bytes[256];
-};
-
-static int slot_read(void *ctx, mlk_addr_t addr, void *buf, size_t len)
-{
-	struct slot_mem *m = ctx;
-
-	if (addr < m->addr || len > sizeof(m->bytes) ||
-	    addr - m->addr > sizeof(m->bytes) - len)
-		return -1;
-	memcpy(buf, m->bytes + (addr - m->addr), len);
-	return 0;
-}
-
 /* A kmalloc-64 object with a constructor: fp at 64, tracks from 72. */
 static int test_track_fetch(char *why, size_t whysz)
 {
-	struct slot_mem *m = calloc(1, sizeof(*m));
-	struct mlk_source src = { slot_read, m };
+	struct fake_mem m = { 0 };
+	struct mlk_source src = fake_source(&m);
 	struct mlk_track_layout l;
 	struct mlk_track t;
 	const char *err = NULL;
 	int rc = -1;
 
-	if (!m) {
-		snprintf(why, whysz, "out of memory");
-		return -1;
-	}
-	m->addr = OBJECT;
+	/* The object's slot, 256 bytes: the free track of OBJECT + 160 is cut. */
+	CHECK(fake_add_region(&m, OBJECT, 256) == 0, "out of memory");
 	mlk_track_layout_preset(&l, MLK_TRACK_GEN_DEPOT);
-	fill_track(&l, m->bytes + 72, 0xffffffff8132a0c4ULL, 0x1234, 2, 42,
-		   1000);
-	if (mlk_track_fetch(&l, &src, OBJECT, 64, 64, MLK_TRACK_ALLOC, &t,
-			    &err) != 0 || t.pid != 42 || t.handle != 0x1234) {
-		snprintf(why, whysz, "alloc track: %s", err ? err : "wrong");
-		goto out;
-	}
-	if (mlk_track_fetch(&l, &src, OBJECT, 64, 64, MLK_TRACK_FREE, &t,
-			    &err) != MLK_TRACK_EMPTY) {
-		snprintf(why, whysz, "free track of a live object not empty");
-		goto out;
-	}
+	fill_track(&l, fake_at(&m, OBJECT + 72, l.size), 0xffffffff8132a0c4ULL,
+		   0x1234, 2, 42, 1000);
+	CHECK(mlk_track_fetch(&l, &src, OBJECT, 64, 64, MLK_TRACK_ALLOC, &t,
+			      &err) == 0 && t.pid == 42 && t.handle == 0x1234,
+	      "alloc track: %s", err ? err : "wrong");
+	CHECK(mlk_track_fetch(&l, &src, OBJECT, 64, 64, MLK_TRACK_FREE, &t,
+			      &err) == MLK_TRACK_EMPTY,
+	      "free track of a live object not empty");
 	/* Object near the end of readable memory: the free track is cut. */
-	if (mlk_track_fetch(&l, &src, OBJECT + 160, 64, 64, MLK_TRACK_FREE,
-			    &t, &err) != -1 || !strstr(err, "cannot read")) {
-		snprintf(why, whysz, "unreadable track accepted");
-		goto out;
-	}
+	CHECK(mlk_track_fetch(&l, &src, OBJECT + 160, 64, 64, MLK_TRACK_FREE,
+			      &t, &err) == -1 && strstr(err, "cannot read"),
+	      "unreadable track accepted");
 	rc = 0;
 out:
-	free(m);
+	fake_mem_free(&m);
 	return rc;
 }
 
@@ -272,15 +236,15 @@ static int test_track_age(char *why, size_t whysz)
 	uint64_t age = 0;
 
 	CHECK(INITIAL_JIFFIES == 0xfffb6c20ULL, "INITIAL_JIFFIES %#llx",
-	      (unsigned long long)INITIAL_JIFFIES);
+	      U64(INITIAL_JIFFIES));
 	/* Stamped just after boot, dumped 400 s later: across 2^32. */
 	CHECK(mlk_jiffies_age(INITIAL_JIFFIES + 100,
 			      INITIAL_JIFFIES + 400 * HZ, &age) == 0 &&
 	      age == 400 * HZ - 100, "across the 32-bit wrap: %llu",
-	      (unsigned long long)age);
+	      U64(age));
 	/* Both sides of a 64-bit wrap. */
 	CHECK(mlk_jiffies_age(UINT64_MAX - 99, 100, &age) == 0 && age == 200,
-	      "across the 64-bit wrap: %llu", (unsigned long long)age);
+	      "across the 64-bit wrap: %llu", U64(age));
 	CHECK(mlk_jiffies_age(777, 777, &age) == 0 && age == 0, "same time");
 	/* A stamp after the dump's jiffies is corrupt. */
 	CHECK(mlk_jiffies_age(INITIAL_JIFFIES + 5, INITIAL_JIFFIES, &age) == -1,
@@ -288,6 +252,8 @@ static int test_track_age(char *why, size_t whysz)
 	CHECK(mlk_jiffies_age(5, UINT64_MAX - 5, &age) == -1,
 	      "future stamp across the wrap accepted");
 	return 0;
+out:
+	return -1;
 }
 
 void run_track_tests(void)
