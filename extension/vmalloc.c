@@ -5,9 +5,13 @@
  * vmap_area pointing to its vm_struct. A vmalloc'ed block is recorded by
  * the allocator itself twice: vmap_area.va_start and vm_struct.addr.
  * mm/kmemleak.c copes with that through min_count 2 (kmemleak_vmalloc())
- * plus kmemleak_scan_area() on the vmap_area; here the exact words are
- * known, so they are masked out of the scan instead: a vmalloc area then
- * needs one reference from outside its allocator, like any other block.
+ * plus kmemleak_scan_area() on the vmap_area, which leaves va_start and
+ * va_end of every vmap_area unscanned (mm/vmalloc.c: alloc_vmap_area()).
+ * Here the exact words are known, so they are masked out of the scan
+ * instead: vm_struct.addr of each area, and va_start and va_end of every
+ * vmap_area, busy, free or waiting to be purged (a neighbour's va_end, an
+ * exclusive end, equals the next area's start). A vmalloc area then needs
+ * one reference from outside its allocator, like any other block.
  *
  * Thread stacks (VMAP_STACK) are vmalloc areas too. A live task's stack is
  * scanned as a root (roots.c); a stack parked in kernel/fork.c's
@@ -28,7 +32,7 @@
 #define MAX_VMAP_AREAS (1L << 24)
 
 struct vmalloc_layout {
-	long va_start, va_vm, va_list;
+	long va_start, va_end, va_vm, va_list;
 	long vm_addr, vm_size, vm_flags, vm_caller;
 	long va_size_of, vm_size_of;
 };
@@ -54,6 +58,7 @@ static long member_offset_any(const char *type, const char *member)
 static int resolve_vmalloc_layout(struct vmalloc_layout *l)
 {
 	l->va_start = member_offset_any("vmap_area", "va_start");
+	l->va_end = member_offset_any("vmap_area", "va_end");
 	l->va_vm = member_offset_any("vmap_area", "vm");
 	l->va_list = member_offset_any("vmap_area", "list");
 	l->vm_addr = member_offset_any("vm_struct", "addr");
@@ -62,7 +67,8 @@ static int resolve_vmalloc_layout(struct vmalloc_layout *l)
 	l->vm_caller = member_offset_any("vm_struct", "caller");
 	l->va_size_of = STRUCT_SIZE("vmap_area");
 	l->vm_size_of = STRUCT_SIZE("vm_struct");
-	return l->va_start < 0 || l->va_vm < 0 || l->va_list < 0 ||
+	return l->va_start < 0 || l->va_end < 0 || l->va_vm < 0 ||
+	       l->va_list < 0 ||
 	       l->vm_addr < 0 || l->vm_size < 0 || l->vm_flags < 0 ||
 	       l->va_size_of <= 0 || l->vm_size_of <= 0 ? -1 : 0;
 }
@@ -114,7 +120,7 @@ void mlk_vmalloc_free(struct mlk_vmalloc_stats *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static int track_area(struct vmalloc_walk *w, ulong va, ulong vm)
+static int track_area(struct vmalloc_walk *w, ulong vm)
 {
 	const struct vmalloc_layout *l = &w->l;
 	ulong addr = mlk_get_u64(w->vm_buf, l->vm_addr);
@@ -144,12 +150,44 @@ static int track_area(struct vmalloc_walk *w, ulong va, ulong vm)
 	if (remember_caller(w->st, caller) < 0 ||
 	    mlk_index_add(w->ix, addr, (uint32_t)size, MLK_KIND_VMALLOC,
 			  (uint32_t)(w->st->ncallers - 1), 1) < 0 ||
-	    mlk_masks_add(w->masks, va + l->va_start) < 0 ||
 	    mlk_masks_add(w->masks, vm + l->vm_addr) < 0)
 		return -1;
 	w->st->tracked++;
 	w->st->bytes += size;
 	return 0;
+}
+
+static int mask_bounds(struct vmalloc_walk *w, ulong va)
+{
+	if (mlk_masks_add(w->masks, va + w->l.va_start) < 0 ||
+	    mlk_masks_add(w->masks, va + w->l.va_end) < 0) {
+		w->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Free and lazily freed vmap_areas: only their bounds are masked. */
+static int visit_other_area(ulong node, void *arg)
+{
+	struct vmalloc_walk *w = arg;
+
+	return mask_bounds(w, node - w->l.va_list) < 0;
+}
+
+static void mask_other_lists(struct vmalloc_walk *w)
+{
+	static const char *const lists[] = {
+		"free_vmap_area_list", "purge_vmap_area_list",
+	};
+	size_t i;
+	int truncated;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]) && !w->oom; i++)
+		if (symbol_exists((char *)lists[i]))
+			mlk_walk_list(symbol_value((char *)lists[i]),
+				      MAX_VMAP_AREAS, visit_other_area, w,
+				      &truncated);
 }
 
 static int visit_area(ulong node, void *arg)
@@ -158,12 +196,14 @@ static int visit_area(ulong node, void *arg)
 	ulong va = node - w->l.va_list, vm;
 
 	w->st->areas++;
+	if (mask_bounds(w, va) < 0)
+		return 1;
 	if (!mlk_readk(va, w->va_buf, w->l.va_size_of))
 		return 0;
 	vm = mlk_get_u64(w->va_buf, w->l.va_vm);
 	if (!vm || !IS_KVADDR(vm) || !mlk_readk(vm, w->vm_buf, w->l.vm_size_of))
 		return 0;
-	if (track_area(w, va, vm) < 0) {
+	if (track_area(w, vm) < 0) {
 		w->oom = 1;
 		return 1;
 	}
@@ -185,11 +225,13 @@ int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
 	}
 	w.va_buf = malloc(w.l.va_size_of);
 	w.vm_buf = malloc(w.l.vm_size_of);
-	if (w.va_buf && w.vm_buf)
+	if (w.va_buf && w.vm_buf) {
 		mlk_walk_list(symbol_value("vmap_area_list"), MAX_VMAP_AREAS,
 			      visit_area, &w, &truncated);
-	else
+		mask_other_lists(&w);
+	} else {
 		w.oom = 1;
+	}
 	free(w.va_buf);
 	free(w.vm_buf);
 	st->list_truncated = truncated;

@@ -6,10 +6,24 @@
 # For each dump form (variant/file):
 #   leaks/vmcore  leaks/vmcore.d31  leaks-nodebug/vmcore  clean/vmcore
 # builds (or reuses) the fixture with tests/fixture/build-fixture.sh, runs
-#   crash -s vmlinux <dump>   with   extend <kmemleak.so> / memleak / p jiffies
-# in batch mode (commands on stdin from a file, timeout 900 s), and checks the
-# report against the fixture's expected.tsv. Prints PASS:/FAIL: lines and
-# FIGURE lines; exit status 1 if anything failed.
+#   crash -s vmlinux <dump>   with
+#   extend <kmemleak.so> / memleak / p jiffies / memleak -s / p jiffies
+# in batch mode (commands on stdin from a file, timeout 900 s), and checks both
+# reports against the fixture's expected.tsv and list-nodes.tsv:
+#  - crash loaded the extension, each command ran and crash was alive after it;
+#  - every planted leak is reported (size, cache), every planted reachable
+#    block is not; the young leak (expect=young) is not reported but counted
+#    as in flight where the kernel recorded allocation tracks (slub_debug=U),
+#    and is a plain leak elsewhere (without tracks there are no ages);
+#  - leak classes: planted leaks are direct, except leak_chain_b/c and the
+#    list nodes, which are indirect; leak_chain_a holds 2, the list head 99;
+#    (the cycle's two blocks can go either way);
+#  - with tracks, each reported planted slab leak's backtrace names its
+#    func=; a vmalloc leak's "allocated by" names it in every form;
+#  - memleak -s: with tracks, the group of plant_leak_list is 1 direct + 99
+#    indirect; in every form, direct + indirect over all groups = the number
+#    of orphans the plain run listed.
+# Prints PASS:/FAIL: lines and FIGURE lines; exit status 1 if anything failed.
 #
 # Environment:
 #   KMEMLEAK_SO     extension to test (default: <repo>/kmemleak.so)
@@ -17,8 +31,11 @@
 #   E2E_FORMS       forms to run (default: the four above)
 #   E2E_LOG_DIR     where crash logs go (default: $KMEMLEAK_CACHE/e2e-logs)
 #   E2E_CRASH_LOG   parse this existing crash log instead of running crash
-#                   (with E2E_FIXTURE_DIR: the fixture dir giving expected.tsv;
-#                   to test this script's parsing)
+#                   (with E2E_FIXTURE_DIR: the fixture dir giving expected.tsv,
+#                   list-nodes.tsv and cmdline; E2E_FORM names it; to test this
+#                   script's parsing)
+#   E2E_TRACKS      1/0: whether the dump has allocation tracks (default: from
+#                   slub_debug=U in the fixture's cmdline)
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +47,14 @@ FORMS=${E2E_FORMS:-"leaks/vmcore leaks/vmcore.d31 leaks-nodebug/vmcore clean/vmc
 LOG_DIR=${E2E_LOG_DIR:-$CACHE/e2e-logs}
 CRASH_TIMEOUT=${E2E_CRASH_TIMEOUT:-900}
 
+# Planted leaks that are indirect (held by another planted leak); the cycle's
+# blocks are not checked (which one is direct is the extension's choice).
+INDIRECT_LEAKS=" leak_chain_b leak_chain_c "
+UNCLASSED_LEAKS=" leak_cycle_a leak_cycle_b "
+# Direct leaks that hold a known number of indirect blocks.
+declare -A HOLDS=([leak_chain_a]=2 [leak_list_head]=99)
+LIST_FUNC=plant_leak_list
+
 NPASS=0
 NFAIL=0
 pass() { echo "PASS: $*"; NPASS=$((NPASS + 1)); }
@@ -39,64 +64,160 @@ note() { echo "e2e: $*" >&2; }
 # Print a log's tail to stderr, quoted so that no line starts with PASS/FAIL.
 show_tail() { tail -n "${2:-15}" "$1" 2>/dev/null | sed 's/^/    | /' >&2; }
 
-# parse_orphans LOG: one line per reported object: addr<TAB>size<TAB>cache.
+# parse_orphans: the plain report on stdin; one line per reported object:
+#   addr size cache kind holds heldby funcs      (tab-separated)
+# cache "vmalloc" for a vmalloc area; kind direct|indirect|-; holds a count
+# or -; heldby an address or -; funcs ",f1,f2,...," the backtrace's functions
+# (or the vmalloc area's "allocated by" function), "," if none.
 parse_orphans() {
 	awk '
 	function flush() {
-		if (addr != "") printf "%s\t%s\t%s\n", addr, size, cache
+		if (addr != "")
+			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", addr, size, cache, kind,
+				holds, heldby, funcs
 		addr = ""
 	}
 	/^unreferenced object 0x[0-9a-f]+ \(size [0-9]+\):/ {
 		flush()
-		addr = $3; size = $5; sub(/\).*/, "", size); cache = "-"
+		addr = $3; size = $5; sub(/\).*/, "", size)
+		cache = "-"; kind = "-"; holds = "-"; heldby = "-"; funcs = ","; inbt = 0
 		next
 	}
 	addr != "" && /^[ \t]/ {
-		if (cache == "-" && match($0, /cache "[^"]*"/))
-			cache = substr($0, RSTART + 7, RLENGTH - 8)
+		if (cache == "-" && match($0, /^  cache "[^"]*"/))
+			cache = substr($0, RSTART + 9, RLENGTH - 10)
+		else if (cache == "-" && $0 ~ /^  vmalloc area/) {
+			cache = "vmalloc"
+			if (match($0, /allocated by [^ +]+/))
+				funcs = funcs substr($0, RSTART + 13, RLENGTH - 13) ","
+		}
+		if (match($0, /^  leak: [a-z]+/))
+			kind = substr($0, RSTART + 8, RLENGTH - 8)
+		if (match($0, /holds [0-9]+ indirect/)) {
+			holds = substr($0, RSTART + 6, RLENGTH - 6); sub(/ .*/, "", holds)
+		}
+		if (match($0, /held by 0x[0-9a-f]+/))
+			heldby = substr($0, RSTART + 8, RLENGTH - 8)
+		if ($0 ~ /^  backtrace:/)
+			inbt = 1
+		else if (inbt && $0 ~ /^ +\[<[0-9a-f]+>\] /) {
+			fn = $2; sub(/\+.*/, "", fn); funcs = funcs fn ","
+		} else if ($0 !~ /^    /)
+			inbt = 0
 		next
 	}
 	{ flush() }
-	END { flush() }' "$1"
+	END { flush() }'
+}
+
+# parse_groups: the memleak -s report on stdin; one line per group:
+#   direct indirect bytes funcs      (tab-separated; funcs as above)
+parse_groups() {
+	awk '
+	function flush() {
+		if (g) printf "%s\t%s\t%s\t%s\n", d, i, bytes, funcs
+		g = 0
+	}
+	/^unreferenced: [0-9]+ direct \+ [0-9]+ indirect blocks/ {
+		flush()
+		g = 1; d = $2; i = $5; bytes = "-"; funcs = ","; inbt = 0
+		if (match($0, /\([0-9]+ bytes\)/)) bytes = substr($0, RSTART + 1, RLENGTH - 8)
+		next
+	}
+	g && /^[ \t]/ {
+		if (match($0, /allocated by [^ +]+/))
+			funcs = funcs substr($0, RSTART + 13, RLENGTH - 13) ","
+		if ($0 ~ /^  backtrace:/)
+			inbt = 1
+		else if (inbt && $0 ~ /^ +\[<[0-9a-f]+>\] /) {
+			fn = $2; sub(/\+.*/, "", fn); funcs = funcs fn ","
+		} else if ($0 !~ /^    /)
+			inbt = 0
+		next
+	}
+	{ flush() }
+	END { flush() }'
+}
+
+# lookup ADDR: the orphans line of ADDR (string compare: mawk would compare
+# hex strings as numbers).
+lookup() {
+	awk -F'\t' -v a="$1" '($1 "") == (a "") { print; exit }' <<<"$ORPHANS"
 }
 
 # check_form FORM DIR LOG: assertions and figures of one crash session.
 check_form() {
-	local form=$1 dir=$2 log=$3 orphans sum_line jif_line summary
-	local scenario addr size cache expect got gsize gcache
-	local nleak=0 found=0 nreach=0 reach_rep=0 total other
+	local form=$1 dir=$2 log=$3 sum_line jif1 jif2 segA segB summary young_count
+	local scenario addr size cache expect func got gsize gcache gkind gholds gfuncs
+	local nleak=0 found=0 nreach=0 reach_rep=0 young_rep=0 total other tracks
+	local want what n nodes nrep nind nfunc groups ngroups gsum gdirect gind line
+	local lgroups
 
-	# 1. extension loaded, memleak ran, crash alive afterwards.
+	tracks=${E2E_TRACKS:-}
+	if [ -z "$tracks" ]; then
+		tracks=0
+		grep -q 'slub_debug=[^ ]*U' "$dir/cmdline" 2>/dev/null && tracks=1
+	fi
+
+	# 1. extension loaded, both commands ran, crash alive after each.
 	if grep -q 'shared object loaded' "$log" && ! grep -q '^extend: ' "$log"; then
 		pass "$form: crash loaded the extension"
 	else
 		fail "$form: crash loaded the extension ($(grep -m1 -i 'extend\|cannot\|error' "$log" || echo 'no "shared object loaded" line'); log $log)"
 		show_tail "$log"
 	fi
-	sum_line=$(grep -n -E 'orphans: [0-9]+' "$log" | tail -n 1 | cut -d: -f1)
+	# The plain run ends at the first "jiffies = " line, memleak -s at the second.
+	jif1=$(grep -n -E '^jiffies = ' "$log" | sed -n 1p | cut -d: -f1)
+	jif2=$(grep -n -E '^jiffies = ' "$log" | sed -n 2p | cut -d: -f1)
+	segA=$(sed -n "1,${jif1:-\$}p" "$log")
+	if [ -n "$jif1" ]; then segB=$(sed -n "$((jif1 + 1)),${jif2:-\$}p" "$log"); else segB=; fi
+
+	sum_line=$(grep -n -E 'orphans: [0-9]+' <<<"$segA" | tail -n 1 | cut -d: -f1)
+	young_count=
 	if [ -n "$sum_line" ]; then
-		summary=$(sed -n "${sum_line}p" "$log" | grep -o -E 'orphans: [0-9]+' | tail -n 1 | grep -o -E '[0-9]+$')
-		pass "$form: memleak ran (summary: orphans: $summary)"
+		line=$(sed -n "${sum_line}p" <<<"$segA")
+		summary=$(grep -o -E 'orphans: [0-9]+' <<<"$line" | tail -n 1 | grep -o -E '[0-9]+$')
+		young_count=$(grep -o -E '[0-9]+ younger than' <<<"$line" | grep -o -E '^[0-9]+')
+		pass "$form: memleak ran (summary: orphans: $summary${young_count:+, $young_count younger})"
 	else
 		summary=
 		fail "$form: memleak ran (no 'orphans: N' summary line; log $log)"
 		show_tail "$log"
 	fi
-	jif_line=$(grep -n -E '^jiffies = ' "$log" | tail -n 1 | cut -d: -f1)
-	if [ -n "$jif_line" ] && { [ -z "$sum_line" ] || [ "$jif_line" -gt "$sum_line" ]; }; then
+	if [ -n "$jif1" ] && [ -n "$sum_line" ]; then
 		pass "$form: crash still alive after memleak"
 	else
 		fail "$form: crash still alive after memleak (no 'jiffies = ' output after the summary; log $log)"
 		show_tail "$log"
 	fi
+	if [ -n "$jif2" ]; then
+		pass "$form: crash still alive after memleak -s"
+	else
+		fail "$form: crash still alive after memleak -s (no second 'jiffies = ' line; log $log)"
+		[ -n "$jif1" ] && show_tail "$log"
+	fi
 
-	orphans=$(parse_orphans "$log")
-	total=$(printf '%s' "$orphans" | grep -c . || true)
+	ORPHANS=$(parse_orphans <<<"$segA")
+	total=$(printf '%s' "$ORPHANS" | grep -c . || true)
 
 	# 2. planted blocks.
-	while IFS=$'\t' read -r scenario addr size cache expect; do
+	while IFS=$'\t' read -r scenario addr size cache expect func; do
 		[ -n "$scenario" ] || continue
-		got=$(awk -F'\t' -v a="$addr" '($1 "") == (a "") { print; exit }' <<<"$orphans")
+		got=$(lookup "$addr")
+		if [ "$expect" = young ]; then
+			if [ "$tracks" = 1 ]; then
+				if [ -z "$sum_line" ]; then
+					fail "$form: young $scenario not reported (memleak did not complete)"
+				elif [ -z "$got" ]; then
+					pass "$form: young $scenario not reported (in flight)"
+				else
+					young_rep=$((young_rep + 1))
+					fail "$form: young $scenario not reported ($addr reported as an orphan although younger than 5 s)"
+				fi
+				continue
+			fi
+			expect=leak	# no tracks, no ages: a leak like any other
+		fi
 		if [ "$expect" = leak ]; then
 			nleak=$((nleak + 1))
 			if [ -z "$got" ]; then
@@ -104,14 +225,43 @@ check_form() {
 				continue
 			fi
 			found=$((found + 1))
-			gsize=$(cut -f2 <<<"$got")
-			gcache=$(cut -f3 <<<"$got")
+			IFS=$'\t' read -r _ gsize gcache gkind gholds _ gfuncs <<<"$got"
 			if [ "$gsize" -lt "$size" ]; then
 				fail "$form: leak $scenario reported ($addr: size $gsize < planted $size)"
 			elif [ "$gcache" != "$cache" ]; then
 				fail "$form: leak $scenario reported ($addr: cache \"$gcache\", expected \"$cache\")"
 			else
 				pass "$form: leak $scenario reported ($addr size $gsize cache $gcache)"
+			fi
+			# class
+			case "$UNCLASSED_LEAKS" in
+			*" $scenario "*) ;;
+			*)
+				want=direct
+				case "$INDIRECT_LEAKS" in *" $scenario "*) want=indirect ;; esac
+				what=$want
+				[ -n "${HOLDS[$scenario]+x}" ] && what="$want, holds ${HOLDS[$scenario]}"
+				if [ "$gkind" != "$want" ]; then
+					fail "$form: leak $scenario is $what (report says \"leak: $gkind\")"
+				elif [ -n "${HOLDS[$scenario]+x}" ] && [ "$gholds" != "${HOLDS[$scenario]}" ]; then
+					fail "$form: leak $scenario is $what (report says it holds $gholds)"
+				else
+					pass "$form: leak $scenario is $what"
+				fi
+				;;
+			esac
+			# where it was allocated
+			if [ "$cache" = vmalloc ]; then
+				case "$gfuncs" in
+				*",$func,"*) pass "$form: leak $scenario allocated by $func" ;;
+				*) fail "$form: leak $scenario allocated by $func (report names: ${gfuncs//,/ })" ;;
+				esac
+			elif [ "$tracks" = 1 ]; then
+				case "$gfuncs" in
+				*",$func,"*) pass "$form: leak $scenario backtrace has $func" ;;
+				",") fail "$form: leak $scenario backtrace has $func (no backtrace)" ;;
+				*) fail "$form: leak $scenario backtrace has $func (backtrace: ${gfuncs//,/ })" ;;
+				esac
 			fi
 		else
 			nreach=$((nreach + 1))
@@ -126,18 +276,89 @@ check_form() {
 		fi
 	done <"$dir/expected.tsv"
 
-	# 3. figures.
-	other=$((total - found - reach_rep))
+	# 3. the leaked list's other nodes: all reported, indirect, (tracks) from
+	# the list's allocation stack.
+	if [ -s "$dir/list-nodes.tsv" ]; then
+		nodes=$(wc -l <"$dir/list-nodes.tsv")
+		read -r nrep nind nfunc < <(awk -F'\t' -v f="$LIST_FUNC" '
+			FNR == NR { o[$1 ""] = $0; next }
+			{
+				if (!(($2 "") in o)) next
+				nrep++
+				split(o[$2 ""], r, "\t")
+				if (r[4] == "indirect") nind++
+				if (index(r[7], "," f ",")) nfunc++
+			}
+			END { printf "%d %d %d\n", nrep, nind, nfunc }' <(printf '%s\n' "$ORPHANS") "$dir/list-nodes.tsv")
+		nleak=$((nleak + nodes))
+		found=$((found + nrep))
+		if [ "$nrep" = "$nodes" ]; then
+			pass "$form: leak list: $nrep/$nodes nodes reported"
+		else
+			fail "$form: leak list: $nrep/$nodes nodes reported"
+		fi
+		if [ "$nind" = "$nodes" ]; then
+			pass "$form: leak list: $nind/$nodes nodes indirect"
+		else
+			fail "$form: leak list: $nind/$nodes nodes indirect"
+		fi
+		if [ "$tracks" = 1 ]; then
+			if [ "$nfunc" = "$nodes" ]; then
+				pass "$form: leak list: $nfunc/$nodes node backtraces have $LIST_FUNC"
+			else
+				fail "$form: leak list: $nfunc/$nodes node backtraces have $LIST_FUNC"
+			fi
+		fi
+	fi
+
+	# 4. the young leak is counted as in flight.
+	if [ "$tracks" = 1 ] && grep -q '	young	' "$dir/expected.tsv"; then
+		if [ -n "$young_count" ] && [ "$young_count" -ge 1 ]; then
+			pass "$form: summary counts the young leak in flight ($young_count younger than 5s)"
+		else
+			fail "$form: summary counts the young leak in flight (younger-than count: ${young_count:-none})"
+		fi
+	fi
+
+	# 5. memleak -s.
+	groups=$(parse_groups <<<"$segB")
+	ngroups=$(printf '%s' "$groups" | grep -c . || true)
+	read -r gdirect gind < <(awk -F'\t' '{ d += $1; i += $2 } END { printf "%d %d\n", d, i }' <<<"$groups")
+	gsum=$((gdirect + gind))
+	if [ -z "$jif1" ]; then
+		fail "$form: memleak -s: groups add up to the orphans (memleak -s did not run)"
+	elif [ -z "$sum_line" ] && [ "$total" = 0 ]; then
+		fail "$form: memleak -s: groups add up to the orphans (the plain run did not complete)"
+	elif [ "$gsum" = "$total" ]; then
+		pass "$form: memleak -s: groups add up to the orphans ($ngroups groups, $gdirect direct + $gind indirect = $total)"
+	else
+		fail "$form: memleak -s: groups add up to the orphans ($ngroups groups, $gdirect direct + $gind indirect = $gsum, plain run listed $total)"
+	fi
+	if [ "$tracks" = 1 ] && [ -s "$dir/list-nodes.tsv" ]; then
+		lgroups=$(awk -F'\t' -v f="$LIST_FUNC" 'index($4, "," f ",")' <<<"$groups")
+		n=$(printf '%s' "$lgroups" | grep -c . || true)
+		if [ "$n" = 1 ] && [ "$(cut -f1,2 <<<"$lgroups")" = "1	99" ]; then
+			pass "$form: memleak -s: the $LIST_FUNC group is 1 direct + 99 indirect"
+		elif [ "$n" = 0 ]; then
+			fail "$form: memleak -s: the $LIST_FUNC group is 1 direct + 99 indirect (no group with $LIST_FUNC in its backtrace)"
+		else
+			fail "$form: memleak -s: the $LIST_FUNC group is 1 direct + 99 indirect (found: $(awk -F'\t' '{ printf "%s%s direct + %s indirect", (NR > 1 ? "; " : ""), $1, $2 }' <<<"$lgroups"))"
+		fi
+	fi
+
+	# 6. figures.
+	other=$((total - found - reach_rep - young_rep))
 	if [ "$nleak" -gt 0 ] || [ "$nreach" -gt 0 ]; then
-		echo "FIGURE $form: planted leaks found $found/$nleak, planted reachable reported $reach_rep, other orphans (false positives) $other"
+		echo "FIGURE $form: planted leaks found $found/$nleak, planted reachable reported $reach_rep, young reported $young_rep, other orphans (false positives) $other"
 	else
 		echo "FIGURE $form: orphans $total (summary says ${summary:-?})"
 		if [ "$total" -gt 0 ]; then
 			echo "FIGURE $form: orphans by cache (top 10):"
-			cut -f3 <<<"$orphans" | sort | uniq -c | sort -k1,1nr -k2 | head -n 10 |
+			cut -f3 <<<"$ORPHANS" | sort | uniq -c | sort -k1,1nr -k2 | head -n 10 |
 				awk '{ printf "    %6d  %s\n", $1, $2 }'
 		fi
 	fi
+	echo "FIGURE $form: memleak -s: $ngroups groups; memleak time: $(grep -m1 -E '^ +time: ' <<<"$segA" | sed 's/^ *time: *//' || true) / -s: $(grep -m1 -E '^ +time: ' <<<"$segB" | sed 's/^ *time: *//' || true)"
 	if [ -n "$summary" ] && [ "$summary" != "$total" ]; then
 		note "$form: summary says $summary orphans, $total listed"
 	fi
@@ -187,7 +408,7 @@ for form in $FORMS; do
 
 	log=$LOG_DIR/${form//\//_}.log
 	cmds=$LOG_DIR/${form//\//_}.cmds
-	printf 'extend %s\nmemleak\np jiffies\nquit\n' "$SO" >"$cmds"
+	printf 'extend %s\nmemleak\np jiffies\nmemleak -s\np jiffies\nquit\n' "$SO" >"$cmds"
 	note "crash -s vmlinux $dump ($variant): log $log"
 	t0=$(date +%s.%N)
 	(cd "$dir" && timeout -k 10 "$CRASH_TIMEOUT" crash -s vmlinux "$dump" <"$cmds" >"$log" 2>&1)
