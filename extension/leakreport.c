@@ -154,7 +154,7 @@ static void take_notes(struct report *r)
 		const struct mlk_block *b = orphan_block(r, i);
 		struct orphan_note *n = &r->notes[i];
 
-		if (alloc_info_of(r, b) < 0)
+		if (alloc_info_of(r, b) < 0 && b->kind == MLK_KIND_SLAB)
 			run->without_track++;
 		note_key(n, b, &r->ai, b->kind == MLK_KIND_VMALLOC ?
 			 mlk_vmalloc_caller(&run->vmalloc, b->tag) : 0);
@@ -640,8 +640,8 @@ static void print_summary(const struct report *r, int partial)
 		"in all)\n", (unsigned long long)st->orphans,
 		(unsigned long long)st->orphan_bytes);
 	if (run->without_track)
-		fprintf(fp, "  allocation records: none for %llu orphans (slab "
-			"tracks need the boot option slub_debug=U; without "
+		fprintf(fp, "  allocation records: none for %llu slab orphans "
+			"(tracks need the boot option slub_debug=U; without "
 			"them there are no backtraces and no age rule)\n",
 			(unsigned long long)run->without_track);
 	if (run->tracks.depot_why)

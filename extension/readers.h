@@ -180,6 +180,7 @@ struct mlk_vmalloc_stats {
 	uint64_t bytes;
 	uint64_t stacks;         /* thread stacks (scanned as roots instead) */
 	uint64_t percpu_chunks;  /* per-cpu chunks (scanned per allocation) */
+	uint64_t modules;        /* module_alloc() areas (data scanned as roots) */
 	uint64_t truncated;      /* areas larger than a block can describe */
 	int list_truncated;
 	int unsupported;         /* no vmap_area_list on this kernel */

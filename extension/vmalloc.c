@@ -93,6 +93,18 @@ static int allocated_by_fork(ulong caller)
 	return 0;
 }
 
+/*
+ * Module memory (and BPF JIT code) comes from module_alloc(), a vmalloc
+ * area in the module mapping space. kmemleak defers it
+ * (VM_DEFER_KMEMLEAK) and scans only the module's data sections
+ * (kernel/module/debug_kmemleak.c); roots.c scans those as roots, so the
+ * area itself, text included, is not a block.
+ */
+static int in_module_space(ulong addr)
+{
+	return addr >= MODULES_VADDR && addr < MODULES_END;
+}
+
 /* The tag of a vmalloc block indexes its allocation caller. */
 static int remember_caller(struct mlk_vmalloc_stats *st, ulong caller)
 {
@@ -137,6 +149,10 @@ static int track_area(struct vmalloc_walk *w, ulong vm)
 	/* per-cpu chunks: scanned through their allocations (percpu.c) */
 	if (w->percpu_caller && caller == w->percpu_caller) {
 		w->st->percpu_chunks++;
+		return 0;
+	}
+	if (in_module_space(addr)) {
+		w->st->modules++;
 		return 0;
 	}
 	if (mlk_roots_is_stack(w->roots, addr) || allocated_by_fork(caller)) {
