@@ -227,9 +227,12 @@ static int scan_roots(struct memleak_run *run, const struct memleak_opts *o)
 	phase(o, run, "scanning roots");
 	for (i = 0; i < run->roots.count; i++) {
 		const struct mlk_root *r = &run->roots.ranges[i];
+		uint64_t before = mlk_scan_stats(run->sc)->pages_unreadable;
 
 		if (mlk_scan_root(run->sc, r->start, r->len) < 0)
 			return -1;
+		run->unreadable_by_root[r->kind] +=
+			mlk_scan_stats(run->sc)->pages_unreadable - before;
 	}
 	run->scanning_registers = 1;
 	if (mlk_registers_scan(run->sc, &run->register_cpus) < 0)

@@ -593,9 +593,26 @@ static void print_damage(const struct memleak_run *run)
 	const struct mlk_stats *st = mlk_scan_stats(run->sc);
 	const struct mlk_slub_stats *ss = &run->slub.st;
 
-	fprintf(fp, "  unreadable:      %llu pages skipped while scanning, "
-		"%llu slabs unreadable, %llu struct page chunks unreadable\n",
-		(unsigned long long)st->pages_unreadable,
+	uint64_t in_roots = 0;
+	int k;
+
+	fprintf(fp, "  unreadable:      %llu pages skipped while scanning",
+		(unsigned long long)st->pages_unreadable);
+	for (k = 0; k < MLK_ROOT_KINDS; k++) {
+		if (!run->unreadable_by_root[k])
+			continue;
+		fprintf(fp, "%s%llu in %s", in_roots ? ", " : " (",
+			(unsigned long long)run->unreadable_by_root[k],
+			mlk_root_kind_name(k));
+		in_roots += run->unreadable_by_root[k];
+	}
+	if (st->pages_unreadable > in_roots)
+		fprintf(fp, "%s%llu in %llu reachable blocks, flagged in their "
+			"reports", in_roots ? ", " : " (",
+			(unsigned long long)(st->pages_unreadable - in_roots),
+			(unsigned long long)st->blocks_unreadable);
+	fprintf(fp, "%s; %llu slabs unreadable, %llu struct page chunks "
+		"unreadable\n", st->pages_unreadable ? ")" : "",
 		(unsigned long long)ss->slabs_unreadable,
 		(unsigned long long)run->pages.chunks_unreadable);
 	if (ss->freelists_corrupt || ss->slabs_bad || ss->slabs_unknown_cache ||

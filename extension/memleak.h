@@ -44,6 +44,7 @@ struct memleak_run {
 	struct mlk_compound compound;
 	struct mlk_pages_stats pages;
 	uint64_t register_cpus;
+	uint64_t unreadable_by_root[MLK_ROOT_KINDS]; /* pages, per root kind */
 	int scanning_registers;
 	struct mlk_index *ix;
 	struct mlk_scan *sc;
