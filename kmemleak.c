@@ -367,7 +367,6 @@ static void cmd_memleak(void)
 	run->last_progress = run->started;
 	run->show_progress = isatty(fileno(stderr)) && !opts.summary_only;
 
-	mlk_tracks_init(&run->tracks);
 	partial = run_scan(run, &opts) < 0;
 	if (partial && !run->sc) {
 		error(INFO, "the scan could not start (see above); "
@@ -418,7 +417,9 @@ static char *help_memleak[] = {
 "                few addresses; sorted by bytes. Without allocation records,",
 "                grouped by cache.",
 "            -q  print the summary only.",
-"            -v  print the phases of the scan as they run.",
+"            -v  print the phases of the scan as they run, and per-block",
+"                detail: each orphan's reference count; with -s, every",
+"                direct block of each group and what it holds.",
 "      -n count  print at most count orphans or groups (the summary counts",
 "                them all).",
 "      -x bytes  bytes of hex dump per orphan (default 32, 0 for none, max",

@@ -318,6 +318,9 @@ static void print_orphan(struct report *r, size_t i)
 	print_origin(r->run, b);
 	print_class(r, i);
 	print_track(r->run, &r->ai);
+	if (r->o->verbose)
+		fprintf(fp, "  references found: %u (needed %u); %s block\n",
+			b->count, b->min_count, mlk_kind_name(b->kind));
 	if (b->flags & MLK_F_UNREADABLE)
 		fprintf(fp, "  (part of its contents is missing from the dump)\n");
 	print_hexdump(b->start, b->size, r->o->hex_bytes);
@@ -385,6 +388,7 @@ struct group {
 	uint8_t key_type;
 	uint64_t key;
 	size_t first;              /* orphan whose record is printed */
+	size_t members;            /* where its direct orphans start in order[] */
 	uint64_t direct, indirect, bytes;
 	uint32_t min_size, max_size;
 	uint64_t min_age, max_age;
@@ -460,7 +464,27 @@ static int cmp_group_bytes(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
-static void print_group(struct report *r, const struct group *g)
+/* -v: every direct block of the group, with what it holds. */
+static void print_group_members(const struct report *r, const struct group *g,
+				const size_t *order)
+{
+	const struct mlk_orphans *orph = &r->run->orphans;
+	uint64_t m;
+
+	fprintf(fp, "  members:\n");
+	for (m = 0; m < g->direct; m++) {
+		size_t i = order[g->members + m];
+		const struct mlk_block *b = orphan_block(r, i);
+
+		fprintf(fp, "    0x%llx (%u bytes), holds %llu indirect blocks "
+			"(%llu bytes)\n", (unsigned long long)b->start, b->size,
+			(unsigned long long)orph->held_blocks[i],
+			(unsigned long long)orph->held_bytes[i]);
+	}
+}
+
+static void print_group(struct report *r, const struct group *g,
+			const size_t *order)
 {
 	unsigned k;
 
@@ -488,6 +512,8 @@ static void print_group(struct report *r, const struct group *g)
 		fprintf(fp, " 0x%llx",
 			(unsigned long long)orphan_block(r, g->samples[k])->start);
 	fprintf(fp, "%s\n", g->direct > g->nsamples ? " ..." : "");
+	if (r->o->verbose)
+		print_group_members(r, g, order);
 	alloc_info_of(r, orphan_block(r, g->first));
 	if (r->ai.have_track)
 		print_backtrace(&r->ai);
@@ -526,7 +552,7 @@ static void print_groups(struct report *r)
 		const struct orphan_note *prev = i ? &r->notes[order[i - 1]] : NULL;
 
 		if (!prev || prev->key_type != a->key_type || prev->key != a->key)
-			ngroups++;
+			groups[ngroups++].members = i;
 		group_add(r, &groups[ngroups - 1], order[i]);
 	}
 	qsort(groups, ngroups, sizeof(*groups), cmp_group_bytes);
@@ -538,7 +564,7 @@ static void print_groups(struct report *r)
 	for (printed = 0; printed < ngroups; printed++) {
 		if (r->o->max_reports >= 0 && printed >= (size_t)r->o->max_reports)
 			break;
-		print_group(r, &groups[printed]);
+		print_group(r, &groups[printed], order);
 	}
 	if (printed < ngroups)
 		fprintf(fp, "(%zu more groups not shown: -n limits the list)\n",
@@ -683,6 +709,8 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 		}
 		run->classified = 1;
 	}
+	/* allocation records are only read for orphans: resolve them now */
+	mlk_tracks_init(&run->tracks);
 	r.notes = calloc(run->orphans.count + 1, sizeof(*r.notes));
 	if (!r.notes) {
 		error(INFO, "out of memory for the report\n");
