@@ -15,11 +15,16 @@
 #    block is not; the young leak (expect=young) is not reported but counted
 #    as in flight where the kernel recorded allocation tracks (slub_debug=U),
 #    and is a plain leak elsewhere (without tracks there are no ages);
+#    a per-cpu leak (cache percpu) is reported as a "per-cpu allocation";
+#    an untracked leak (expect=untracked: a large kmalloc, whole pages, which
+#    this kernel gives no record of) is not reported, and the summary says
+#    that page allocations are not tracked;
 #  - leak classes: planted leaks are direct, except leak_chain_b/c and the
 #    list nodes, which are indirect; leak_chain_a holds 2, the list head 99;
 #    (the cycle's two blocks can go either way);
 #  - with tracks, each reported planted slab leak's backtrace names its
-#    func=; a vmalloc leak's "allocated by" names it in every form;
+#    func=; a vmalloc leak's "allocated by" names it in every form; per-cpu
+#    leaks have neither (no allocation records): not checked;
 #  - memleak -s: with tracks, the group of plant_leak_list is 1 direct + 99
 #    indirect; in every form, direct + indirect over all groups = the number
 #    of orphans the plain run listed.
@@ -66,7 +71,8 @@ show_tail() { tail -n "${2:-15}" "$1" 2>/dev/null | sed 's/^/    | /' >&2; }
 
 # parse_orphans: the plain report on stdin; one line per reported object:
 #   addr size cache kind holds heldby funcs      (tab-separated)
-# cache "vmalloc" for a vmalloc area; kind direct|indirect|-; holds a count
+# cache "vmalloc" for a vmalloc area, "percpu" for a per-cpu allocation;
+# kind direct|indirect|-; holds a count
 # or -; heldby an address or -; funcs ",f1,f2,...," the backtrace's functions
 # (or the vmalloc area's "allocated by" function), "," if none.
 parse_orphans() {
@@ -90,7 +96,8 @@ parse_orphans() {
 			cache = "vmalloc"
 			if (match($0, /allocated by [^ +]+/))
 				funcs = funcs substr($0, RSTART + 13, RLENGTH - 13) ","
-		}
+		} else if (cache == "-" && $0 ~ /^  per-cpu allocation/)
+			cache = "percpu"
 		if (match($0, /^  leak: [a-z]+/))
 			kind = substr($0, RSTART + 8, RLENGTH - 8)
 		if (match($0, /holds [0-9]+ indirect/)) {
@@ -150,6 +157,7 @@ check_form() {
 	local form=$1 dir=$2 log=$3 sum_line jif1 jif2 segA segB summary young_count
 	local scenario addr size cache expect func got gsize gcache gkind gholds gfuncs
 	local nleak=0 found=0 nreach=0 reach_rep=0 young_rep=0 total other tracks
+	local nuntracked=0 untracked_rep=0
 	local want what n nodes nrep nind nfunc groups ngroups gsum gdirect gind line
 	local lgroups
 
@@ -218,6 +226,18 @@ check_form() {
 			fi
 			expect=leak	# no tracks, no ages: a leak like any other
 		fi
+		if [ "$expect" = untracked ]; then
+			nuntracked=$((nuntracked + 1))
+			if [ -z "$sum_line" ]; then
+				fail "$form: untracked $scenario not reported (memleak did not complete)"
+			elif [ -z "$got" ]; then
+				pass "$form: untracked $scenario not reported"
+			else
+				untracked_rep=$((untracked_rep + 1))
+				fail "$form: untracked $scenario not reported ($addr reported as an orphan although the extension cannot track $cache blocks here)"
+			fi
+			continue
+		fi
 		if [ "$expect" = leak ]; then
 			nleak=$((nleak + 1))
 			if [ -z "$got" ]; then
@@ -250,8 +270,10 @@ check_form() {
 				fi
 				;;
 			esac
-			# where it was allocated
-			if [ "$cache" = vmalloc ]; then
+			# where it was allocated (per-cpu blocks have no records)
+			if [ "$cache" = percpu ]; then
+				:
+			elif [ "$cache" = vmalloc ]; then
 				case "$gfuncs" in
 				*",$func,"*) pass "$form: leak $scenario allocated by $func" ;;
 				*) fail "$form: leak $scenario allocated by $func (report names: ${gfuncs//,/ })" ;;
@@ -311,6 +333,15 @@ check_form() {
 		fi
 	fi
 
+	# 3b. untracked blocks: the summary says page allocations are not tracked.
+	if [ "$nuntracked" -gt 0 ]; then
+		if grep -q '^  not tracked:     page allocations' <<<"$segA"; then
+			pass "$form: summary says page allocations are not tracked"
+		else
+			fail "$form: summary says page allocations are not tracked (no '  not tracked:     page allocations' line)"
+		fi
+	fi
+
 	# 4. the young leak is counted as in flight.
 	if [ "$tracks" = 1 ] && grep -q '	young	' "$dir/expected.tsv"; then
 		if [ -n "$young_count" ] && [ "$young_count" -ge 1 ]; then
@@ -347,9 +378,9 @@ check_form() {
 	fi
 
 	# 6. figures.
-	other=$((total - found - reach_rep - young_rep))
+	other=$((total - found - reach_rep - young_rep - untracked_rep))
 	if [ "$nleak" -gt 0 ] || [ "$nreach" -gt 0 ]; then
-		echo "FIGURE $form: planted leaks found $found/$nleak, planted reachable reported $reach_rep, young reported $young_rep, other orphans (false positives) $other"
+		echo "FIGURE $form: planted leaks found $found/$nleak, planted reachable reported $reach_rep, young reported $young_rep, untracked reported $untracked_rep/$nuntracked, other orphans (false positives) $other"
 	else
 		echo "FIGURE $form: orphans $total (summary says ${summary:-?})"
 		if [ "$total" -gt 0 ]; then
