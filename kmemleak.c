@@ -440,7 +440,7 @@ static char *help_memleak[] = {
 "    unreferenced object 0xffff8e8d41c3a2a0 (size 96):",
 "      cache \"kmalloc-96\", slab 0xffffd7b8c4070e80",
 "      leak: direct, holds 0 indirect blocks (0 bytes)",
-"      pid 95, cpu 1, jiffies 4294892629 (age 9.776s)",
+"      comm \"insmod\", pid 95, cpu 1, jiffies 4294892629 (age 9.776s)",
 "      hex dump (first 32 bytes):",
 "        5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a  ZZZZZZZZZZZZZZZZ",
 "        5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a 5a  ZZZZZZZZZZZZZZZZ",

@@ -111,6 +111,8 @@ static int resolve_task_layout(struct mlk_layout *l)
 		{ &l->signal_thread_head, "signal_struct", "thread_head", REQUIRED },
 		{ &l->rq_idle, "rq", "idle", OPTIONAL },
 		{ &l->rq_curr, "rq", "curr", OPTIONAL },
+		{ &l->task_pid, "task_struct", "pid", OPTIONAL },
+		{ &l->task_comm, "task_struct", "comm", OPTIONAL },
 	};
 	long thread = MEMBER_OFFSET("task_struct", "thread");
 	long sp = MEMBER_OFFSET("thread_struct", "sp");

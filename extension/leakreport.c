@@ -276,10 +276,19 @@ static void print_class(const struct report *r, size_t i)
 static void print_track(const struct memleak_run *run,
 			const struct mlk_alloc_info *ai)
 {
+	char comm[32];
+
 	if (!ai->have_track)
 		return;
-	fprintf(fp, "  pid %d, cpu %d, jiffies %llu", ai->pid, ai->cpu,
-		(unsigned long long)ai->when);
+	/*
+	 * The track keeps the pid, not the name (mm/slub.c: set_track()): the
+	 * name is that of the task with this pid in the dump, if any.
+	 */
+	if (!mlk_roots_comm_of_pid(&run->roots, ai->pid, ai->cpu, comm,
+				   sizeof(comm)))
+		snprintf(comm, sizeof(comm), "(exited)");
+	fprintf(fp, "  comm \"%s\", pid %d, cpu %d, jiffies %llu", comm,
+		ai->pid, ai->cpu, (unsigned long long)ai->when);
 	if (ai->have_age)
 		fprintf(fp, " (age %.3fs)",
 			(double)ai->age_jiffies / run->tracks.hz);

@@ -50,6 +50,8 @@ struct mlk_layout {
 	long task_thread_node;
 	long signal_thread_head;
 	long thread_sp;        /* task_struct.thread.sp: saved stack pointer */
+	long task_pid;
+	long task_comm;
 	long rq_idle;
 	long rq_curr;
 
@@ -310,6 +312,13 @@ struct mlk_roots {
 	int percpu_static_only;      /* per-cpu allocations are blocks */
 	ulong *stacks;               /* thread stack bases, sorted */
 	size_t nstacks, stacks_cap;
+	struct mlk_task_pid *pids;   /* every task walked, sorted by pid */
+	size_t npids, pids_cap;
+};
+
+struct mlk_task_pid {
+	int pid;
+	ulong task;
 };
 
 /* Appends one range [start, end). 0, or -1 when out of memory. */
@@ -320,6 +329,12 @@ int mlk_roots_add(struct mlk_roots *roots, ulong start, ulong end, int kind);
  */
 int mlk_roots_collect(struct mlk_roots *roots);
 void mlk_roots_free(struct mlk_roots *roots);
+/*
+ * The comm of the task with this pid, if it is still alive in the dump
+ * ("swapper/N" for pid 0 on cpu N); 0 when no task has that pid.
+ */
+int mlk_roots_comm_of_pid(const struct mlk_roots *roots, int pid, int cpu,
+			  char *comm, size_t commsz);
 /* Whether addr is the base of a thread stack (live or cached). */
 int mlk_roots_is_stack(const struct mlk_roots *roots, ulong addr);
 const char *mlk_root_kind_name(int kind);

@@ -58,6 +58,59 @@ static int add_stack_base(struct mlk_roots *r, ulong stack)
 	return 0;
 }
 
+/* Remembers task by pid, for naming the allocators of orphans. */
+static int add_task_pid(struct mlk_roots *r, ulong task)
+{
+	int pid;
+
+	if (mlk_lay.task_pid < 0 ||
+	    !mlk_readk(task + mlk_lay.task_pid, &pid, sizeof(pid)))
+		return 0;
+	if (r->npids == r->pids_cap) {
+		size_t cap = r->pids_cap ? r->pids_cap * 2 : 256;
+		struct mlk_task_pid *grown = realloc(r->pids,
+						     cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		r->pids = grown;
+		r->pids_cap = cap;
+	}
+	r->pids[r->npids].pid = pid;
+	r->pids[r->npids].task = task;
+	r->npids++;
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	int x = ((const struct mlk_task_pid *)a)->pid;
+	int y = ((const struct mlk_task_pid *)b)->pid;
+
+	return x < y ? -1 : x > y;
+}
+
+int mlk_roots_comm_of_pid(const struct mlk_roots *r, int pid, int cpu,
+			  char *comm, size_t commsz)
+{
+	struct mlk_task_pid key = { .pid = pid };
+	const struct mlk_task_pid *t;
+	char name[16 + 1] = "";
+
+	if (pid == 0) {
+		/* kernel/sched/core.c: init_idle() names them swapper/N */
+		snprintf(comm, commsz, "swapper/%d", cpu);
+		return 1;
+	}
+	t = r->npids ? bsearch(&key, r->pids, r->npids, sizeof(*r->pids),
+			       cmp_pid) : NULL;
+	if (!t || mlk_lay.task_comm < 0 ||
+	    !mlk_readk(t->task + mlk_lay.task_comm, name, sizeof(name) - 1))
+		return 0;
+	snprintf(comm, commsz, "%s", name);
+	return 1;
+}
+
 /*
  * Stacks parked in kernel/fork.c's per-CPU cached_stacks[] after their
  * task died: vmalloc areas that must not be scanned as blocks either.
@@ -242,7 +295,7 @@ static int add_task_stack(struct task_walk *w, ulong task)
 	r->tasks++;
 	if (mlk_roots_add(r, live_stack_start(w, task, stack),
 			  stack + STACKSIZE(), MLK_ROOT_STACK) < 0 ||
-	    add_stack_base(r, stack) < 0) {
+	    add_stack_base(r, stack) < 0 || add_task_pid(r, task) < 0) {
 		w->oom = 1;
 		return 1;
 	}
@@ -468,6 +521,7 @@ int mlk_roots_collect(struct mlk_roots *r)
 	    add_modules(r) < 0 || mlk_pages_add_memmap_roots(r) < 0)
 		return -1;
 	qsort(r->stacks, r->nstacks, sizeof(ulong), cmp_ulong);
+	qsort(r->pids, r->npids, sizeof(*r->pids), cmp_pid);
 	merge_ranges(r);
 	return 0;
 }
@@ -476,5 +530,6 @@ void mlk_roots_free(struct mlk_roots *r)
 {
 	free(r->ranges);
 	free(r->stacks);
+	free(r->pids);
 	memset(r, 0, sizeof(*r));
 }
