@@ -333,6 +333,19 @@ check_form() {
 		fi
 	fi
 
+	# 3a. allocation records: with tracks, every slab orphan names its
+	# allocating task and age (kmemleak's 'comm "...", pid N, jiffies J
+	# (age S.SSSs)' line).
+	if [ "$tracks" = 1 ]; then
+		nslab=$(grep -c '^  cache "' <<<"$segA" || true)
+		ncomm=$(grep -cE '^  comm ".+", pid [0-9]+, cpu [0-9]+, jiffies [0-9]+ \(age [0-9]+\.[0-9]{3}s\)$' <<<"$segA" || true)
+		if [ "$nslab" -gt 0 ] && [ "$ncomm" = "$nslab" ]; then
+			pass "$form: every slab orphan has its comm, pid and age ($ncomm/$nslab)"
+		else
+			fail "$form: every slab orphan has its comm, pid and age ($ncomm/$nslab)"
+		fi
+	fi
+
 	# 3b. untracked blocks: the summary says page allocations are not tracked.
 	if [ "$nuntracked" -gt 0 ]; then
 		if grep -q '^  not tracked:     page allocations' <<<"$segA"; then
