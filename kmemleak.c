@@ -41,6 +41,7 @@ static void memleak_cleanup(void)
 
 	active_run = NULL;
 	run_free(run);
+	mlk_window_cache_reset();
 }
 
 double mlk_seconds_since(const struct timeval *t0)
@@ -363,6 +364,7 @@ static void cmd_memleak(void)
 	}
 	active_run = run;
 	memset(&mlk_reads, 0, sizeof(mlk_reads));
+	mlk_window_cache_reset();
 	gettimeofday(&run->started, NULL);
 	run->last_progress = run->started;
 	run->show_progress = isatty(fileno(stderr)) && !opts.summary_only;

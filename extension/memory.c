@@ -116,12 +116,71 @@ static void zero_masked_words(const struct mlk_masks *m, ulong addr,
 		memset(buf + (m->addr[i] - addr), 0, sizeof(ulong));
 }
 
+/*
+ * A read-through cache of pages, for the grey scan: it asks for one small
+ * block at a time (a slab object, tens of bytes), and one readmem per
+ * object would cost a crash call, a translation and a file read each.
+ * Linked structures make the order of those requests scattered, so the
+ * cache holds many single pages (direct-mapped by page number) rather than
+ * a few large windows. Pages that fail to read are not cached; the request
+ * then goes to readmem alone.
+ */
+#define WINDOW_SHIFT 12
+#define WINDOW_SIZE (1UL << WINDOW_SHIFT)
+#define WINDOWS 1024
+
+static struct window_cache {
+	unsigned char *bytes;        /* WINDOWS pages */
+	ulong base[WINDOWS];
+	unsigned char valid[WINDOWS];
+	uint64_t hits, misses;
+} windows;
+
+void mlk_window_cache_reset(void)
+{
+	free(windows.bytes);
+	memset(&windows, 0, sizeof(windows));
+}
+
+static int window_read(ulong addr, void *buf, size_t len)
+{
+	ulong base = addr & ~(WINDOW_SIZE - 1);
+	unsigned slot = (unsigned)((base >> WINDOW_SHIFT) % WINDOWS);
+	unsigned char *page;
+
+	if (!windows.bytes &&
+	    !(windows.bytes = malloc((size_t)WINDOWS * WINDOW_SIZE)))
+		return mlk_readk(addr, buf, len);
+	page = windows.bytes + (size_t)slot * WINDOW_SIZE;
+	if (windows.valid[slot] && windows.base[slot] == base) {
+		windows.hits++;
+	} else {
+		windows.misses++;
+		windows.valid[slot] = 0;
+		if (!mlk_readk(base, page, WINDOW_SIZE))
+			return mlk_readk(addr, buf, len);
+		windows.base[slot] = base;
+		windows.valid[slot] = 1;
+	}
+	memcpy(buf, page + (addr - base), len);
+	return 1;
+}
+
+/* Small reads inside one window go through the cache. */
+static int cached_read(ulong addr, void *buf, size_t len)
+{
+	if (len <= WINDOW_SIZE &&
+	    (addr >> WINDOW_SHIFT) == ((addr + len - 1) >> WINDOW_SHIFT))
+		return window_read(addr, buf, len);
+	return mlk_readk(addr, buf, len);
+}
+
 static int crash_source_read(void *ctx, mlk_addr_t addr, void *buf,
 			     size_t len)
 {
 	const struct mlk_masks *masks = ctx;
 
-	if (!mlk_readk((ulong)addr, buf, len)) {
+	if (!cached_read((ulong)addr, buf, len)) {
 		if (CRASHDEBUG(1))
 			fprintf(fp, "memleak: unreadable: %lx, %zu bytes\n",
 				(ulong)addr, len);

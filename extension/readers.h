@@ -106,6 +106,8 @@ struct mlk_masks {
 int mlk_masks_add(struct mlk_masks *m, ulong word_addr);
 void mlk_masks_finish(struct mlk_masks *m);
 void mlk_masks_free(struct mlk_masks *m);
+/* Empties the engine source's read cache (call at the start of a run). */
+void mlk_window_cache_reset(void);
 /* The engine's memory source: mlk_readk() with masked words zeroed. */
 struct mlk_source mlk_crash_source(struct mlk_masks *masks);
 
