@@ -229,11 +229,12 @@ static int read_orphan(struct edge_reader *rd, const struct mlk_block *b)
 /* Sort the targets of the row that starts at row_start; drop repeats. */
 static void dedup_row(struct orphan_graph *g, size_t row_start)
 {
-	size_t *row = g->target + row_start;
 	size_t n = g->nedges - row_start, kept = 0;
+	size_t *row;
 
 	if (n < 2)
 		return;
+	row = g->target + row_start; /* target is NULL until an edge exists */
 	qsort(row, n, sizeof(*row), size_order);
 	for (size_t i = 0; i < n; i++)
 		if (kept == 0 || row[kept - 1] != row[i])

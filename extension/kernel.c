@@ -8,6 +8,7 @@
  * message saying what is missing.
  */
 #include "readers.h"
+#include "tracks.h"
 
 struct mlk_layout mlk_lay;
 
@@ -23,7 +24,7 @@ struct member_req {
 /* Resolves one member; returns 0, or -1 if required and missing. */
 static int resolve_member(const struct member_req *req)
 {
-	*req->dest = MEMBER_OFFSET((char *)req->type, (char *)req->member);
+	*req->dest = mlk_member_offset(req->type, req->member);
 	if (*req->dest >= 0)
 		return 0;
 	if (CRASHDEBUG(1) || req->need == REQUIRED)
@@ -49,9 +50,9 @@ static int resolve_members(const struct member_req *reqs, size_t n)
  */
 static int resolve_slab_layout(struct mlk_layout *l)
 {
-	const char *slab_type = STRUCT_EXISTS("slab") &&
-		MEMBER_EXISTS("slab", "slab_cache") ? "slab" : "page";
-	const char *kcc_slab = MEMBER_EXISTS("kmem_cache_cpu", "slab") ?
+	const char *slab_type = (mlk_struct_size("slab") > 0) &&
+		(mlk_member_offset("slab", "slab_cache") >= 0) ? "slab" : "page";
+	const char *kcc_slab = (mlk_member_offset("kmem_cache_cpu", "slab") >= 0) ?
 		"slab" : "page";
 	const struct member_req reqs[] = {
 		{ &l->page_flags, "page", "flags", REQUIRED },
@@ -65,6 +66,7 @@ static int resolve_slab_layout(struct mlk_layout *l)
 		{ &l->kc_object_size, "kmem_cache", "object_size", REQUIRED },
 		{ &l->kc_offset, "kmem_cache", "offset", REQUIRED },
 		{ &l->kc_inuse, "kmem_cache", "inuse", REQUIRED },
+		{ &l->kc_oo, "kmem_cache", "oo", OPTIONAL },
 		{ &l->kc_red_left_pad, "kmem_cache", "red_left_pad", OPTIONAL },
 		{ &l->kc_flags, "kmem_cache", "flags", REQUIRED },
 		/* only with CONFIG_SLAB_FREELIST_HARDENED (4.14+) */
@@ -75,8 +77,8 @@ static int resolve_slab_layout(struct mlk_layout *l)
 	};
 
 	l->uses_struct_slab = slab_type[0] == 's';
-	l->page_size = STRUCT_SIZE("page");
-	l->kc_size_of = STRUCT_SIZE("kmem_cache");
+	l->page_size = mlk_struct_size("page");
+	l->kc_size_of = mlk_struct_size("kmem_cache");
 	if (l->page_size <= 0 || l->kc_size_of <= 0) {
 		error(INFO, "struct page or struct kmem_cache unknown\n");
 		return -1;
@@ -92,7 +94,7 @@ static int resolve_pg_slab(struct mlk_layout *l)
 {
 	long bit;
 
-	if (!enumerator_value("PG_slab", &bit)) {
+	if (!mlk_enumerator("PG_slab", &bit)) {
 		error(INFO, "enum pageflags has no PG_slab: slab pages "
 		      "marked by page_type (Linux 6.10+) are not supported yet\n");
 		return -1;
@@ -114,8 +116,8 @@ static int resolve_task_layout(struct mlk_layout *l)
 		{ &l->task_pid, "task_struct", "pid", OPTIONAL },
 		{ &l->task_comm, "task_struct", "comm", OPTIONAL },
 	};
-	long thread = MEMBER_OFFSET("task_struct", "thread");
-	long sp = MEMBER_OFFSET("thread_struct", "sp");
+	long thread = mlk_member_offset("task_struct", "thread");
+	long sp = mlk_member_offset("thread_struct", "sp");
 
 	/* x86_64: the stack pointer saved at the last context switch */
 	l->thread_sp = thread >= 0 && sp >= 0 ? thread + sp : -1;
@@ -148,10 +150,10 @@ static int resolve_module_layout(struct mlk_layout *l)
 	l->mod_core_layout = l->mod_mem = -1;
 	if (resolve_members(common, 2) < 0)
 		return -1;
-	if (MEMBER_EXISTS("module", "mem")) {
-		l->modmem_size_of = STRUCT_SIZE("module_memory");
-		if (!enumerator_value("MOD_DATA", &l->mod_mem_data) ||
-		    !enumerator_value("MOD_RO_AFTER_INIT",
+	if ((mlk_member_offset("module", "mem") >= 0)) {
+		l->modmem_size_of = mlk_struct_size("module_memory");
+		if (!mlk_enumerator("MOD_DATA", &l->mod_mem_data) ||
+		    !mlk_enumerator("MOD_RO_AFTER_INIT",
 				      &l->mod_mem_ro_after_init)) {
 			error(INFO, "enum mod_mem_type not found\n");
 			return -1;
@@ -189,6 +191,13 @@ int mlk_layout_init(void)
 	}
 	l.ready = 1;
 	mlk_lay = l;
+	/* every other question now, before any scan (see lookup() below) */
+	mlk_slub_warm();
+	mlk_pages_warm();
+	mlk_percpu_warm();
+	mlk_vmalloc_warm();
+	mlk_roots_warm();
+	mlk_tracks_warm();
 	if (CRASHDEBUG(1))
 		fprintf(fp, "memleak: layout: page %ld bytes, PG_slab %lu, "
 			"struct %s, kmem_cache %ld bytes, random %ld\n",
@@ -196,4 +205,97 @@ int mlk_layout_init(void)
 			l.uses_struct_slab ? "slab" : "page",
 			l.kc_size_of, l.kc_random);
 	return 0;
+}
+
+/* ---- debuginfo answers, asked once per session -------------------------------- */
+
+/*
+ * Every MEMBER_OFFSET, STRUCT_SIZE, enumerator or array-length question is
+ * a gdb request, and crash installs gdb's SIGINT handler for the length of
+ * each one (gdb_interface.c): a Ctrl-C landing there is swallowed as a
+ * pending gdb quit, the scan runs on, and the user's next command fails.
+ * So each question is asked once per session and its answer kept; the
+ * readers ask theirs while mlk_layout_init() runs, before any scan.
+ */
+enum lookup_kind { L_OFFSET, L_ANON_OFFSET, L_SIZE, L_MEMBER_SIZE, L_ENUM,
+		   L_ARRAY_LEN };
+
+#define MAX_LOOKUPS 256
+#define LOOKUP_MISSING LONG_MIN
+
+static struct lookup {
+	const char *a, *b;   /* string literals of the callers */
+	int kind;
+	long value;
+} lookups[MAX_LOOKUPS];
+static int nlookups;
+
+static long ask_gdb(int kind, const char *a, const char *b)
+{
+	long v;
+
+	switch (kind) {
+	case L_OFFSET:
+		return MEMBER_OFFSET((char *)a, (char *)b);
+	case L_ANON_OFFSET:
+		return ANON_MEMBER_OFFSET((char *)a, (char *)b);
+	case L_SIZE:
+		return STRUCT_SIZE((char *)a);
+	case L_MEMBER_SIZE:
+		return MEMBER_SIZE((char *)a, (char *)b);
+	case L_ENUM:
+		return enumerator_value((char *)a, &v) ? v : LOOKUP_MISSING;
+	default:
+		return get_array_length((char *)a, NULL, 0);
+	}
+}
+
+static long lookup(int kind, const char *a, const char *b)
+{
+	int i;
+	long v;
+
+	for (i = 0; i < nlookups; i++)
+		if (lookups[i].kind == kind && !strcmp(lookups[i].a, a) &&
+		    (!b || !strcmp(lookups[i].b, b)))
+			return lookups[i].value;
+	v = ask_gdb(kind, a, b);
+	if (nlookups < MAX_LOOKUPS)
+		lookups[nlookups++] = (struct lookup){ a, b ? b : "", kind, v };
+	return v;
+}
+
+long mlk_member_offset(const char *type, const char *member)
+{
+	return lookup(L_OFFSET, type, member);
+}
+
+long mlk_anon_member_offset(const char *type, const char *member)
+{
+	return lookup(L_ANON_OFFSET, type, member);
+}
+
+long mlk_struct_size(const char *type)
+{
+	return lookup(L_SIZE, type, NULL);
+}
+
+long mlk_member_size(const char *type, const char *member)
+{
+	return lookup(L_MEMBER_SIZE, type, member);
+}
+
+int mlk_enumerator(const char *name, long *value)
+{
+	long v = lookup(L_ENUM, name, NULL);
+
+	if (v == LOOKUP_MISSING)
+		return 0;
+	*value = v;
+	return 1;
+}
+
+long mlk_array_length(const char *symbol)
+{
+	return lookup(L_ARRAY_LEN, symbol, NULL);
 }

@@ -650,10 +650,19 @@ static void print_damage(const struct memleak_run *run)
 		"unreadable\n", st->pages_unreadable ? ")" : "",
 		(unsigned long long)ss->slabs_unreadable,
 		(unsigned long long)run->pages.chunks_unreadable);
+	if (run->vmalloc.absurd || run->vmalloc.truncated ||
+	    run->roots.modules_bad)
+		fprintf(fp, "  damaged:         %llu vmalloc areas with corrupt "
+			"sizes skipped, %llu larger than 4 GiB truncated, %llu "
+			"modules with corrupt data ranges not scanned\n",
+			(unsigned long long)run->vmalloc.absurd,
+			(unsigned long long)run->vmalloc.truncated,
+			(unsigned long long)run->roots.modules_bad);
 	if (ss->freelists_corrupt || ss->slabs_bad || ss->slabs_unknown_cache ||
 	    ss->cache_list_truncated)
 		fprintf(fp, "  damaged:         %llu corrupt freelists, %llu slabs "
-			"with absurd counters, %llu slabs of unknown caches%s\n",
+			"with absurd counters, %llu slabs of unknown caches%s "
+			"(their objects are not tracked)\n",
 			(unsigned long long)ss->freelists_corrupt,
 			(unsigned long long)ss->slabs_bad,
 			(unsigned long long)ss->slabs_unknown_cache,
@@ -696,6 +705,13 @@ static void print_summary(const struct report *r, int partial)
 			"(tracks need the boot option slub_debug=U; without "
 			"them there are no backtraces and no age rule)\n",
 			(unsigned long long)run->without_track);
+	if (run->tracks.future_tracks)
+		fprintf(fp, "  ages:            %llu allocation records are dated "
+			"after the dump's jiffies (%lu): jiffies or the records "
+			"are corrupt; those ages are unknown and the age rule "
+			"spared none of them\n",
+			(unsigned long long)run->tracks.future_tracks,
+			run->tracks.jiffies);
 	if (run->tracks.depot_why)
 		fprintf(fp, "  stack depot:     not readable (%s)\n",
 			run->tracks.depot_why);

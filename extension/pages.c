@@ -141,8 +141,8 @@ static void pfn_range_of(ulong start_vaddr, ulong end_vaddr, ulong *lo,
 
 static void crashkernel_pfns(struct mlk_reserved *r)
 {
-	long start_off = MEMBER_OFFSET("resource", "start");
-	long end_off = MEMBER_OFFSET("resource", "end");
+	long start_off = mlk_member_offset("resource", "start");
+	long end_off = mlk_member_offset("resource", "end");
 	uint64_t start, end;
 	ulong res;
 
@@ -156,13 +156,22 @@ static void crashkernel_pfns(struct mlk_reserved *r)
 	r->crash_hi = (end >> PAGESHIFT()) + 1;
 }
 
+void mlk_pages_warm(void)
+{
+	struct mlk_reserved r;
+	struct mlk_compound c;
+
+	mlk_reserved_init(&r, NULL);
+	mlk_compound_init(&c, NULL);
+}
+
 int mlk_reserved_init(struct mlk_reserved *r, struct mlk_roots *roots)
 {
 	long bit;
 
 	memset(r, 0, sizeof(*r));
 	r->roots = roots;
-	if (!enumerator_value("PG_reserved", &bit))
+	if (!mlk_enumerator("PG_reserved", &bit))
 		return -1;
 	r->pg_reserved_bit = (ulong)bit;
 	if (symbol_exists("_text") && symbol_exists("_end"))
@@ -255,10 +264,10 @@ int mlk_compound_init(struct mlk_compound *c, struct mlk_roots *roots)
 
 	memset(c, 0, sizeof(*c));
 	c->roots = roots;
-	c->mapping_off = MEMBER_OFFSET("page", "mapping");
-	c->refcount_off = MEMBER_OFFSET("page", "_refcount");
-	if (!enumerator_value("PG_head", &head_bit) ||
-	    !enumerator_value("PG_slab", &slab_bit) || c->mapping_off < 0 ||
+	c->mapping_off = mlk_member_offset("page", "mapping");
+	c->refcount_off = mlk_member_offset("page", "_refcount");
+	if (!mlk_enumerator("PG_head", &head_bit) ||
+	    !mlk_enumerator("PG_slab", &slab_bit) || c->mapping_off < 0 ||
 	    c->refcount_off < 0 || mlk_lay.page_compound_head < 0)
 		return -1;
 	c->pg_head_bit = (ulong)head_bit;

@@ -42,14 +42,14 @@ struct chunk_walk {
 
 static int resolve_layout(struct percpu_layout *l)
 {
-	l->list = MEMBER_OFFSET("pcpu_chunk", "list");
-	l->base_addr = MEMBER_OFFSET("pcpu_chunk", "base_addr");
-	l->alloc_map = MEMBER_OFFSET("pcpu_chunk", "alloc_map");
-	l->bound_map = MEMBER_OFFSET("pcpu_chunk", "bound_map");
-	l->start_offset = MEMBER_OFFSET("pcpu_chunk", "start_offset");
-	l->end_offset = MEMBER_OFFSET("pcpu_chunk", "end_offset");
-	l->nr_pages = MEMBER_OFFSET("pcpu_chunk", "nr_pages");
-	l->size_of = STRUCT_SIZE("pcpu_chunk");
+	l->list = mlk_member_offset("pcpu_chunk", "list");
+	l->base_addr = mlk_member_offset("pcpu_chunk", "base_addr");
+	l->alloc_map = mlk_member_offset("pcpu_chunk", "alloc_map");
+	l->bound_map = mlk_member_offset("pcpu_chunk", "bound_map");
+	l->start_offset = mlk_member_offset("pcpu_chunk", "start_offset");
+	l->end_offset = mlk_member_offset("pcpu_chunk", "end_offset");
+	l->nr_pages = mlk_member_offset("pcpu_chunk", "nr_pages");
+	l->size_of = mlk_struct_size("pcpu_chunk");
 	return l->list < 0 || l->base_addr < 0 || l->alloc_map < 0 ||
 	       l->bound_map < 0 || l->start_offset < 0 || l->end_offset < 0 ||
 	       l->nr_pages < 0 || l->size_of <= 0 ? -1 : 0;
@@ -229,6 +229,13 @@ static int cpu_offsets(struct mlk_percpu *pc)
 		pc->cpu_offsets[cpu] = kt->__per_cpu_offset[cpu];
 	pc->ncpus = (unsigned)n;
 	return 0;
+}
+
+void mlk_percpu_warm(void)
+{
+	struct percpu_layout l;
+
+	resolve_layout(&l);
 }
 
 int mlk_percpu_read(struct mlk_percpu *pc)

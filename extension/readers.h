@@ -35,6 +35,7 @@ struct mlk_layout {
 	long kc_object_size;
 	long kc_offset;
 	long kc_inuse;
+	long kc_oo;            /* struct kmem_cache_order_objects oo */
 	long kc_red_left_pad;  /* 4.?+ with slub_debug red zones */
 	long kc_flags;
 	long kc_random;        /* CONFIG_SLAB_FREELIST_HARDENED only */
@@ -80,6 +81,22 @@ extern struct mlk_layout mlk_lay;
  * (error(INFO)) what this kernel lacks; the caller then refuses cleanly.
  */
 int mlk_layout_init(void);
+
+/* The readers' debuginfo questions, asked by mlk_layout_init(). */
+void mlk_vmalloc_warm(void);
+void mlk_percpu_warm(void);
+void mlk_pages_warm(void);
+void mlk_roots_warm(void);
+void mlk_slub_warm(void);
+void mlk_tracks_warm(void);
+
+/* Debuginfo questions, each answered once per session (see kernel.c). */
+long mlk_member_offset(const char *type, const char *member);
+long mlk_anon_member_offset(const char *type, const char *member);
+long mlk_struct_size(const char *type);
+long mlk_member_size(const char *type, const char *member);
+int mlk_enumerator(const char *name, long *value);   /* 1 if found */
+long mlk_array_length(const char *symbol);
 
 /* ---- memory.c: dump reads ------------------------------------------------ */
 
@@ -129,6 +146,7 @@ struct mlk_cache {
 	uint32_t object_size;
 	uint32_t offset;       /* free pointer offset in a free object */
 	uint32_t inuse;        /* object + metadata before the tracks */
+	uint32_t max_objects;  /* objects in the largest slab (s->oo), 0 unknown */
 	uint32_t red_left_pad;
 	ulong flags;
 	ulong random;          /* freelist obfuscation key (hardened) */
@@ -186,6 +204,7 @@ struct mlk_vmalloc_stats {
 	uint64_t percpu_chunks;  /* per-cpu chunks (scanned per allocation) */
 	uint64_t modules;        /* module_alloc() areas (data scanned as roots) */
 	uint64_t truncated;      /* areas larger than a block can describe */
+	uint64_t absurd;         /* areas with corrupt sizes, skipped */
 	int list_truncated;
 	int unsupported;         /* no vmap_area_list on this kernel */
 	ulong *callers;          /* vm_struct.caller, indexed by block tag */
@@ -311,6 +330,7 @@ struct mlk_roots {
 	uint64_t cpus;
 	int tasks_truncated;
 	int modules_truncated;
+	uint64_t modules_bad;        /* modules whose data range is corrupt */
 	int percpu_static_only;      /* per-cpu allocations are blocks */
 	ulong *stacks;               /* thread stack bases, sorted */
 	size_t nstacks, stacks_cap;

@@ -118,8 +118,8 @@ int mlk_roots_comm_of_pid(const struct mlk_roots *r, int pid, int cpu,
 static int add_cached_stacks(struct mlk_roots *r)
 {
 	long n = symbol_exists("cached_stacks") ?
-		get_array_length("cached_stacks", NULL, 0) : 0;
-	long vm_addr = MEMBER_OFFSET("vm_struct", "addr");
+		mlk_array_length("cached_stacks") : 0;
+	long vm_addr = mlk_member_offset("vm_struct", "addr");
 	int cpu, i;
 
 	for (cpu = 0; cpu < possible_cpus() && n > 0 && vm_addr >= 0; cpu++) {
@@ -143,6 +143,13 @@ static int cmp_ulong(const void *a, const void *b)
 	ulong x = *(const ulong *)a, y = *(const ulong *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+void mlk_roots_warm(void)
+{
+	if (symbol_exists("cached_stacks"))
+		mlk_array_length("cached_stacks");
+	mlk_member_offset("vm_struct", "addr");
 }
 
 int mlk_roots_is_stack(const struct mlk_roots *r, ulong addr)
@@ -395,10 +402,21 @@ struct module_walk {
 	int oom;
 };
 
-static int add_module_area(struct module_walk *w, ulong base, ulong size)
+static int add_module_area(struct module_walk *w, ulong mod, ulong base,
+			   ulong size)
 {
-	if (!base || size > MAX_MODULE_DATA)
+	char name[64] = "?";
+
+	if (!base || !size)
 		return 0;
+	if (size > MAX_MODULE_DATA || base + size < base) {
+		if (mlk_lay.mod_name >= 0)
+			read_string(mod + mlk_lay.mod_name, name, sizeof(name) - 1);
+		error(INFO, "module %s (%lx): data at %lx, %lu bytes: the range "
+		      "wraps or is absurd: skipped\n", name, mod, base, size);
+		w->roots->modules_bad++;
+		return 0;
+	}
 	if (mlk_roots_add(w->roots, base, base + size, MLK_ROOT_MODULE) < 0) {
 		w->oom = 1;
 		return -1;
@@ -420,7 +438,7 @@ static int add_module_mem(struct module_walk *w, ulong mod)
 		if (!mlk_read_ulong(mem + l->modmem_base, &base) ||
 		    !mlk_readk(mem + l->modmem_size, &size, sizeof(uint32_t)))
 			continue;
-		if (add_module_area(w, base, size) < 0)
+		if (add_module_area(w, mod, base, size) < 0)
 			return -1;
 	}
 	return 0;
@@ -446,7 +464,7 @@ static int add_module_core(struct module_walk *w, ulong mod)
 	 * Scan from ro_size: ro_after_init data precedes the writable data and
 	 * may hold the only pointer to a block set up at init time.
 	 */
-	return add_module_area(w, base + ro_size, size - ro_size);
+	return add_module_area(w, mod, base + ro_size, size - ro_size);
 }
 
 static int visit_module(ulong node, void *arg)

@@ -69,6 +69,8 @@ static int fill_cache(struct mlk_cache *c, ulong addr, const unsigned char *b,
 	c->object_size = load_field(b, l->kc_object_size, 4);
 	c->offset = load_field(b, l->kc_offset, 4);
 	c->inuse = load_field(b, l->kc_inuse, 4);
+	/* mm/slub.c: oo = order << 16 | objects of the preferred slab size */
+	c->max_objects = l->kc_oo >= 0 ? load_field(b, l->kc_oo, 4) & 0xffff : 0;
 	c->red_left_pad = load_field(b, l->kc_red_left_pad, 4);
 	c->flags = load_field(b, l->kc_flags, flags_size);
 	c->random = load_field(b, l->kc_random, 8);
@@ -154,6 +156,13 @@ static void dedup_caches(struct mlk_slub *slub)
 	slub->ncaches = out;
 }
 
+void mlk_slub_warm(void)
+{
+	mlk_member_size("kmem_cache", "flags");
+	if (symbol_exists("__kfence_pool"))
+		mlk_array_length("kfence_metadata");
+}
+
 int mlk_slub_read_caches(struct mlk_slub *slub)
 {
 	struct cache_walk w = { .slub = slub };
@@ -164,7 +173,7 @@ int mlk_slub_read_caches(struct mlk_slub *slub)
 		error(INFO, "symbol slab_caches not found\n");
 		return -1;
 	}
-	w.flags_size = MEMBER_SIZE("kmem_cache", "flags") == 8 ? 8 : 4;
+	w.flags_size = mlk_member_size("kmem_cache", "flags") == 8 ? 8 : 4;
 	w.kc_buf = malloc(mlk_lay.kc_size_of);
 	if (!w.kc_buf)
 		return -1;
@@ -264,6 +273,7 @@ struct slab_info {
 	uint32_t cache_idx;
 	uint32_t objects;
 	uint32_t inuse;
+	int frozen;        /* a CPU's slab: inuse says nothing about frees */
 	ulong freelist;
 	ulong cpu_freelist;
 };
@@ -370,11 +380,21 @@ static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 				 s->freelist, &nfree) < 0;
 	corrupt |= mark_freelist(s, w->span.data, w->free_map.data,
 				 s->cpu_freelist, &nfree) < 0;
+	/*
+	 * A slab on no CPU keeps inuse exact (mm/slub.c: __slab_free()), so
+	 * its freelists must hold objects - inuse objects; fewer means a walk
+	 * cut short, and the objects past the cut would pass for allocated.
+	 */
+	if (!corrupt && !s->frozen && !s->cpu_freelist &&
+	    nfree != s->objects - s->inuse)
+		corrupt = 1;
 	if (corrupt) {
+		/* which objects are free is unknown: track none of them */
 		st->freelists_corrupt++;
 		if (CRASHDEBUG(1))
-			error(INFO, "slab %lx (%s): corrupt freelist\n",
+			error(INFO, "slab %lx (%s): corrupt freelist, skipped\n",
 			      s->page, s->cache->name);
+		return 0;
 	}
 	st->free_objects += nfree;
 	return add_objects(w, s, w->free_map.data);
@@ -385,10 +405,11 @@ static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
  * low 32 bits of the counters word (little-endian x86_64).
  */
 static void decode_counters(ulong counters, uint32_t *inuse,
-			    uint32_t *objects)
+			    uint32_t *objects, int *frozen)
 {
 	*inuse = counters & 0xffff;
 	*objects = (counters >> 16) & 0x7fff;
+	*frozen = (counters >> 31) & 1;
 }
 
 static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
@@ -410,8 +431,9 @@ static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 	if (s.cache->skipped)
 		return 0;
 	decode_counters(load_field(pg, l->slab_counters, 8), &s.inuse,
-			&s.objects);
+			&s.objects, &s.frozen);
 	if (s.objects == 0 || s.inuse > s.objects ||
+	    (s.cache->max_objects && s.objects > s.cache->max_objects) ||
 	    (ulong)s.objects * s.cache->size > MAX_SLAB_BYTES) {
 		st->slabs_bad++;
 		return 0;
@@ -460,7 +482,7 @@ static void find_kfence_pool(struct mlk_slab_walk *w)
 	    !mlk_read_ulong(symbol_value("__kfence_pool"), &pool) || !pool)
 		return;
 	/* mm/kfence/core.c: KFENCE_POOL_SIZE = (NUM_OBJECTS + 1) * 2 pages */
-	nobj = get_array_length("kfence_metadata", NULL, 0);
+	nobj = mlk_array_length("kfence_metadata");
 	if (nobj <= 0)
 		return;
 	w->kfence_start = pool;

@@ -23,15 +23,15 @@
 
 static int32_t member_or_absent(const char *type, const char *member)
 {
-	long off = MEMBER_OFFSET((char *)type, (char *)member);
+	long off = mlk_member_offset(type, member);
 
 	return off >= 0 ? (int32_t)off : -1;
 }
 
 static int resolve_track_layout(struct mlk_track_layout *l)
 {
-	long size = STRUCT_SIZE("track");
-	long addrs_size = MEMBER_SIZE("track", "addrs");
+	long size = mlk_struct_size("track");
+	long addrs_size = mlk_member_size("track", "addrs");
 	const char *why;
 
 	if (size <= 0)
@@ -54,7 +54,7 @@ static int resolve_track_layout(struct mlk_track_layout *l)
  * printm ("type unsigned_type length offset bitpos bitsize"), as crash's
  * own fill_struct_member_data() does for structs (handle_parts is a union).
  */
-static int handle_bitfield(const char *field, struct mlk_bitfield *bf)
+static int ask_bitfield(const char *field, struct mlk_bitfield *bf)
 {
 	char cmd[128], line[BUFSIZE];
 	long v[6];
@@ -77,6 +77,26 @@ static int handle_bitfield(const char *field, struct mlk_bitfield *bf)
 		bf->width = (uint8_t)v[5];
 	}
 	return ok ? 0 : -1;
+}
+
+/* The answers, kept for the session (a gdb request can eat a Ctrl-C). */
+static int handle_bitfield(const char *field, struct mlk_bitfield *bf)
+{
+	static struct { const char *field; struct mlk_bitfield bf; int ok; }
+		known[8];
+	static unsigned nknown;
+	unsigned i;
+
+	for (i = 0; i < nknown; i++)
+		if (!strcmp(known[i].field, field)) {
+			*bf = known[i].bf;
+			return known[i].ok ? 0 : -1;
+		}
+	i = nknown < 8 ? nknown++ : 7;
+	known[i].field = field;
+	known[i].ok = ask_bitfield(field, &known[i].bf) == 0;
+	*bf = known[i].bf;
+	return known[i].ok ? 0 : -1;
 }
 
 static uint32_t read_int_symbol(const char *name, uint32_t fallback)
@@ -102,7 +122,7 @@ static int resolve_pools(struct mlk_depot_layout *l)
 
 	if (!array)
 		return -1;
-	len = get_array_length((char *)array, NULL, 0);
+	len = mlk_array_length((char *)array);
 	if (len > 0) {
 		l->pools_addr = symbol_value((char *)array);
 	} else {
@@ -168,6 +188,15 @@ static int resolve_depot_layout(struct mlk_depot_layout *l)
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
+
+void mlk_tracks_warm(void)
+{
+	struct mlk_track_layout tl;
+	struct mlk_depot_layout dl;
+
+	if (resolve_track_layout(&tl) == 0 && tl.handle_off >= 0)
+		resolve_depot_layout(&dl);
+}
 
 int mlk_tracks_init(struct mlk_tracks *t)
 {
@@ -261,6 +290,8 @@ int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,
 	if (t->have_jiffies && mlk_jiffies_age(tr.when, t->jiffies, &age) == 0) {
 		ai->have_age = 1;
 		ai->age_jiffies = age;
+	} else if (t->have_jiffies) {
+		t->future_tracks++; /* newer than the dump: jiffies or track bad */
 	}
 	fetch_stack(t, &tr, ai);
 	return 0;

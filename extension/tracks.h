@@ -35,9 +35,12 @@ struct mlk_tracks {
 	const char *depot_why;
 	ulong jiffies;
 	int have_jiffies;
+	uint64_t future_tracks;  /* records dated after the dump's jiffies */
 	unsigned hz;
 };
 
+/* Asks the debuginfo questions of the layouts (at layout init). */
+void mlk_tracks_warm(void);
 /* Resolves the layouts (once per memleak run). Always 0. */
 int mlk_tracks_init(struct mlk_tracks *t);
 void mlk_tracks_free(struct mlk_tracks *t);

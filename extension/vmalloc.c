@@ -30,6 +30,8 @@
 #define VM_NO_GUARD_FLAG      0x00000040UL
 
 #define MAX_VMAP_AREAS (1L << 24)
+/* Larger than any vmalloc area a kernel makes: a corrupt vm_struct. */
+#define MAX_VMALLOC_AREA (1UL << 36)
 
 struct vmalloc_layout {
 	long va_start, va_end, va_vm, va_list;
@@ -50,9 +52,9 @@ struct vmalloc_walk {
 
 static long member_offset_any(const char *type, const char *member)
 {
-	long off = MEMBER_OFFSET((char *)type, (char *)member);
+	long off = mlk_member_offset(type, member);
 
-	return off >= 0 ? off : ANON_MEMBER_OFFSET((char *)type, (char *)member);
+	return off >= 0 ? off : mlk_anon_member_offset(type, member);
 }
 
 static int resolve_vmalloc_layout(struct vmalloc_layout *l)
@@ -65,8 +67,8 @@ static int resolve_vmalloc_layout(struct vmalloc_layout *l)
 	l->vm_size = member_offset_any("vm_struct", "size");
 	l->vm_flags = member_offset_any("vm_struct", "flags");
 	l->vm_caller = member_offset_any("vm_struct", "caller");
-	l->va_size_of = STRUCT_SIZE("vmap_area");
-	l->vm_size_of = STRUCT_SIZE("vm_struct");
+	l->va_size_of = mlk_struct_size("vmap_area");
+	l->vm_size_of = mlk_struct_size("vm_struct");
 	return l->va_start < 0 || l->va_end < 0 || l->va_vm < 0 ||
 	       l->va_list < 0 ||
 	       l->vm_addr < 0 || l->vm_size < 0 || l->vm_flags < 0 ||
@@ -159,6 +161,12 @@ static int track_area(struct vmalloc_walk *w, ulong vm)
 		w->st->stacks++;
 		return 0;
 	}
+	if (size > MAX_VMALLOC_AREA) {
+		w->st->absurd++;
+		error(INFO, "vmalloc area %lx: vm_struct %lx says %lu bytes: "
+		      "skipped as corrupt\n", addr, vm, size);
+		return 0;
+	}
 	if (size > UINT32_MAX) {
 		w->st->truncated++;
 		size = UINT32_MAX & ~(ulong)(PAGESIZE() - 1);
@@ -224,6 +232,13 @@ static int visit_area(ulong node, void *arg)
 		return 1;
 	}
 	return 0;
+}
+
+void mlk_vmalloc_warm(void)
+{
+	struct vmalloc_layout l;
+
+	resolve_vmalloc_layout(&l);
 }
 
 int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,

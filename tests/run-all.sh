@@ -19,12 +19,13 @@ RESULT_RE='^[[:space:]]*(PASS|FAIL):'
 # printed no FAIL: line of its own into one; a success that printed no
 # result line counts as one PASS (or, with REQUIRE_RESULTS=1, as a FAIL).
 step() {
-	local name=$1 out rc
+	local name=$1 out rc t0=$SECONDS
 	shift
 	echo "=== $name"
 	out=$(mktemp "${TMPDIR:-/tmp}/kmemleak-step.XXXXXX")
 	"$@" </dev/null 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
+	echo "--- $name: $((SECONDS - t0)) s"
 	if [ "$rc" != 0 ]; then
 		grep -Eq '^[[:space:]]*FAIL:' "$out" ||
 			echo "FAIL: $name (exit status $rc)"
@@ -77,12 +78,20 @@ main() {
 	else
 		echo "FAIL: end-to-end tests not run: kmemleak.so did not build"
 	fi
+
+	# Robustness: damaged copies of the dumps; the engine under libFuzzer.
+	if [ "$so_ok" = 1 ]; then
+		step "corruption suite (tests/corrupt/run.sh)" tests/corrupt/run.sh
+	else
+		echo "FAIL: corruption suite not run: kmemleak.so did not build"
+	fi
+	step "fuzzing the engine (tests/fuzz/run.sh)" tests/fuzz/run.sh
 }
 
 main 2>&1 | tee "$LOG"
 
 npass=$(grep -Ec '^[[:space:]]*PASS:' "$LOG")
 nfail=$(grep -Ec '^[[:space:]]*FAIL:' "$LOG")
-echo "(full output: $LOG)"
+echo "(full output: $LOG; $SECONDS s in all)"
 echo "$npass passed, $nfail failed"
 [ "$nfail" = 0 ]
