@@ -53,7 +53,8 @@ struct mlk_scan {
 
 static int in_index(const struct mlk_index *ix, const struct mlk_block *b)
 {
-	return ix && b >= ix->blocks && b < ix->blocks + ix->count;
+	/* an empty index may have no array at all: no pointer arithmetic */
+	return ix && ix->count && b >= ix->blocks && b < ix->blocks + ix->count;
 }
 
 static void make_grey(struct mlk_scan *sc, struct mlk_block *b)
