@@ -1,0 +1,430 @@
+/*
+ * rawread.c - the benchmark's physical reference: a crash(8) extension whose
+ * command `rawread` reads, once, the memory a leak scan has to read, through
+ * the same path as memleak (crash's readmem(), KVADDR, RETURN_ON_ERROR|QUIET),
+ * in large batches, and does nothing with it:
+ *
+ *   1. the struct page array, every node, in batches;
+ *   2. every slab page (PG_slab heads and their tail pages), through the
+ *      direct map, runs of contiguous pages in batches;
+ *   3. reserved memory (PG_reserved pages outside the kernel image);
+ *   4. the kernel's .data, ro_after_init and .bss;
+ *   5. every VM_ALLOC vmalloc area (vmap_area_list), through its mapping.
+ *
+ *   crash> extend bench/rawread.so
+ *   crash> rawread [-b batch_bytes] [-s]
+ *
+ * -b  batch size (default 1 MiB); -s also looks at every 8-byte word with a
+ *     range test (is it inside the lowest..highest slab page?), a lower bound
+ *     of what any scanner's per-word work costs.
+ * Prints one line per phase and a total:
+ *   rawread: <phase> <bytes> bytes, <pages> pages, <reads> reads, <failed> failed, <s> s
+ *   rawread: total <bytes> bytes (<MB> MB) in <s> s wall, <s> s cpu[, <n> words in range]
+ *
+ * Part of the benchmark (bench/), not of the product. Build:
+ *   gcc -O2 -shared -fPIC -DX86_64 -I/usr/include/crash -o rawread.so rawread.c
+ */
+#include "defs.h"
+#include <sys/time.h>
+#include <sys/resource.h>
+
+struct rr_stats {
+	ulonglong bytes, reads, failed, pages;
+	double seconds;
+};
+
+struct rr {
+	unsigned char *buf;
+	ulong batch;
+	int scan_words;
+	ulong lo, hi;			/* range test bounds (-s) */
+	ulonglong in_range;
+	struct rr_stats *cur;
+};
+
+static double now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static double cpu_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void look(struct rr *r, const unsigned char *p, ulong len)
+{
+	const ulong *w = (const ulong *)p;
+	ulong i, n = len / sizeof(ulong);
+	ulonglong hits = 0;
+
+	for (i = 0; i < n; i++)
+		hits += w[i] - r->lo < r->hi - r->lo;
+	r->in_range += hits;
+}
+
+/* Reads [addr, addr + len) in batches; a failed batch is retried page by page. */
+static void read_range(struct rr *r, ulong addr, ulong len)
+{
+	while (len > 0) {
+		ulong n = len < r->batch ? len : r->batch;
+
+		r->cur->reads++;
+		if (readmem(addr, KVADDR, r->buf, n, "rawread",
+			    RETURN_ON_ERROR | QUIET)) {
+			r->cur->bytes += n;
+			if (r->scan_words)
+				look(r, r->buf, n);
+		} else {
+			ulong off = 0;
+
+			while (off < n) {
+				ulong piece = PAGESIZE() - ((addr + off) & (PAGESIZE() - 1));
+
+				if (piece > n - off)
+					piece = n - off;
+				r->cur->reads++;
+				if (readmem(addr + off, KVADDR, r->buf, piece,
+					    "rawread", RETURN_ON_ERROR | QUIET)) {
+					r->cur->bytes += piece;
+					if (r->scan_words)
+						look(r, r->buf, piece);
+				} else {
+					r->cur->failed++;
+				}
+				off += piece;
+			}
+		}
+		addr += n;
+		len -= n;
+	}
+}
+
+/* ---- page runs ------------------------------------------------------------ */
+
+struct runs {
+	ulong *start, *count;		/* pfn runs */
+	size_t n, cap;
+};
+
+static void runs_add(struct runs *rs, ulong pfn)
+{
+	if (rs->n && rs->start[rs->n - 1] + rs->count[rs->n - 1] == pfn) {
+		rs->count[rs->n - 1]++;
+		return;
+	}
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 4096;
+		rs->start = realloc(rs->start, rs->cap * sizeof(ulong));
+		rs->count = realloc(rs->count, rs->cap * sizeof(ulong));
+		if (!rs->start || !rs->count)
+			error(FATAL, "rawread: out of memory\n");
+	}
+	rs->start[rs->n] = pfn;
+	rs->count[rs->n] = 1;
+	rs->n++;
+}
+
+static void runs_free(struct runs *rs)
+{
+	free(rs->start);
+	free(rs->count);
+	memset(rs, 0, sizeof(*rs));
+}
+
+static ulong bit_of(const char *name)
+{
+	long v;
+
+	if (!enumerator_value((char *)name, &v) || v < 0 || v > 63)
+		error(FATAL, "rawread: enumerator %s unknown\n", name);
+	return 1UL << v;
+}
+
+/* Classification state of the struct page walk. */
+struct page_walk {
+	long psz, off_flags, off_head;
+	ulong pg_slab, pg_head, pg_resv, kimg_lo, kimg_hi;
+	ulong slab_head;		/* struct page of the current slab head */
+	struct runs *slab, *resv;
+};
+
+static void classify(struct page_walk *w, ulong first, ulong pfn,
+		     const unsigned char *pages, ulong n)
+{
+	ulong i;
+
+	for (i = 0; i < n; i++) {
+		const unsigned char *pg = pages + i * w->psz;
+		ulong flags = *(const ulong *)(pg + w->off_flags);
+		ulong head = *(const ulong *)(pg + w->off_head);
+
+		if (head & 1) {		/* a tail page */
+			if (w->slab_head && head - 1 == w->slab_head)
+				runs_add(w->slab, pfn + i);
+			continue;
+		}
+		w->slab_head = 0;
+		if (flags & w->pg_slab) {
+			runs_add(w->slab, pfn + i);
+			if (flags & w->pg_head)
+				w->slab_head = first + i * w->psz;
+		} else if ((flags & w->pg_resv) &&
+			   (pfn + i < w->kimg_lo || pfn + i >= w->kimg_hi)) {
+			runs_add(w->resv, pfn + i);
+		}
+	}
+}
+
+/*
+ * The struct pages of [pfn, pfn + n) with one readmem when they are
+ * virtually contiguous; else the two halves. A batch never crosses a
+ * memory section (walk_struct_pages), so one whose first page has no
+ * struct page lies in a hole of the memory map: skipped whole (splitting
+ * it down to single pages would cost a mem_section read per pfn).
+ */
+static void walk_span(struct rr *r, struct page_walk *w, ulong pfn, ulong n)
+{
+	ulong first, last;
+
+	if (!phys_to_page((physaddr_t)pfn << PAGESHIFT(), &first))
+		return;
+	if (!phys_to_page((physaddr_t)(pfn + n - 1) << PAGESHIFT(), &last) ||
+	    last != first + (n - 1) * w->psz) {
+		if (n > 1) {
+			walk_span(r, w, pfn, n / 2);
+			walk_span(r, w, pfn + n / 2, n - n / 2);
+		}
+		return;
+	}
+	r->cur->reads++;
+	if (!readmem(first, KVADDR, r->buf, n * w->psz, "rawread",
+		     RETURN_ON_ERROR | QUIET)) {
+		r->cur->failed++;
+		if (n * w->psz > PAGESIZE()) {	/* retry in smaller pieces */
+			ulong step = PAGESIZE() / w->psz, k;
+
+			for (k = 0; k < n; k += step)
+				walk_span(r, w, pfn + k, n - k < step ? n - k : step);
+		}
+		return;
+	}
+	r->cur->bytes += n * w->psz;
+	r->cur->pages += n;
+	if (r->scan_words)
+		look(r, r->buf, n * w->psz);
+	classify(w, first, pfn, r->buf, n);
+}
+
+/*
+ * Phase 1: the struct pages, in batches of whole struct pages; classify each
+ * page on the way (slab, reserved).
+ */
+static void walk_struct_pages(struct rr *r, struct runs *slab, struct runs *resv)
+{
+	struct page_walk w = {
+		.psz = STRUCT_SIZE("page"),
+		.off_flags = MEMBER_OFFSET("page", "flags"),
+		.off_head = MEMBER_OFFSET("page", "compound_head"),
+		.pg_slab = bit_of("PG_slab"), .pg_head = bit_of("PG_head"),
+		.pg_resv = bit_of("PG_reserved"),
+		.kimg_lo = VTOP(symbol_value("_text")) >> PAGESHIFT(),
+		.kimg_hi = (VTOP(symbol_value("_end") - 1) >> PAGESHIFT()) + 1,
+		.slab = slab, .resv = resv,
+	};
+	ulong per_batch;
+	int node;
+
+	if (w.psz <= 0 || w.off_flags < 0 || w.off_head < 0)
+		error(FATAL, "rawread: struct page layout unknown\n");
+	per_batch = r->batch / w.psz;
+	if (!per_batch)
+		per_batch = 1;
+	/* batches aligned to, and no larger than, a memory section */
+	if (IS_SPARSEMEM() && PAGES_PER_SECTION() && per_batch > PAGES_PER_SECTION())
+		per_batch = PAGES_PER_SECTION();
+	for (node = 0; node < vt->numnodes; node++) {
+		struct node_table *nt = &vt->node_table[node];
+		ulong pfn = nt->start_paddr >> PAGESHIFT(), end = pfn + nt->size;
+
+		while (pfn < end) {
+			ulong n = per_batch - pfn % per_batch;
+
+			if (n > end - pfn)
+				n = end - pfn;
+			walk_span(r, &w, pfn, n);
+			pfn += n;
+		}
+	}
+}
+
+static void read_runs(struct rr *r, const struct runs *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		r->cur->pages += rs->count[i];
+		read_range(r, PTOV((physaddr_t)rs->start[i] << PAGESHIFT()),
+			   rs->count[i] << PAGESHIFT());
+	}
+}
+
+static void read_symbol_range(struct rr *r, const char *from, const char *to)
+{
+	ulong a, b;
+
+	if (!symbol_exists((char *)from) || !symbol_exists((char *)to))
+		return;
+	a = symbol_value((char *)from);
+	b = symbol_value((char *)to);
+	if (b > a) {
+		r->cur->pages += (b - a + PAGESIZE() - 1) >> PAGESHIFT();
+		read_range(r, a, b - a);
+	}
+}
+
+/* Phase 5: every VM_ALLOC area on vmap_area_list. */
+static void read_vmalloc(struct rr *r)
+{
+	long va_list = MEMBER_OFFSET("vmap_area", "list");
+	long va_vm = MEMBER_OFFSET("vmap_area", "vm");
+	long vm_addr = MEMBER_OFFSET("vm_struct", "addr");
+	long vm_flags = MEMBER_OFFSET("vm_struct", "flags");
+	long vm_nr = MEMBER_OFFSET("vm_struct", "nr_pages");
+	ulong head, pos, n = 0;
+
+	if (!symbol_exists("vmap_area_list") || va_list < 0 || va_vm < 0 ||
+	    vm_addr < 0 || vm_flags < 0 || vm_nr < 0) {
+		error(INFO, "rawread: vmalloc areas unknown, skipped\n");
+		return;
+	}
+	head = symbol_value("vmap_area_list");
+	if (!readmem(head, KVADDR, &pos, sizeof(pos), "rawread",
+		     RETURN_ON_ERROR | QUIET))
+		return;
+	while (pos && pos != head && n++ < 10000000) {
+		ulong va = pos - va_list, vm, addr, flags;
+		uint nr;
+
+		if (!readmem(va + va_vm, KVADDR, &vm, sizeof(vm), "rawread",
+			     RETURN_ON_ERROR | QUIET))
+			break;
+		if (vm && IS_KVADDR(vm) &&
+		    readmem(vm + vm_addr, KVADDR, &addr, sizeof(addr), "rawread",
+			    RETURN_ON_ERROR | QUIET) &&
+		    readmem(vm + vm_flags, KVADDR, &flags, sizeof(flags),
+			    "rawread", RETURN_ON_ERROR | QUIET) &&
+		    readmem(vm + vm_nr, KVADDR, &nr, sizeof(nr), "rawread",
+			    RETURN_ON_ERROR | QUIET) &&
+		    (flags & 0x2 /* VM_ALLOC */) && nr < (1U << 26)) {
+			r->cur->pages += nr;
+			read_range(r, addr, (ulong)nr << PAGESHIFT());
+		}
+		if (!readmem(pos, KVADDR, &pos, sizeof(pos), "rawread",
+			     RETURN_ON_ERROR | QUIET))
+			break;
+	}
+}
+
+static void phase_print(const char *name, const struct rr_stats *s)
+{
+	fprintf(fp, "rawread: %-14s %llu bytes, %llu pages, %llu reads, %llu failed, %.2f s\n",
+		name, s->bytes, s->pages, s->reads, s->failed, s->seconds);
+}
+
+static void cmd_rawread(void)
+{
+	struct rr r = { .batch = 1UL << 20 };
+	struct rr_stats st[5] = { { 0 } };
+	static const char *names[5] = {
+		"struct-pages", "slab-pages", "reserved", "kernel-data", "vmalloc"
+	};
+	struct runs slab = { 0 }, resv = { 0 };
+	double t0, c0, t;
+	ulonglong total = 0;
+	int c, i;
+
+	while ((c = getopt(argcnt, args, "b:s")) != EOF) {
+		switch (c) {
+		case 'b':
+			r.batch = stol(optarg, FAULT_ON_ERROR, NULL);
+			break;
+		case 's':
+			r.scan_words = 1;
+			break;
+		default:
+			argerrs++;
+		}
+	}
+	if (argerrs || r.batch < PAGESIZE() || r.batch > (256UL << 20))
+		cmd_usage(pc->curcmd, SYNOPSIS);
+	r.buf = malloc(r.batch);
+	if (!r.buf)
+		error(FATAL, "rawread: out of memory\n");
+	/* The range test of -s: the direct map of all RAM. */
+	r.lo = PTOV(vt->node_table[0].start_paddr);
+	r.hi = PTOV((physaddr_t)(vt->node_table[vt->numnodes - 1].start_paddr +
+		    ((physaddr_t)vt->node_table[vt->numnodes - 1].size << PAGESHIFT())));
+
+	t0 = now();
+	c0 = cpu_now();
+	for (i = 0; i < 5; i++) {
+		t = now();
+		r.cur = &st[i];
+		switch (i) {
+		case 0: walk_struct_pages(&r, &slab, &resv); break;
+		case 1: read_runs(&r, &slab); break;
+		case 2: read_runs(&r, &resv); break;
+		case 3:
+			read_symbol_range(&r, "_sdata", "_edata");
+			read_symbol_range(&r, "__start_ro_after_init", "__end_ro_after_init");
+			read_symbol_range(&r, "__bss_start", "__bss_stop");
+			break;
+		case 4: read_vmalloc(&r); break;
+		}
+		st[i].seconds = now() - t;
+		phase_print(names[i], &st[i]);
+		total += st[i].bytes;
+	}
+	fprintf(fp, "rawread: total %llu bytes (%llu MB) in %.2f s wall, %.2f s cpu",
+		total, total >> 20, now() - t0, cpu_now() - c0);
+	if (r.scan_words)
+		fprintf(fp, ", %llu words in range", r.in_range);
+	fprintf(fp, "\n");
+	runs_free(&slab);
+	runs_free(&resv);
+	free(r.buf);
+}
+
+static char *help_rawread[] = {
+	"rawread",
+	"read the memory a leak scan reads, once, in batches (benchmark)",
+	"[-b batch_bytes] [-s]",
+	"  Reads the struct page array, every slab page, reserved memory, the",
+	"  kernel's data and bss and every VM_ALLOC vmalloc area with readmem()",
+	"  in batches of batch_bytes (default 1 MiB), and prints the bytes read",
+	"  and the time taken per phase.",
+	"    -s  also test every word read against the direct map's range.",
+	NULL
+};
+
+static struct command_table_entry command_table[] = {
+	{ "rawread", cmd_rawread, help_rawread, 0 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+void __attribute__((constructor)) rawread_init(void)
+{
+	register_extension(command_table);
+}
+
+void __attribute__((destructor)) rawread_fini(void)
+{
+}
