@@ -55,6 +55,15 @@ static int walk_chunk(struct page_walk *w, ulong pfn, ulong count)
 	long psz = mlk_lay.page_size;
 	ulong first, last, step, done;
 
+	/*
+	 * Struct pages exist per sparsemem section (128 MiB on x86_64), far
+	 * larger than a chunk: a chunk aligned to PAGES_PER_CHUNK whose first
+	 * page has none lies in a hole, and splitting it page by page would
+	 * cost a phys_to_page() per missing pfn.
+	 */
+	if (count == PAGES_PER_CHUNK && pfn % PAGES_PER_CHUNK == 0 &&
+	    !phys_to_page((physaddr_t)pfn << PAGESHIFT(), &first))
+		return 0;
 	if (!phys_to_page((physaddr_t)pfn << PAGESHIFT(), &first) ||
 	    !phys_to_page((physaddr_t)(pfn + count - 1) << PAGESHIFT(), &last) ||
 	    last != first + (count - 1) * psz) {
