@@ -163,6 +163,13 @@ static int resolve_module_layout(struct mlk_layout *l)
 	return resolve_members(core, 4);
 }
 
+int mlk_possible_cpus(void)
+{
+	if (kt->cpus <= 0)
+		return 1;
+	return kt->cpus > NR_CPUS ? NR_CPUS : kt->cpus;
+}
+
 int mlk_layout_init(void)
 {
 	struct mlk_layout l;

@@ -48,6 +48,34 @@ int mlk_buf_reserve(struct mlk_buf *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Makes *items (elements of elem bytes, count in use, *cap allocated) hold
+ * one more: doubles the allocation, starting at first elements. 0, or -1
+ * when the size would overflow or memory is short (*items is then kept).
+ */
+int mlk_array_grow(void **items, size_t *cap, size_t count, size_t elem,
+		   size_t first)
+{
+	size_t want;
+	void *grown;
+
+	if (count < *cap)
+		return 0;
+	want = *cap ? *cap : first;
+	if (*cap && want > SIZE_MAX / 2 / elem)
+		return -1;
+	if (*cap)
+		want *= 2;
+	if (want > SIZE_MAX / elem)
+		return -1;
+	grown = realloc(*items, want * elem);
+	if (!grown)
+		return -1;
+	*items = grown;
+	*cap = want;
+	return 0;
+}
+
 void mlk_buf_free(struct mlk_buf *buf)
 {
 	free(buf->data);
@@ -59,20 +87,14 @@ void mlk_buf_free(struct mlk_buf *buf)
 
 int mlk_masks_add(struct mlk_masks *m, ulong word_addr)
 {
-	if (m->count == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 1024;
-		ulong *grown = realloc(m->addr, cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		m->addr = grown;
-		m->cap = cap;
-	}
+	if (mlk_array_grow((void **)&m->addr, &m->cap, m->count,
+			   sizeof(*m->addr), 1024) < 0)
+		return -1;
 	m->addr[m->count++] = word_addr;
 	return 0;
 }
 
-static int cmp_ulong(const void *a, const void *b)
+int mlk_cmp_ulong(const void *a, const void *b)
 {
 	ulong x = *(const ulong *)a, y = *(const ulong *)b;
 
@@ -81,7 +103,7 @@ static int cmp_ulong(const void *a, const void *b)
 
 void mlk_masks_finish(struct mlk_masks *m)
 {
-	qsort(m->addr, m->count, sizeof(*m->addr), cmp_ulong);
+	qsort(m->addr, m->count, sizeof(*m->addr), mlk_cmp_ulong);
 }
 
 void mlk_masks_free(struct mlk_masks *m)

@@ -153,16 +153,10 @@ static int seen_before(struct chunk_walk *w, ulong chunk)
 	for (i = 0; i < w->nseen; i++)
 		if (w->seen[i] == chunk)
 			return 1;
-	if (w->nseen == w->seen_cap) {
-		size_t cap = w->seen_cap ? w->seen_cap * 2 : 64;
-		ulong *grown = realloc(w->seen, cap * sizeof(*grown));
-
-		if (!grown) {
-			w->oom = 1;
-			return 1;
-		}
-		w->seen = grown;
-		w->seen_cap = cap;
+	if (mlk_array_grow((void **)&w->seen, &w->seen_cap, w->nseen,
+			   sizeof(*w->seen), 64) < 0) {
+		w->oom = 1;
+		return 1;
 	}
 	w->seen[w->nseen++] = chunk;
 	return 0;
@@ -220,7 +214,7 @@ static void walk_chunks(struct chunk_walk *w)
 
 static int cpu_offsets(struct mlk_percpu *pc)
 {
-	int cpu, n = kt->cpus > 0 && kt->cpus <= NR_CPUS ? kt->cpus : 1;
+	int cpu, n = mlk_possible_cpus();
 
 	pc->cpu_offsets = malloc(n * sizeof(*pc->cpu_offsets));
 	if (!pc->cpu_offsets)

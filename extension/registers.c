@@ -40,7 +40,7 @@ static int note_desc(const void *note, const unsigned char **desc,
 
 int mlk_registers_scan(struct mlk_scan *sc, uint64_t *cpus_scanned)
 {
-	int cpu, ncpus = kt->cpus > 0 && kt->cpus <= NR_CPUS ? kt->cpus : 1;
+	int cpu, ncpus = mlk_possible_cpus();
 
 	*cpus_scanned = 0;
 	if (!DUMPFILE())

@@ -28,15 +28,6 @@ static const char *const root_kind_names[MLK_ROOT_KINDS] = {
 	[MLK_ROOT_COMPOUND] = "compound page allocations",
 };
 
-static int possible_cpus(void)
-{
-	int n = kt->cpus;
-
-	if (n <= 0)
-		n = 1;
-	return n > NR_CPUS ? NR_CPUS : n;
-}
-
 const char *mlk_root_kind_name(int kind)
 {
 	return kind >= 0 && kind < MLK_ROOT_KINDS ? root_kind_names[kind] : "?";
@@ -45,15 +36,9 @@ const char *mlk_root_kind_name(int kind)
 /* Thread stack base addresses, sorted later (see mlk_roots_is_stack()). */
 static int add_stack_base(struct mlk_roots *r, ulong stack)
 {
-	if (r->nstacks == r->stacks_cap) {
-		size_t cap = r->stacks_cap ? r->stacks_cap * 2 : 256;
-		ulong *grown = realloc(r->stacks, cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		r->stacks = grown;
-		r->stacks_cap = cap;
-	}
+	if (mlk_array_grow((void **)&r->stacks, &r->stacks_cap, r->nstacks,
+			   sizeof(*r->stacks), 256) < 0)
+		return -1;
 	r->stacks[r->nstacks++] = stack;
 	return 0;
 }
@@ -66,16 +51,9 @@ static int add_task_pid(struct mlk_roots *r, ulong task)
 	if (mlk_lay.task_pid < 0 ||
 	    !mlk_readk(task + mlk_lay.task_pid, &pid, sizeof(pid)))
 		return 0;
-	if (r->npids == r->pids_cap) {
-		size_t cap = r->pids_cap ? r->pids_cap * 2 : 256;
-		struct mlk_task_pid *grown = realloc(r->pids,
-						     cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		r->pids = grown;
-		r->pids_cap = cap;
-	}
+	if (mlk_array_grow((void **)&r->pids, &r->pids_cap, r->npids,
+			   sizeof(*r->pids), 256) < 0)
+		return -1;
 	r->pids[r->npids].pid = pid;
 	r->pids[r->npids].task = task;
 	r->npids++;
@@ -122,7 +100,8 @@ static int add_cached_stacks(struct mlk_roots *r)
 	long vm_addr = mlk_member_offset("vm_struct", "addr");
 	int cpu, i;
 
-	for (cpu = 0; cpu < possible_cpus() && n > 0 && vm_addr >= 0; cpu++) {
+	for (cpu = 0; cpu < mlk_possible_cpus() && n > 0 && vm_addr >= 0;
+	     cpu++) {
 		ulong base = symbol_value("cached_stacks") +
 			kt->__per_cpu_offset[cpu];
 
@@ -138,13 +117,6 @@ static int add_cached_stacks(struct mlk_roots *r)
 	return 0;
 }
 
-static int cmp_ulong(const void *a, const void *b)
-{
-	ulong x = *(const ulong *)a, y = *(const ulong *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 void mlk_roots_warm(void)
 {
 	if (symbol_exists("cached_stacks"))
@@ -155,22 +127,17 @@ void mlk_roots_warm(void)
 int mlk_roots_is_stack(const struct mlk_roots *r, ulong addr)
 {
 	return r->nstacks &&
-	       bsearch(&addr, r->stacks, r->nstacks, sizeof(ulong), cmp_ulong);
+	       bsearch(&addr, r->stacks, r->nstacks, sizeof(ulong),
+		       mlk_cmp_ulong);
 }
 
 int mlk_roots_add(struct mlk_roots *r, ulong start, ulong end, int kind)
 {
 	if (end <= start)
 		return 0;
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 1024;
-		struct mlk_root *grown = realloc(r->ranges, cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		r->ranges = grown;
-		r->cap = cap;
-	}
+	if (mlk_array_grow((void **)&r->ranges, &r->cap, r->count,
+			   sizeof(*r->ranges), 1024) < 0)
+		return -1;
 	r->ranges[r->count].start = start;
 	r->ranges[r->count].len = end - start;
 	r->ranges[r->count].kind = (uint8_t)kind;
@@ -228,7 +195,7 @@ static ulong percpu_unit_bytes(ulong static_bytes)
 static int add_percpu(struct mlk_roots *r)
 {
 	ulong start, unit;
-	int cpu, ncpus = possible_cpus();
+	int cpu, ncpus = mlk_possible_cpus();
 
 	if (!symbol_exists("__per_cpu_start") || !symbol_exists("__per_cpu_end"))
 		return 0;
@@ -343,7 +310,7 @@ static int add_idle_tasks(struct task_walk *w)
 	if (mlk_lay.rq_idle < 0 || !symbol_exists("runqueues"))
 		return 0;
 	rq = symbol_value("runqueues");
-	for (cpu = 1; cpu < possible_cpus(); cpu++) {
+	for (cpu = 1; cpu < mlk_possible_cpus(); cpu++) {
 		if (mlk_read_ulong(rq + kt->__per_cpu_offset[cpu] +
 				   mlk_lay.rq_idle, &idle) && idle &&
 		    add_task_stack(w, idle))
@@ -360,7 +327,7 @@ static void read_running_tasks(struct task_walk *w)
 	if (mlk_lay.rq_curr < 0 || !symbol_exists("runqueues"))
 		return;
 	rq = symbol_value("runqueues");
-	for (cpu = 0; cpu < possible_cpus(); cpu++)
+	for (cpu = 0; cpu < mlk_possible_cpus(); cpu++)
 		if (mlk_read_ulong(rq + kt->__per_cpu_offset[cpu] +
 				   mlk_lay.rq_curr, &curr) && curr)
 			w->running[w->nrunning++] = curr;
@@ -538,7 +505,7 @@ int mlk_roots_collect(struct mlk_roots *r)
 	    add_task_stacks(r) < 0 || add_cached_stacks(r) < 0 ||
 	    add_modules(r) < 0 || mlk_pages_add_memmap_roots(r) < 0)
 		return -1;
-	qsort(r->stacks, r->nstacks, sizeof(ulong), cmp_ulong);
+	qsort(r->stacks, r->nstacks, sizeof(ulong), mlk_cmp_ulong);
 	qsort(r->pids, r->npids, sizeof(*r->pids), cmp_pid);
 	merge_ranges(r);
 	return 0;

@@ -95,16 +95,10 @@ static int add_cache(ulong node, void *arg)
 		slub->st.caches_skipped++;
 		return 0;
 	}
-	if (slub->ncaches == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 256;
-		struct mlk_cache *grown = realloc(slub->caches,
-						  cap * sizeof(*grown));
-		if (!grown) {
-			w->oom = 1;
-			return 1;
-		}
-		slub->caches = grown;
-		w->cap = cap;
+	if (mlk_array_grow((void **)&slub->caches, &w->cap, slub->ncaches,
+			   sizeof(*slub->caches), 256) < 0) {
+		w->oom = 1;
+		return 1;
 	}
 	if (fill_cache(&slub->caches[slub->ncaches], addr, w->kc_buf,
 		       w->flags_size) < 0) {
@@ -225,7 +219,7 @@ static int cmp_cpu_slab(const void *a, const void *b)
 static int read_cpu_slabs(struct mlk_slab_walk *w)
 {
 	const struct mlk_slub *slub = w->slub;
-	int ncpus = kt->cpus > 0 && kt->cpus <= NR_CPUS ? kt->cpus : 1;
+	int ncpus = mlk_possible_cpus();
 	size_t i, n = 0;
 	int cpu;
 

@@ -110,15 +110,9 @@ static int in_module_space(ulong addr)
 /* The tag of a vmalloc block indexes its allocation caller. */
 static int remember_caller(struct mlk_vmalloc_stats *st, ulong caller)
 {
-	if (st->ncallers == st->callers_cap) {
-		size_t cap = st->callers_cap ? st->callers_cap * 2 : 256;
-		ulong *grown = realloc(st->callers, cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		st->callers = grown;
-		st->callers_cap = cap;
-	}
+	if (mlk_array_grow((void **)&st->callers, &st->callers_cap,
+			   st->ncallers, sizeof(*st->callers), 256) < 0)
+		return -1;
 	st->callers[st->ncallers++] = caller;
 	return 0;
 }
