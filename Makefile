@@ -18,7 +18,7 @@ EXTDIR   ?= $(PREFIX)/lib/crash/extensions
 # The engine and the pure decoders: no crash headers (unit-tested alone).
 ENGINE_SRCS := extension/blocks.c extension/scan.c extension/report.c \
 	$(wildcard extension/stackdepot.c extension/track.c extension/pageowner.c \
-		   extension/classify.c)
+		   extension/classify.c extension/kmlobject.c)
 # The crash-facing readers: everything else under extension/.
 CRASH_SRCS  := $(filter-out $(ENGINE_SRCS),$(wildcard extension/*.c))
 SRCS        := kmemleak.c $(CRASH_SRCS) $(ENGINE_SRCS)

@@ -25,6 +25,7 @@ static void run_free(struct memleak_run *run)
 	mlk_orphans_free(&run->orphans);
 	mlk_scan_free(run->sc);
 	mlk_tracks_free(&run->tracks);
+	mlk_page_owners_free(&run->owners);
 	mlk_index_free(run->ix);
 	mlk_roots_free(&run->roots);
 	mlk_masks_free(&run->masks);
@@ -111,7 +112,8 @@ static int walk_pages(struct memleak_run *run)
 		      "not scanned\n");
 	else
 		skip_percpu_first_chunk(run);
-	if (mlk_compound_init(&run->compound, &run->roots) < 0)
+	if (mlk_compound_init(&run->compound, &run->roots, run->ix,
+			      run->owners.ready ? &run->owners : NULL) < 0)
 		error(INFO, "page flags unknown: compound page allocations "
 		      "not scanned\n");
 	ret = mlk_pages_walk(visitors, 3, &run->pages);
@@ -124,12 +126,38 @@ static int walk_pages(struct memleak_run *run)
 }
 
 /*
+ * The kernel's own records, when it keeps them: page_owner (who allocated
+ * each page) and kmemleak's objects (annotations, its metadata pool).
+ */
+static int read_kernel_records(struct memleak_run *run,
+			       const struct memleak_opts *o)
+{
+	ulong start, end;
+
+	mlk_page_owners_init(&run->owners);
+	if (o->no_kernel_records) {
+		run->kml_why = "not used (-N)";
+		return 0;
+	}
+	if (mlk_kml_init(&run->kml, &run->kml_why) < 0)
+		return 0;
+	/* kmemleak's static object pool points at what it tracks */
+	if (mlk_kml_mem_pool(&start, &end) == 0 &&
+	    mlk_roots_exclude(&run->roots, start, end) < 0)
+		return -1;
+	return 0;
+}
+
+/*
  * Blocks and roots, in the order they depend on each other: the struct
  * page pass finds slab objects and reserved memory, the kernel's roots
  * name the thread stacks, and the vmalloc reader leaves those out.
  */
 static int build_index(struct memleak_run *run, const struct memleak_opts *o)
 {
+	phase(o, run, "reading kernel records (page_owner, kmemleak)");
+	if (read_kernel_records(run, o) < 0)
+		return -1;
 	phase(o, run, "reading slab caches");
 	if (mlk_slub_read_caches(&run->slub) < 0)
 		return -1;
@@ -151,7 +179,16 @@ static int build_index(struct memleak_run *run, const struct memleak_opts *o)
 				  run->percpu.vm_caller, &run->vmalloc) < 0)
 		return -1;
 	mlk_masks_finish(&run->masks);
-	return mlk_index_finish(run->ix);
+	if (mlk_index_finish(run->ix) < 0)
+		return -1;
+	if (run->kml.ready) {
+		phase(o, run, "adopting the kernel's kmemleak annotations");
+		if (mlk_kml_adopt(&run->kml, run->ix,
+				  run->roots.percpu_static_only ?
+				  run->percpu.pix : NULL, &run->adopted) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- -w: who references a block ---------------------------------------------- */
@@ -284,7 +321,7 @@ static int parse_opts(struct memleak_opts *o)
 	o->hex_bytes = DEFAULT_HEX_BYTES;
 	o->min_age = DEFAULT_MIN_AGE_SECONDS;
 	o->kind = -1;
-	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:sqv")) != EOF) {
+	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:sqvKN")) != EOF) {
 		switch (c) {
 		case 'n':
 			o->max_reports = stol(optarg, FAULT_ON_ERROR, NULL);
@@ -334,6 +371,12 @@ static int parse_opts(struct memleak_opts *o)
 		case 'v':
 			o->verbose = 1;
 			break;
+		case 'K':
+			o->kernel_report = 1;
+			break;
+		case 'N':
+			o->no_kernel_records = 1;
+			break;
 		default:
 			argerrs++;
 			break;
@@ -363,6 +406,11 @@ static void cmd_memleak(void)
 		return;
 	}
 	active_run = run;
+	if (opts.kernel_report) {
+		mlk_kml_report(run, &opts);
+		memleak_cleanup();
+		return;
+	}
 	memset(&mlk_reads, 0, sizeof(mlk_reads));
 	mlk_window_cache_reset();
 	gettimeofday(&run->started, NULL);
@@ -387,8 +435,8 @@ static void cmd_memleak(void)
 static char *help_memleak[] = {
 "memleak",
 "find kernel memory that nothing points to (leaks)",
-"[-s] [-q] [-v] [-n count] [-x bytes] [-c cache] [-k kind] [-b bytes]\n"
-"        [-r start-end] [-m seconds] [-w address]",
+"[-s] [-q] [-v] [-N] [-n count] [-x bytes] [-c cache] [-k kind] [-b bytes]\n"
+"        [-r start-end] [-m seconds] [-w address] | -K [-n count]",
 "  Scans the kernel's memory, as kmemleak does, for allocated blocks that no",
 "  pointer reaches any more, and prints each orphan with its cache, slab,",
 "  class, allocation record, the first bytes of its contents and the stack",
@@ -402,8 +450,16 @@ static char *help_memleak[] = {
 "  per-cpu section; the live frames of every task's kernel stack (from the",
 "  kernel's own task list); every module's data; the struct page array;",
 "  reserved (boot-time memblock) memory; unmapped compound page allocations",
-"  (large kmalloc); the CPU registers saved in the dump. Blocks reached from",
-"  a root are scanned in turn; whatever stays unreached is an orphan.",
+"  (large kmalloc, unless page_owner says which they are: then they are",
+"  blocks); the CPU registers saved in the dump. Blocks reached from a root",
+"  are scanned in turn; whatever stays unreached is an orphan.",
+" ",
+"  Kernels built with CONFIG_DEBUG_KMEMLEAK keep their own records: the",
+"  scan then adopts their annotations (kmemleak_not_leak, kmemleak_ignore,",
+"  kmemleak_no_scan) and leaves kmemleak's metadata out of the roots; -K",
+"  prints the kernel's own report. With CONFIG_PAGE_OWNER and page_owner=on,",
+"  large kmalloc and vmalloc orphans get their allocation stack from",
+"  page_owner.",
 " ",
 "  An orphan pointed to by another orphan is an indirect leak (freed with",
 "  its owner); the others are direct. With slub_debug=U, the kernel records",
@@ -427,7 +483,8 @@ static char *help_memleak[] = {
 "      -x bytes  bytes of hex dump per orphan (default 32, 0 for none, max",
 "                4096).",
 "      -c cache  only report orphans of the named slab cache.",
-"       -k kind  only report orphans of this kind: slab, vmalloc or percpu.",
+"       -k kind  only report orphans of this kind: slab, vmalloc, pages",
+"                (large kmalloc) or percpu.",
 "      -b bytes  only report orphans of at least this size.",
 "  -r start-end  only report orphans whose address lies in [start, end).",
 "    -m seconds  orphans allocated less than this before the dump are in",
@@ -436,6 +493,12 @@ static char *help_memleak[] = {
 "    -w address  explain a verdict: print every reference found to the",
 "                block holding address, with where the referencing word",
 "                lies (which kind of root, or which reachable block).",
+"            -N  do not use the kernel's kmemleak records (the offline scan",
+"                alone, as on a kernel without kmemleak).",
+"            -K  print what /sys/kernel/debug/kmemleak showed at the time of",
+"                the dump, from the kernel's own kmemleak records (needs",
+"                CONFIG_DEBUG_KMEMLEAK); frame addresses in full where the",
+"                kernel hashes them. No scan is run.",
 "\nEXAMPLES",
 "  Scan the dump and list the orphans:\n",
 "    %s> memleak",

@@ -7,6 +7,7 @@
 #define MLK_BYTES_H
 
 #include <stdint.h>
+#include <stddef.h>
 #include <string.h>
 
 static inline uint64_t mlk_get_u64(const void *buf, long off)
@@ -39,6 +40,22 @@ static inline uint16_t mlk_get_u16(const void *buf, long off)
 
 	memcpy(&v, (const unsigned char *)buf + off, sizeof(v));
 	return v;
+}
+
+/*
+ * A task name (comm[]) out of dump bytes: up to its NUL, at most srclen
+ * bytes and dstsz - 1 characters; unprintable bytes become '?'.
+ */
+static inline void mlk_copy_comm(char *dst, size_t dstsz,
+				 const unsigned char *src, size_t srclen)
+{
+	size_t n = 0;
+
+	if (dstsz == 0)
+		return;
+	for (; n < srclen && n < dstsz - 1 && src[n] != '\0'; n++)
+		dst[n] = src[n] >= 0x20 && src[n] < 0x7f ? (char)src[n] : '?';
+	dst[n] = '\0';
 }
 
 #endif /* MLK_BYTES_H */

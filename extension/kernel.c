@@ -9,6 +9,8 @@
  */
 #include "readers.h"
 #include "tracks.h"
+#include "kmlrecords.h"
+#include "pagestacks.h"
 
 struct mlk_layout mlk_lay;
 
@@ -205,6 +207,8 @@ int mlk_layout_init(void)
 	mlk_vmalloc_warm();
 	mlk_roots_warm();
 	mlk_tracks_warm();
+	mlk_kml_warm();
+	mlk_page_owners_warm();
 	if (CRASHDEBUG(1))
 		fprintf(fp, "memleak: layout: page %ld bytes, PG_slab %lu, "
 			"struct %s, kmem_cache %ld bytes, random %ld\n",

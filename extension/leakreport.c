@@ -98,10 +98,33 @@ static const struct mlk_block *orphan_block(const struct report *r, size_t i)
 }
 
 /* What the kernel recorded for b (slab objects of SLAB_STORE_USER caches). */
+/*
+ * The first page of a vmalloc area or large kmalloc block, for its
+ * page_owner record (vmalloc: translated through the page tables).
+ */
+static int first_pfn_of(const struct mlk_block *b, ulong *pfn)
+{
+	physaddr_t paddr;
+
+	if (b->kind == MLK_KIND_PAGES) {
+		*pfn = VTOP(b->start) >> PAGESHIFT();
+		return 0;
+	}
+	if (b->kind == MLK_KIND_VMALLOC &&
+	    kvtop(NULL, b->start, &paddr, 0)) {
+		*pfn = paddr >> PAGESHIFT();
+		return 0;
+	}
+	return -1;
+}
+
 static int alloc_info_of(struct report *r, const struct mlk_block *b)
 {
 	const struct mlk_cache *c = cache_of(r->run, b);
+	ulong pfn;
 
+	if (!c && r->run->owners.ready && first_pfn_of(b, &pfn) == 0)
+		return mlk_page_owners_alloc_info(&r->run->owners, pfn, &r->ai);
 	if (!c) {
 		memset(&r->ai, 0, sizeof(r->ai));
 		r->ai.why = "not recorded for this kind of block";
@@ -213,11 +236,11 @@ static void count_percpu(struct report *r)
 
 /* ---- one orphan ------------------------------------------------------------ */
 
-static void print_hexdump(ulong addr, uint32_t size, long max_bytes)
+void mlk_print_hexdump(ulong addr, uint64_t size, long max_bytes)
 {
 	unsigned char bytes[MAX_HEX_BYTES];
 	char line[MLK_HEXLINE];
-	long len = size < max_bytes ? size : max_bytes, off;
+	long len = size < (uint64_t)max_bytes ? (long)size : max_bytes, off;
 
 	if (len <= 0)
 		return;
@@ -280,6 +303,14 @@ static void print_track(const struct memleak_run *run,
 
 	if (!ai->have_track)
 		return;
+	if (ai->from_page_owner) {
+		/* mm/page_owner.c keeps the name, and local_clock() in ns */
+		fprintf(fp, "  comm \"%s\", pid %d, allocated at %llu.%09llu s "
+			"(page_owner)\n", ai->comm, ai->pid,
+			(unsigned long long)(ai->ts_nsec / 1000000000ULL),
+			(unsigned long long)(ai->ts_nsec % 1000000000ULL));
+		return;
+	}
 	/*
 	 * The track keeps the pid, not the name (mm/slub.c: set_track()): the
 	 * name is that of the task with this pid in the dump, if any.
@@ -298,22 +329,31 @@ static void print_track(const struct memleak_run *run,
 static void print_backtrace(const struct mlk_alloc_info *ai)
 {
 	char sym[256];
-	unsigned i;
 
 	if (!ai->have_track)
 		return;
 	fprintf(fp, "  backtrace:\n");
 	if (!ai->nr_entries) {
-		mlk_format_symbol(ai->caller, sym, sizeof(sym));
-		fprintf(fp, "    [<%016lx>] %s\n", ai->caller, sym);
+		if (ai->caller) {
+			mlk_format_symbol(ai->caller, sym, sizeof(sym));
+			fprintf(fp, "    [<%016lx>] %s\n", ai->caller, sym);
+		}
 		fprintf(fp, "    (no stack: %s)\n",
 			ai->stack_why ? ai->stack_why : "not recorded");
 		return;
 	}
-	for (i = 0; i < ai->nr_entries; i++) {
-		mlk_format_symbol(ai->entries[i], sym, sizeof(sym));
+	mlk_print_frames(ai->entries, ai->nr_entries);
+}
+
+void mlk_print_frames(const mlk_addr_t *entries, unsigned n)
+{
+	char sym[256];
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		mlk_format_symbol(entries[i], sym, sizeof(sym));
 		fprintf(fp, "    [<%016llx>] %s\n",
-			(unsigned long long)ai->entries[i], sym);
+			(unsigned long long)entries[i], sym);
 	}
 }
 
@@ -332,7 +372,7 @@ static void print_orphan(struct report *r, size_t i)
 			b->count, b->min_count, mlk_kind_name(b->kind));
 	if (b->flags & MLK_F_UNREADABLE)
 		fprintf(fp, "  (part of its contents is missing from the dump)\n");
-	print_hexdump(b->start, b->size, r->o->hex_bytes);
+	mlk_print_hexdump(b->start, b->size, r->o->hex_bytes);
 	print_backtrace(&r->ai);
 }
 
@@ -348,7 +388,7 @@ static void print_percpu_orphan(const struct report *r,
 	fprintf(fp, "  leak: direct, holds 0 indirect blocks (0 bytes)\n");
 	if (b->flags & MLK_F_UNREADABLE)
 		fprintf(fp, "  (part of its contents is missing from the dump)\n");
-	print_hexdump(b->start + pc->cpu_offsets[0], b->size, r->o->hex_bytes);
+	mlk_print_hexdump(b->start + pc->cpu_offsets[0], b->size, r->o->hex_bytes);
 }
 
 /* Prints up to budget per-cpu orphans; returns how many it printed. */
@@ -585,6 +625,31 @@ out:
 
 /* ---- summary ------------------------------------------------------------------ */
 
+/* What the scan took from the kernel's own kmemleak records. */
+static void print_kernel_records(const struct memleak_run *run)
+{
+	const struct mlk_kml_adopted *a = &run->adopted;
+
+	if (!a->done) {
+		if (run->kml_why)
+			fprintf(fp, "  kmemleak records: %s\n", run->kml_why);
+		return;
+	}
+	fprintf(fp, "  kmemleak records: %llu objects read%s; adopted: %llu "
+		"kmemleak_not_leak (scanned, not reported), %llu "
+		"kmemleak_ignore (neither), %llu kmemleak_no_scan; %llu "
+		"annotated objects are no tracked block; %llu bytes of "
+		"kmemleak metadata left out of the roots\n",
+		(unsigned long long)a->objects,
+		a->objects_bad || a->list_truncated ? " (PARTIAL: list "
+		"damaged)" : "",
+		(unsigned long long)a->not_leak,
+		(unsigned long long)a->ignored,
+		(unsigned long long)a->no_scan,
+		(unsigned long long)a->unmatched,
+		(unsigned long long)run->roots.excluded_bytes);
+}
+
 static void print_coverage(const struct memleak_run *run)
 {
 	const struct mlk_stats *st = mlk_scan_stats(run->sc);
@@ -621,12 +686,31 @@ static void print_coverage(const struct memleak_run *run)
 	fprintf(fp, "  blocks scanned:  %llu reachable blocks, %llu bytes\n",
 		(unsigned long long)st->grey,
 		(unsigned long long)st->block_bytes);
+	if (run->owners.ready)
+		fprintf(fp, "  page_owner:      %llu large kmalloc blocks (%llu "
+			"pages) tracked; stacks of large kmalloc and vmalloc "
+			"blocks from page_owner\n",
+			(unsigned long long)run->compound.large_kmalloc,
+			(unsigned long long)run->compound.large_kmalloc_pages);
+	print_kernel_records(run);
+}
+
+/* Which page allocations the scan does not track, and why. */
+static const char *pages_untracked(const struct memleak_run *run, char *buf,
+				   size_t bufsz)
+{
+	if (run->owners.ready)
+		return "page allocations other than large kmalloc";
+	snprintf(buf, bufsz, "page allocations (large kmalloc: %s)",
+		 run->owners.why ? run->owners.why : "no page_owner records");
+	return buf;
 }
 
 static void print_damage(const struct memleak_run *run)
 {
 	const struct mlk_stats *st = mlk_scan_stats(run->sc);
 	const struct mlk_slub_stats *ss = &run->slub.st;
+	char why[160];
 
 	uint64_t in_roots = 0;
 	int k;
@@ -667,9 +751,9 @@ static void print_damage(const struct memleak_run *run)
 			(unsigned long long)ss->slabs_bad,
 			(unsigned long long)ss->slabs_unknown_cache,
 			ss->cache_list_truncated ? ", slab_caches list cut" : "");
-	fprintf(fp, "  not tracked:     page allocations (large kmalloc: this "
-		"kernel records no page_owner; %llu compound allocations, %llu "
+	fprintf(fp, "  not tracked:     %s (%llu compound allocations, %llu "
 		"pages, scanned as roots instead)%s%s%s\n",
+		pages_untracked(run, why, sizeof(why)),
 		(unsigned long long)run->compound.allocations,
 		(unsigned long long)run->compound.pages,
 		run->roots.percpu_static_only ? "" : ", per-cpu allocations "

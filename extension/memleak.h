@@ -9,6 +9,8 @@
 #include "readers.h"
 #include "tracks.h"
 #include "classify.h"
+#include "kmlrecords.h"
+#include "pagestacks.h"
 
 #define DEFAULT_HEX_BYTES 32
 #define DEFAULT_MIN_AGE_SECONDS 5
@@ -26,6 +28,8 @@ struct memleak_opts {
 	int grouped;        /* -s: one entry per allocation stack */
 	int summary_only;   /* -q */
 	int verbose;        /* -v */
+	int kernel_report;  /* -K: print the kernel's own kmemleak report */
+	int no_kernel_records; /* -N: offline scan only, no kmemleak records */
 };
 
 /*
@@ -49,6 +53,10 @@ struct memleak_run {
 	struct mlk_index *ix;
 	struct mlk_scan *sc;
 	struct mlk_tracks tracks;
+	struct mlk_page_owners owners;  /* page_owner records, if any */
+	struct mlk_kml kml;             /* the kernel's kmemleak, if any */
+	struct mlk_kml_adopted adopted; /* what the scan took from it */
+	const char *kml_why;            /* no kmemleak records: why */
 	struct mlk_orphans orphans;     /* direct/indirect classes */
 	int classified;
 	uint64_t young, young_bytes;    /* orphans in flight (-m) */
@@ -70,5 +78,13 @@ void mlk_describe_block(const struct memleak_run *run,
  */
 void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 		int partial);
+/* The report's pieces: a hex dump, and stack frames ("[<addr>] %pS"). */
+void mlk_print_hexdump(ulong addr, uint64_t size, long max_bytes);
+void mlk_print_frames(const mlk_addr_t *entries, unsigned n);
+/*
+ * -K: what /sys/kernel/debug/kmemleak would have printed at the time of
+ * the dump, from the kernel's own kmemleak records (kmlreport.c).
+ */
+void mlk_kml_report(struct memleak_run *run, const struct memleak_opts *o);
 
 #endif /* MLK_MEMLEAK_H */

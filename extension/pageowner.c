@@ -180,18 +180,10 @@ static int read_pid(const unsigned char *p, int32_t off)
 static void copy_comm(const struct mlk_page_owner_layout *l,
 		      const unsigned char *p, char *comm)
 {
-	size_t max = l->comm_len < MLK_PAGE_OWNER_COMM_MAX - 1 ?
-		     l->comm_len : MLK_PAGE_OWNER_COMM_MAX - 1;
-	const unsigned char *src;
-	size_t n = 0;
-
-	if (l->comm_off >= 0) {
-		src = p + l->comm_off;
-		for (; n < max && src[n] != '\0'; n++)
-			comm[n] = src[n] >= 0x20 && src[n] < 0x7f ?
-				  (char)src[n] : '?';
-	}
-	comm[n] = '\0';
+	comm[0] = '\0';
+	if (l->comm_off >= 0)
+		mlk_copy_comm(comm, MLK_PAGE_OWNER_COMM_MAX, p + l->comm_off,
+			      l->comm_len);
 }
 
 static unsigned max_order_of(const struct mlk_page_owner_layout *l)

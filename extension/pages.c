@@ -16,6 +16,7 @@
  * (another kernel's memory) are left out.
  */
 #include "readers.h"
+#include "pagestacks.h"
 #include "bytes.h"
 
 #define PAGES_PER_CHUNK 1024UL
@@ -171,7 +172,7 @@ void mlk_pages_warm(void)
 	struct mlk_compound c;
 
 	mlk_reserved_init(&r, NULL);
-	mlk_compound_init(&c, NULL);
+	mlk_compound_init(&c, NULL, NULL, NULL);
 }
 
 int mlk_reserved_init(struct mlk_reserved *r, struct mlk_roots *roots)
@@ -255,7 +256,7 @@ int mlk_reserved_finish(struct mlk_reserved *r)
 	return r->enabled ? flush_run(r) : 0;
 }
 
-/* ---- untracked compound allocations as roots ---------------------------------- */
+/* ---- compound allocations: large kmalloc blocks, or roots ----------------------- */
 
 /*
  * kmalloc() above the largest kmalloc cache takes whole compound pages
@@ -267,12 +268,15 @@ int mlk_reserved_finish(struct mlk_reserved *r)
  * and a reference held are therefore scanned as roots. Free pages in the
  * buddy allocator are never compound, so nothing free is scanned.
  */
-int mlk_compound_init(struct mlk_compound *c, struct mlk_roots *roots)
+int mlk_compound_init(struct mlk_compound *c, struct mlk_roots *roots,
+		      struct mlk_index *ix, struct mlk_page_owners *owners)
 {
 	long head_bit, slab_bit;
 
 	memset(c, 0, sizeof(*c));
 	c->roots = roots;
+	c->ix = ix;
+	c->owners = owners;
 	c->mapping_off = mlk_member_offset("page", "mapping");
 	c->refcount_off = mlk_member_offset("page", "_refcount");
 	if (!mlk_enumerator("PG_head", &head_bit) ||
@@ -292,6 +296,18 @@ static int flush_compound(struct mlk_compound *c)
 	c->run_pages = 0;
 	if (count < 2)
 		return 0;
+	/*
+	 * page_owner names the allocator: a large kmalloc is a block like any
+	 * slab object (mm/kmemleak.c tracks it too, from kmalloc_large()).
+	 */
+	if (c->owners && c->ix && count <= UINT32_MAX >> PAGESHIFT() &&
+	    mlk_page_owners_is_large_kmalloc(c->owners, start)) {
+		c->large_kmalloc++;
+		c->large_kmalloc_pages += count;
+		return mlk_index_add(c->ix, PTOV(start << PAGESHIFT()),
+				     (uint32_t)(count << PAGESHIFT()),
+				     MLK_KIND_PAGES, 0, 1);
+	}
 	c->allocations++;
 	c->pages += count;
 	return mlk_roots_add(c->roots, PTOV(start << PAGESHIFT()),

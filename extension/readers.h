@@ -272,15 +272,24 @@ int mlk_reserved_skip(struct mlk_reserved *r, ulong start_vaddr,
 		      ulong end_vaddr);
 
 /* Collector of unmapped compound page allocations as roots (a visitor). */
+struct mlk_page_owners;
 struct mlk_compound {
 	struct mlk_roots *roots;
+	struct mlk_index *ix;            /* large kmalloc blocks go here */
+	struct mlk_page_owners *owners;  /* NULL: no page_owner records */
 	long mapping_off, refcount_off;
 	ulong pg_head_bit, pg_slab_bit;
 	ulong head_page, head_pfn, run_pages;
-	uint64_t allocations, pages;
+	uint64_t allocations, pages;     /* scanned as roots */
+	uint64_t large_kmalloc, large_kmalloc_pages; /* tracked as blocks */
 	int enabled;
 };
-int mlk_compound_init(struct mlk_compound *c, struct mlk_roots *roots);
+/*
+ * With owners (page_owner records), compound allocations made by the large
+ * kmalloc path become blocks of ix; the others are roots.
+ */
+int mlk_compound_init(struct mlk_compound *c, struct mlk_roots *roots,
+		      struct mlk_index *ix, struct mlk_page_owners *owners);
 int mlk_compound_visit(void *arg, ulong page, ulong pfn,
 		       const unsigned char *pg);
 int mlk_compound_finish(struct mlk_compound *c);
@@ -321,6 +330,9 @@ enum mlk_root_kind {
 	MLK_ROOT_KINDS
 };
 
+/* Ranges a run may leave out of the roots (see mlk_roots_exclude()). */
+#define MLK_ROOT_HOLES 4
+
 struct mlk_root {
 	ulong start;
 	ulong len;
@@ -343,6 +355,10 @@ struct mlk_roots {
 	size_t nstacks, stacks_cap;
 	struct mlk_task_pid *pids;   /* every task walked, sorted by pid */
 	size_t npids, pids_cap;
+	/* ranges left out of the roots (mlk_roots_exclude) */
+	ulong hole_start[MLK_ROOT_HOLES], hole_end[MLK_ROOT_HOLES];
+	unsigned nholes;
+	uint64_t excluded_bytes;
 };
 
 struct mlk_task_pid {
@@ -353,8 +369,14 @@ struct mlk_task_pid {
 /* Appends one range [start, end). 0, or -1 when out of memory. */
 int mlk_roots_add(struct mlk_roots *roots, ulong start, ulong end, int kind);
 /*
+ * Leaves [start, end) out of the roots, whoever adds it: memory that holds
+ * pointers to blocks without referencing them (kmemleak's own metadata).
+ * Call before mlk_roots_collect(). 0, or -1 when MLK_ROOT_HOLES are used.
+ */
+int mlk_roots_exclude(struct mlk_roots *roots, ulong start, ulong end);
+/*
  * Appends the kernel's own roots to what is already there, then sorts the
- * ranges and merges overlaps. 0, or -1.
+ * ranges, merges overlaps and cuts out the excluded ranges. 0, or -1.
  */
 int mlk_roots_collect(struct mlk_roots *roots);
 void mlk_roots_free(struct mlk_roots *roots);

@@ -499,6 +499,67 @@ static void merge_ranges(struct mlk_roots *r)
 	r->count = out;
 }
 
+int mlk_roots_exclude(struct mlk_roots *r, ulong start, ulong end)
+{
+	if (end <= start)
+		return 0;
+	if (r->nholes >= MLK_ROOT_HOLES)
+		return -1;
+	r->hole_start[r->nholes] = start;
+	r->hole_end[r->nholes] = end;
+	r->nholes++;
+	return 0;
+}
+
+/* Cuts [hs, he) out of the sorted, merged ranges (one split at most). */
+static int cut_hole(struct mlk_roots *r, ulong hs, ulong he)
+{
+	size_t i;
+
+	for (i = 0; i < r->count; i++) {
+		struct mlk_root *cur = &r->ranges[i];
+		ulong s = cur->start, e = cur->start + cur->len;
+
+		if (e <= hs || s >= he)
+			continue;
+		r->excluded_bytes += (e < he ? e : he) - (s > hs ? s : hs);
+		if (s < hs && e > he) {
+			uint8_t kind = cur->kind;
+
+			cur->len = hs - s;
+			/* the tail goes to the end; collect sorts again */
+			if (mlk_roots_add(r, he, e, kind) < 0)
+				return -1;
+			r->per_kind_count[kind]--;
+			r->per_kind_bytes[kind] -= e - he;
+		} else if (s < hs) {
+			cur->len = hs - s;
+		} else if (e > he) {
+			cur->start = he;
+			cur->len = e - he;
+		} else {
+			cur->len = 0;
+		}
+	}
+	return 0;
+}
+
+static int cut_holes(struct mlk_roots *r)
+{
+	size_t i, out = 0;
+	unsigned h;
+
+	for (h = 0; h < r->nholes; h++)
+		if (cut_hole(r, r->hole_start[h], r->hole_end[h]) < 0)
+			return -1;
+	for (i = 0; i < r->count; i++)
+		if (r->ranges[i].len)
+			r->ranges[out++] = r->ranges[i];
+	r->count = out;
+	qsort(r->ranges, r->count, sizeof(*r->ranges), cmp_root);
+	return 0;
+}
+
 int mlk_roots_collect(struct mlk_roots *r)
 {
 	if (add_kernel_data(r) < 0 || add_percpu(r) < 0 ||
@@ -508,7 +569,7 @@ int mlk_roots_collect(struct mlk_roots *r)
 	qsort(r->stacks, r->nstacks, sizeof(ulong), mlk_cmp_ulong);
 	qsort(r->pids, r->npids, sizeof(*r->pids), cmp_pid);
 	merge_ranges(r);
-	return 0;
+	return cut_holes(r);
 }
 
 void mlk_roots_free(struct mlk_roots *r)

@@ -194,8 +194,13 @@ void mlk_tracks_warm(void)
 	struct mlk_track_layout tl;
 	struct mlk_depot_layout dl;
 
-	if (resolve_track_layout(&tl) == 0 && tl.handle_off >= 0)
-		resolve_depot_layout(&dl);
+	resolve_track_layout(&tl);
+	resolve_depot_layout(&dl);
+}
+
+int mlk_tracks_depot_layout(struct mlk_depot_layout *l)
+{
+	return resolve_depot_layout(l);
 }
 
 int mlk_tracks_init(struct mlk_tracks *t)
@@ -212,13 +217,11 @@ int mlk_tracks_init(struct mlk_tracks *t)
 		t->have_jiffies = 1;
 	}
 	t->have_track_layout = resolve_track_layout(&t->track) == 0;
-	if (t->have_track_layout && t->track.handle_off >= 0) {
-		if (resolve_depot_layout(&t->depot_layout) == 0)
-			t->depot = mlk_depot_new(&t->depot_layout, &t->src, &why);
-		if (!t->depot)
-			t->depot_why = why ? why : "stack depot layout not "
-				"understood";
-	}
+	/* kmemleak's records use the depot too, with or without tracks */
+	if (resolve_depot_layout(&t->depot_layout) == 0)
+		t->depot = mlk_depot_new(&t->depot_layout, &t->src, &why);
+	if (!t->depot)
+		t->depot_why = why ? why : "stack depot layout not understood";
 	return 0;
 }
 
@@ -249,16 +252,21 @@ static void fetch_stack(struct mlk_tracks *t, const struct mlk_track *tr,
 		       ai->nr_entries * sizeof(ai->entries[0]));
 		return;
 	}
-	if (!t->depot) {
-		ai->stack_why = t->depot_why ? t->depot_why : "no stack recorded";
-		return;
-	}
-	n = mlk_depot_lookup(t->depot, tr->handle, ai->entries,
-			     MLK_MAX_FRAMES, &why);
+	n = mlk_tracks_stack(t, tr->handle, ai->entries, MLK_MAX_FRAMES, &why);
 	if (n < 0)
 		ai->stack_why = why;
 	else
 		ai->nr_entries = (unsigned)n;
+}
+
+int mlk_tracks_stack(struct mlk_tracks *t, uint32_t handle,
+		     mlk_addr_t *entries, unsigned max, const char **why)
+{
+	if (!t->depot) {
+		*why = t->depot_why ? t->depot_why : "no stack recorded";
+		return -1;
+	}
+	return mlk_depot_lookup(t->depot, handle, entries, max, why);
 }
 
 int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,

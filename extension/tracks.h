@@ -22,6 +22,9 @@ struct mlk_alloc_info {
 	uint32_t handle;         /* stack depot handle, 0 if none */
 	unsigned nr_entries;
 	mlk_addr_t entries[MLK_MAX_FRAMES];
+	int from_page_owner;     /* a page_owner record, not a SLUB track */
+	uint64_t ts_nsec;        /* page_owner: allocation time (local_clock) */
+	char comm[64];           /* page_owner: the allocating task's name */
 	const char *why;         /* no track: why */
 	const char *stack_why;   /* track but no stack: why */
 };
@@ -44,11 +47,16 @@ void mlk_tracks_warm(void);
 /* Resolves the layouts (once per memleak run). Always 0. */
 int mlk_tracks_init(struct mlk_tracks *t);
 void mlk_tracks_free(struct mlk_tracks *t);
+/* The stack depot's layout from the debuginfo. 0, or -1 (no depot). */
+int mlk_tracks_depot_layout(struct mlk_depot_layout *l);
 /* Whether objects of this cache carry tracks (SLAB_STORE_USER). */
 int mlk_tracks_cache_records(const struct mlk_cache *c);
 /* Fills ai for the slab object at object. 0, or -1 (ai->why says why). */
 int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,
 		   ulong object, struct mlk_alloc_info *ai);
+/* A stack depot handle's frames: how many, or -1 with *why set. */
+int mlk_tracks_stack(struct mlk_tracks *t, uint32_t handle,
+		     mlk_addr_t *entries, unsigned max, const char **why);
 /* "function+0xoff/0xsize [module]" (kmemleak's %pS), or the address. */
 void mlk_format_symbol(ulong addr, char *out, size_t outsz);
 

@@ -98,6 +98,8 @@ parse_orphans() {
 				funcs = funcs substr($0, RSTART + 13, RLENGTH - 13) ","
 		} else if (cache == "-" && $0 ~ /^  per-cpu allocation/)
 			cache = "percpu"
+		else if (cache == "-" && $0 ~ /^  pages block/)
+			cache = "pages"
 		if (match($0, /^  leak: [a-z]+/))
 			kind = substr($0, RSTART + 8, RLENGTH - 8)
 		if (match($0, /holds [0-9]+ indirect/)) {

@@ -16,6 +16,7 @@ void run_stackdepot_tests(void);
 void run_track_tests(void);
 void run_pageowner_tests(void);
 void run_classify_tests(void);
+void run_kmlobject_tests(void);
 
 static unsigned tests_run;
 static unsigned tests_failed;
@@ -47,6 +48,7 @@ int main(void)
 	run_track_tests();
 	run_pageowner_tests();
 	run_classify_tests();
+	run_kmlobject_tests();
 	fprintf(stderr, "%u tests, %u failed\n", tests_run, tests_failed);
 	return tests_failed ? 1 : 0;
 }

@@ -1,0 +1,258 @@
+/*
+ * kmlrecords.c - the in-kernel kmemleak's records, read out of a dump of a
+ * kernel built with CONFIG_DEBUG_KMEMLEAK (decoding: kmlobject.c).
+ *
+ * Three uses:
+ *   - memleak -K prints what /sys/kernel/debug/kmemleak would have shown
+ *     at the time of the dump (mm/kmemleak.c: kmemleak_seq_show());
+ *   - the offline scan adopts what only these records know: the
+ *     annotations kmemleak_not_leak() (min_count 0: never reported, still
+ *     scanned), kmemleak_ignore() (min_count 0 and OBJECT_NO_SCAN: neither
+ *     reported nor scanned) and kmemleak_no_scan() (OBJECT_NO_SCAN);
+ *   - kmemleak's static mem_pool[] (mm/kmemleak.c) holds kmemleak_objects
+ *     whose "pointer" members point at every early allocation: it is kept
+ *     out of the roots (kmemleak itself never scans its own metadata).
+ */
+#include "kmlrecords.h"
+#include "bytes.h"
+
+/* A kmemleak_object list longer than this is corrupt (or looped). */
+#define KML_MAX_OBJECTS (256L * 1024 * 1024)
+
+static long member(const char *m)
+{
+	return mlk_member_offset("kmemleak_object", m);
+}
+
+void mlk_kml_warm(void)
+{
+	static const char *const members[] = {
+		"flags", "object_list", "pointer", "size", "min_count",
+		"count", "checksum", "jiffies", "pid", "comm", "trace",
+		"trace_len", "trace_handle",
+	};
+	size_t i;
+
+	mlk_struct_size("kmemleak_object");
+	for (i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+		member(members[i]);
+	mlk_member_size("kmemleak_object", "comm");
+	mlk_member_size("kmemleak_object", "trace");
+	mlk_array_length("mem_pool");
+}
+
+static int resolve_layout(struct mlk_kml_layout *l, const char **why)
+{
+	long trace_bytes;
+
+	memset(l, 0, sizeof(*l));
+	l->size = (uint32_t)mlk_struct_size("kmemleak_object");
+	l->flags_off = (int32_t)member("flags");
+	l->object_list_off = (int32_t)member("object_list");
+	l->pointer_off = (int32_t)member("pointer");
+	l->size_off = (int32_t)member("size");
+	l->min_count_off = (int32_t)member("min_count");
+	l->count_off = (int32_t)member("count");
+	l->checksum_off = (int32_t)member("checksum");
+	l->jiffies_off = (int32_t)member("jiffies");
+	l->pid_off = (int32_t)member("pid");
+	l->comm_off = (int32_t)member("comm");
+	l->comm_len = (uint32_t)mlk_member_size("kmemleak_object", "comm");
+	l->trace_off = (int32_t)member("trace");
+	l->trace_len_off = (int32_t)member("trace_len");
+	l->trace_handle_off = (int32_t)member("trace_handle");
+	trace_bytes = mlk_member_size("kmemleak_object", "trace");
+	l->trace_max = trace_bytes > 0 ? (uint32_t)(trace_bytes / 8) : 0;
+	return mlk_kml_layout_check(l, why);
+}
+
+static int read_ulong_symbol(const char *name, ulong *val)
+{
+	return symbol_exists((char *)name) &&
+	       mlk_read_ulong(symbol_value((char *)name), val);
+}
+
+static int read_int_symbol(const char *name, int *val)
+{
+	return symbol_exists((char *)name) &&
+	       mlk_readk(symbol_value((char *)name), val, sizeof(*val));
+}
+
+int mlk_kml_init(struct mlk_kml *k, const char **why)
+{
+	memset(k, 0, sizeof(*k));
+	if (!symbol_exists("object_list") || !symbol_exists("kmemleak_scan") ||
+	    mlk_struct_size("kmemleak_object") <= 0) {
+		*why = "this kernel has no kmemleak (CONFIG_DEBUG_KMEMLEAK "
+		       "is off)";
+		return -1;
+	}
+	if (resolve_layout(&k->lay, why) < 0)
+		return -1;
+	k->object_list = symbol_value("object_list");
+	k->have_scan_times = read_ulong_symbol("jiffies_min_age", &k->min_age) &&
+			     read_ulong_symbol("jiffies_last_scan", &k->last_scan);
+	if (!read_int_symbol("kmemleak_enabled", &k->enabled))
+		k->enabled = -1;
+	if (!read_int_symbol("kmemleak_error", &k->error))
+		k->error = 0;
+	k->ready = 1;
+	return 0;
+}
+
+struct kml_walk {
+	struct mlk_kml *k;
+	mlk_kml_fn fn;
+	void *arg;
+	unsigned char *buf;
+	int stopped;
+};
+
+static int visit_object(ulong node, void *arg)
+{
+	struct kml_walk *w = arg;
+	struct mlk_kml_object o;
+	ulong addr = node - (ulong)w->k->lay.object_list_off;
+	const char *why = NULL;
+
+	if (!mlk_readk(addr, w->buf, w->k->lay.size) ||
+	    mlk_kml_parse(&w->k->lay, w->buf, w->k->lay.size, &o, &why) < 0) {
+		w->k->objects_bad++;
+		return 0;
+	}
+	w->k->objects++;
+	if (w->fn(&o, addr, w->arg)) {
+		w->stopped = 1;
+		return 1;
+	}
+	return 0;
+}
+
+long mlk_kml_walk(struct mlk_kml *k, mlk_kml_fn fn, void *arg)
+{
+	struct kml_walk w = { k, fn, arg, NULL, 0 };
+	long n;
+
+	w.buf = malloc(k->lay.size);
+	if (!w.buf)
+		return -1;
+	k->objects = k->objects_bad = 0;
+	n = mlk_walk_list(k->object_list, KML_MAX_OBJECTS, visit_object, &w,
+			  &k->list_truncated);
+	free(w.buf);
+	return n;
+}
+
+/* ---- what the offline scan adopts -------------------------------------------- */
+
+struct adopt_ctx {
+	struct mlk_index *ix, *pix;
+	struct mlk_kml_adopted *st;
+};
+
+static struct mlk_block *block_at(const struct adopt_ctx *c, ulong pointer,
+				  int percpu)
+{
+	struct mlk_block *b;
+
+	b = mlk_index_lookup(percpu ? c->pix : c->ix, pointer);
+	if (!b && !percpu && c->pix)
+		b = mlk_index_lookup(c->pix, pointer);
+	return b && b->start == pointer ? b : NULL;
+}
+
+static int adopt_one(const struct mlk_kml_object *o, ulong addr, void *arg)
+{
+	struct adopt_ctx *c = arg;
+	struct mlk_block *b;
+	int no_scan = (o->flags & MLK_KML_NO_SCAN) != 0;
+
+	(void)addr;
+	if (!(o->flags & MLK_KML_ALLOCATED) || (o->flags & MLK_KML_PHYS))
+		return 0;
+	if (o->min_count != 0 && !no_scan)
+		return 0;
+	b = block_at(c, o->pointer, (o->flags & MLK_KML_PERCPU) != 0);
+	if (!b) {
+		c->st->unmatched++;
+		return 0;
+	}
+	if (no_scan)
+		b->flags |= MLK_F_NOSCAN;
+	if (o->min_count == 0 && no_scan) {
+		b->flags |= MLK_F_IGNORE;	/* kmemleak_ignore(): black */
+		c->st->ignored++;
+	} else if (o->min_count == 0) {
+		b->min_count = 0;		/* kmemleak_not_leak(): grey */
+		c->st->not_leak++;
+	} else {
+		c->st->no_scan++;
+	}
+	return 0;
+}
+
+int mlk_kml_adopt(struct mlk_kml *k, struct mlk_index *ix,
+		  struct mlk_index *pix, struct mlk_kml_adopted *st)
+{
+	struct adopt_ctx c = { ix, pix, st };
+
+	memset(st, 0, sizeof(*st));
+	if (mlk_kml_walk(k, adopt_one, &c) < 0)
+		return -1;
+	st->objects = k->objects;
+	st->objects_bad = k->objects_bad;
+	st->list_truncated = k->list_truncated;
+	st->done = 1;
+	return 0;
+}
+
+int mlk_kml_mem_pool(ulong *start, ulong *end)
+{
+	long n = mlk_array_length("mem_pool");
+	long size = mlk_struct_size("kmemleak_object");
+
+	if (!symbol_exists("mem_pool") || n <= 0 || size <= 0)
+		return -1;
+	*start = symbol_value("mem_pool");
+	*end = *start + (ulong)n * (ulong)size;
+	return 0;
+}
+
+/* ---- the report's format: read from the kernel's own format strings ---------- */
+
+/*
+ * print_unreferenced()'s header changed across versions ("(age %d.%03ds)"
+ * went away, "backtrace (crc %x)" came); which one this kernel prints is
+ * read from its format strings in .rodata.
+ */
+static int rodata_has(const unsigned char *data, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	return len >= n && memmem(data, len, s, n) != NULL;
+}
+
+void mlk_kml_detect_format(struct mlk_kml_format *f)
+{
+	ulong start, end;
+	unsigned char *data;
+	size_t len;
+
+	f->with_age = 0;
+	f->with_crc = 0;
+	if (!symbol_exists("__start_rodata") || !symbol_exists("__end_rodata"))
+		return;
+	start = symbol_value("__start_rodata");
+	end = symbol_value("__end_rodata");
+	if (end <= start || end - start > (256UL << 20))
+		return;
+	len = end - start;
+	data = malloc(len);
+	if (!data)
+		return;
+	if (mlk_readk(start, data, len)) {
+		f->with_age = rodata_has(data, len, "jiffies %lu (age %d.%03ds)");
+		f->with_crc = rodata_has(data, len, "  backtrace (crc %x):");
+	}
+	free(data);
+}
