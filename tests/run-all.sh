@@ -4,8 +4,9 @@
 #   tests/run-all.sh          (or: make test)
 #
 # Steps: tests/fixture/setup.sh; make kmemleak.so, build/unit, build/unit-san;
-# run build/unit and build/unit-san; build the fixture variants leaks,
-# leaks-nodebug and clean; tests/e2e.sh. Every step that cannot run counts as
+# run build/unit and build/unit-san; build the debug kernel and the fixture
+# variants leaks, leaks-nodebug, clean and debug; tests/e2e.sh;
+# tests/kernel-records.sh; the corruption suite; the fuzz run. Every step that cannot run counts as
 # a FAIL. Ends with exactly one line "N passed, M failed" (the count of all
 # PASS:/FAIL: lines above it); exit status 0 only when nothing failed.
 # Uses no stdin. Environment: see tests/e2e.sh and tests/fixture/build-fixture.sh.
@@ -69,12 +70,18 @@ main() {
 		echo "FAIL: unit tests (build/unit-san) not run: build failed"
 	fi
 
-	for v in leaks leaks-nodebug clean; do
+	# The debug kernel (kmemleak, page_owner) is built from source on a
+	# cache miss: about 20 minutes on 2 cores.
+	step "debug kernel (tests/fixture/build-debug-kernel.sh)" \
+		tests/fixture/build-debug-kernel.sh
+	for v in leaks leaks-nodebug clean debug; do
 		step "fixture $v" tests/fixture/build-fixture.sh "$v"
 	done
 
 	if [ "$so_ok" = 1 ]; then
 		step "end-to-end tests (tests/e2e.sh)" tests/e2e.sh
+		step "the kernel's own kmemleak records (tests/kernel-records.sh)" \
+			tests/kernel-records.sh
 	else
 		echo "FAIL: end-to-end tests not run: kmemleak.so did not build"
 	fi
