@@ -7,7 +7,7 @@
  *     at the time of the dump (mm/kmemleak.c: kmemleak_seq_show());
  *   - the offline scan adopts what only these records know: the
  *     annotations kmemleak_not_leak() (min_count 0: never reported, still
- *     scanned), kmemleak_ignore() (min_count 0 and OBJECT_NO_SCAN: neither
+ *     scanned), kmemleak_ignore() (min_count -1 and OBJECT_NO_SCAN: neither
  *     reported nor scanned) and kmemleak_no_scan() (OBJECT_NO_SCAN);
  *   - kmemleak's static mem_pool[] (mm/kmemleak.c) holds kmemleak_objects
  *     whose "pointer" members point at every early allocation: it is kept
@@ -161,31 +161,38 @@ static struct mlk_block *block_at(const struct adopt_ctx *c, ulong pointer,
 	return b && b->start == pointer ? b : NULL;
 }
 
+/*
+ * mm/kmemleak.c paint_it(): kmemleak_not_leak() sets min_count to
+ * KMEMLEAK_GREY (0), kmemleak_ignore() to KMEMLEAK_BLACK (-1) and sets
+ * OBJECT_NO_SCAN; kmemleak_no_scan() sets OBJECT_NO_SCAN alone. A block
+ * allocated with min_count 0 is grey from the start, like a not_leak one.
+ */
 static int adopt_one(const struct mlk_kml_object *o, ulong addr, void *arg)
 {
 	struct adopt_ctx *c = arg;
 	struct mlk_block *b;
 	int no_scan = (o->flags & MLK_KML_NO_SCAN) != 0;
+	int black = o->min_count == MLK_KML_BLACK;
+	int grey = o->min_count == 0;
 
 	(void)addr;
 	if (!(o->flags & MLK_KML_ALLOCATED) || (o->flags & MLK_KML_PHYS))
 		return 0;
-	if (o->min_count != 0 && !no_scan)
+	if (!black && !grey && !no_scan)
 		return 0;
 	b = block_at(c, o->pointer, (o->flags & MLK_KML_PERCPU) != 0);
 	if (!b) {
 		c->st->unmatched++;
 		return 0;
 	}
-	if (no_scan)
-		b->flags |= MLK_F_NOSCAN;
-	if (o->min_count == 0 && no_scan) {
-		b->flags |= MLK_F_IGNORE;	/* kmemleak_ignore(): black */
+	if (black || (grey && no_scan)) {
+		b->flags |= MLK_F_IGNORE | MLK_F_NOSCAN; /* neither */
 		c->st->ignored++;
-	} else if (o->min_count == 0) {
-		b->min_count = 0;		/* kmemleak_not_leak(): grey */
+	} else if (grey) {
+		b->min_count = 0;	/* scanned, never reported */
 		c->st->not_leak++;
 	} else {
+		b->flags |= MLK_F_NOSCAN;	/* reported if unreached */
 		c->st->no_scan++;
 	}
 	return 0;

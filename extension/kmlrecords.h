@@ -43,7 +43,7 @@ struct mlk_kml_adopted {
 	uint64_t objects, objects_bad;
 	int list_truncated;
 	uint64_t not_leak;   /* min_count 0: scanned, never reported */
-	uint64_t ignored;    /* min_count 0 + NO_SCAN: neither */
+	uint64_t ignored;    /* black (kmemleak_ignore): neither */
 	uint64_t no_scan;    /* NO_SCAN only: reported if unreached */
 	uint64_t unmatched;  /* annotated objects that are no tracked block */
 };

@@ -157,6 +157,8 @@ static int test_kml_in_report(char *why, size_t whysz)
 	o.count = 0;
 	o.min_count = 0; /* kmemleak_not_leak() */
 	CHECK(!mlk_kml_in_report(&o, min_age, last), "not_leak reported");
+	o.min_count = MLK_KML_BLACK; /* kmemleak_ignore() */
+	CHECK(!mlk_kml_in_report(&o, min_age, last), "ignored reported");
 	o.min_count = 1;
 	o.flags = MLK_KML_ALLOCATED;
 	CHECK(!mlk_kml_in_report(&o, min_age, last), "unreported shown");
