@@ -185,7 +185,8 @@ static int build_index(struct memleak_run *run, const struct memleak_opts *o)
 		phase(o, run, "adopting the kernel's kmemleak annotations");
 		if (mlk_kml_adopt(&run->kml, run->ix,
 				  run->roots.percpu_static_only ?
-				  run->percpu.pix : NULL, &run->adopted) < 0)
+				  run->percpu.pix : NULL, &run->roots,
+				  &run->adopted) < 0)
 			return -1;
 	}
 	return 0;

@@ -147,7 +147,9 @@ long mlk_kml_walk(struct mlk_kml *k, mlk_kml_fn fn, void *arg)
 
 struct adopt_ctx {
 	struct mlk_index *ix, *pix;
+	struct mlk_roots *roots;
 	struct mlk_kml_adopted *st;
+	int failed;
 };
 
 static struct mlk_block *block_at(const struct adopt_ctx *c, ulong pointer,
@@ -167,6 +169,31 @@ static struct mlk_block *block_at(const struct adopt_ctx *c, ulong pointer,
  * OBJECT_NO_SCAN; kmemleak_no_scan() sets OBJECT_NO_SCAN alone. A block
  * allocated with min_count 0 is grey from the start, like a not_leak one.
  */
+/*
+ * Memory the kernel told kmemleak about by hand and memleak does not track
+ * (block/blk-mq.c blk_mq_alloc_rqs() pages holding requests, for one:
+ * kmemleak_alloc() on plain page allocations) is scanned as a root: what
+ * it points to is not an orphan. A leak of the memory itself goes unseen.
+ * Objects with min_count 0 (per-cpu copies in 6.1, early allocations) are
+ * never reported by kmemleak and are covered otherwise.
+ */
+static int adopt_foreign(struct adopt_ctx *c, const struct mlk_kml_object *o)
+{
+	if (o->min_count <= 0 || o->size == 0 || o->size > (1UL << 30) ||
+	    (o->flags & MLK_KML_PERCPU) || !IS_KVADDR(o->pointer) ||
+	    mlk_index_lookup(c->ix, o->pointer) ||
+	    (c->pix && mlk_index_lookup(c->pix, o->pointer)))
+		return 0;
+	if (mlk_roots_add(c->roots, o->pointer, o->pointer + o->size,
+			  MLK_ROOT_KMEMLEAK) < 0) {
+		c->failed = 1;
+		return 1;
+	}
+	c->st->foreign++;
+	c->st->foreign_bytes += o->size;
+	return 0;
+}
+
 static int adopt_one(const struct mlk_kml_object *o, ulong addr, void *arg)
 {
 	struct adopt_ctx *c = arg;
@@ -179,7 +206,7 @@ static int adopt_one(const struct mlk_kml_object *o, ulong addr, void *arg)
 	if (!(o->flags & MLK_KML_ALLOCATED) || (o->flags & MLK_KML_PHYS))
 		return 0;
 	if (!black && !grey && !no_scan)
-		return 0;
+		return adopt_foreign(c, o);
 	b = block_at(c, o->pointer, (o->flags & MLK_KML_PERCPU) != 0);
 	if (!b) {
 		c->st->unmatched++;
@@ -199,12 +226,14 @@ static int adopt_one(const struct mlk_kml_object *o, ulong addr, void *arg)
 }
 
 int mlk_kml_adopt(struct mlk_kml *k, struct mlk_index *ix,
-		  struct mlk_index *pix, struct mlk_kml_adopted *st)
+		  struct mlk_index *pix, struct mlk_roots *roots,
+		  struct mlk_kml_adopted *st)
 {
-	struct adopt_ctx c = { ix, pix, st };
+	struct adopt_ctx c = { ix, pix, roots, st, 0 };
 
 	memset(st, 0, sizeof(*st));
-	if (mlk_kml_walk(k, adopt_one, &c) < 0)
+	if (mlk_kml_walk(k, adopt_one, &c) < 0 || c.failed ||
+	    mlk_roots_resort(roots) < 0)
 		return -1;
 	st->objects = k->objects;
 	st->objects_bad = k->objects_bad;

@@ -46,13 +46,17 @@ struct mlk_kml_adopted {
 	uint64_t ignored;    /* black (kmemleak_ignore): neither */
 	uint64_t no_scan;    /* NO_SCAN only: reported if unreached */
 	uint64_t unmatched;  /* annotated objects that are no tracked block */
+	uint64_t foreign, foreign_bytes; /* tracked by kmemleak only: roots */
 };
 /*
  * Applies the annotations to the blocks of ix (and of pix, the per-cpu
- * index, may be NULL) that start where a record's pointer is. 0, or -1.
+ * index, may be NULL) that start where a record's pointer is; memory that
+ * kmemleak tracks and no block covers becomes a root of roots (resorted).
+ * 0, or -1.
  */
 int mlk_kml_adopt(struct mlk_kml *k, struct mlk_index *ix,
-		  struct mlk_index *pix, struct mlk_kml_adopted *st);
+		  struct mlk_index *pix, struct mlk_roots *roots,
+		  struct mlk_kml_adopted *st);
 
 /* [start, end) of kmemleak's static mem_pool[] (not a root). 0, or -1. */
 int mlk_kml_mem_pool(ulong *start, ulong *end);

@@ -638,8 +638,9 @@ static void print_kernel_records(const struct memleak_run *run)
 	fprintf(fp, "  kmemleak records: %llu objects read%s; adopted: %llu "
 		"kmemleak_not_leak (scanned, not reported), %llu "
 		"kmemleak_ignore (neither), %llu kmemleak_no_scan; %llu "
-		"annotated objects are no tracked block; %llu bytes of "
-		"kmemleak metadata left out of the roots\n",
+		"annotated objects are no tracked block; %llu ranges (%llu "
+		"bytes) only kmemleak tracks, scanned as roots; %llu bytes "
+		"of kmemleak metadata left out of the roots\n",
 		(unsigned long long)a->objects,
 		a->objects_bad || a->list_truncated ? " (PARTIAL: list "
 		"damaged)" : "",
@@ -647,6 +648,8 @@ static void print_kernel_records(const struct memleak_run *run)
 		(unsigned long long)a->ignored,
 		(unsigned long long)a->no_scan,
 		(unsigned long long)a->unmatched,
+		(unsigned long long)a->foreign,
+		(unsigned long long)a->foreign_bytes,
 		(unsigned long long)run->roots.excluded_bytes);
 }
 

@@ -327,6 +327,7 @@ enum mlk_root_kind {
 	MLK_ROOT_MEMMAP,     /* the struct page array */
 	MLK_ROOT_RESERVED,   /* PageReserved memory (memblock allocations) */
 	MLK_ROOT_COMPOUND,   /* untracked compound pages (large kmalloc...) */
+	MLK_ROOT_KMEMLEAK,   /* memory the kernel's kmemleak tracks, we do not */
 	MLK_ROOT_KINDS
 };
 
@@ -379,6 +380,8 @@ int mlk_roots_exclude(struct mlk_roots *roots, ulong start, ulong end);
  * ranges, merges overlaps and cuts out the excluded ranges. 0, or -1.
  */
 int mlk_roots_collect(struct mlk_roots *roots);
+/* Sorts, merges and cuts again after ranges were added late. 0, or -1. */
+int mlk_roots_resort(struct mlk_roots *roots);
 void mlk_roots_free(struct mlk_roots *roots);
 /*
  * The comm of the task with this pid, if it is still alive in the dump

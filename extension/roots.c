@@ -26,6 +26,7 @@ static const char *const root_kind_names[MLK_ROOT_KINDS] = {
 	[MLK_ROOT_MEMMAP] = "struct pages",
 	[MLK_ROOT_RESERVED] = "reserved (memblock) memory",
 	[MLK_ROOT_COMPOUND] = "compound page allocations",
+	[MLK_ROOT_KMEMLEAK] = "other kmemleak-tracked memory",
 };
 
 const char *mlk_root_kind_name(int kind)
@@ -568,6 +569,11 @@ int mlk_roots_collect(struct mlk_roots *r)
 		return -1;
 	qsort(r->stacks, r->nstacks, sizeof(ulong), mlk_cmp_ulong);
 	qsort(r->pids, r->npids, sizeof(*r->pids), cmp_pid);
+	return mlk_roots_resort(r);
+}
+
+int mlk_roots_resort(struct mlk_roots *r)
+{
 	merge_ranges(r);
 	return cut_holes(r);
 }

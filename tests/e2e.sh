@@ -5,7 +5,7 @@
 #
 # For each dump form (variant/file):
 #   leaks/vmcore  leaks/vmcore.d31  leaks-nodebug/vmcore  clean/vmcore
-#   debug/vmcore  (the debug kernel: kmemleak records, page_owner; its
+#   debug/vmcore  debug/vmcore.d31  (the debug kernel: kmemleak records, page_owner; its
 #                 large kmalloc leak is tracked, its backtrace from page_owner)
 # builds (or reuses) the fixture with tests/fixture/build-fixture.sh, runs
 #   crash -s vmlinux <dump>   with
@@ -50,7 +50,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 
 SO=${KMEMLEAK_SO:-$REPO/kmemleak.so}
 case "$SO" in /*) ;; *) SO=$(pwd)/$SO ;; esac
-FORMS=${E2E_FORMS:-"leaks/vmcore leaks/vmcore.d31 leaks-nodebug/vmcore clean/vmcore debug/vmcore"}
+FORMS=${E2E_FORMS:-"leaks/vmcore leaks/vmcore.d31 leaks-nodebug/vmcore clean/vmcore debug/vmcore debug/vmcore.d31"}
 LOG_DIR=${E2E_LOG_DIR:-$CACHE/e2e-logs}
 CRASH_TIMEOUT=${E2E_CRASH_TIMEOUT:-900}
 
