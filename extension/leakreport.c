@@ -279,6 +279,11 @@ static void print_origin(const struct memleak_run *run,
 		}
 		return;
 	}
+	if (b->kind == MLK_KIND_PAGES) {
+		fprintf(fp, "  large kmalloc, %u pages (compound, from "
+			"page_owner)\n", b->size >> PAGESHIFT());
+		return;
+	}
 	fprintf(fp, "  %s block\n", mlk_kind_name(b->kind));
 }
 

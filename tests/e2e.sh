@@ -100,7 +100,7 @@ parse_orphans() {
 				funcs = funcs substr($0, RSTART + 13, RLENGTH - 13) ","
 		} else if (cache == "-" && $0 ~ /^  per-cpu allocation/)
 			cache = "percpu"
-		else if (cache == "-" && $0 ~ /^  pages block/)
+		else if (cache == "-" && $0 ~ /^  large kmalloc/)
 			cache = "pages"
 		if (match($0, /^  leak: [a-z]+/))
 			kind = substr($0, RSTART + 8, RLENGTH - 8)
