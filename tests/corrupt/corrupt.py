@@ -916,7 +916,65 @@ def c_hole_memmap(t):
                                            length >> 10, pa, how), checker)
 
 
+# ---- the debug kernel: kmemleak's records, page_owner ---------------------------
+
+def kml_objects(t):
+    # Addresses of the kmemleak_objects on object_list, in list order.
+    k = t.k
+    lo = k.off('kmemleak_object.object_list')
+    return [n - lo for n in k.list_nodes(k.sym('object_list'), limit=400000)]
+
+
+def c_kml_loop(t):
+    k = t.k
+    objs = kml_objects(t)
+    lo = k.off('kmemleak_object.object_list')
+    a, b = objs[len(objs) * 2 // 3], objs[len(objs) // 3]
+    k.d.put_u64(a + lo, b + lo)
+
+    def checker(run, base):
+        return [check_re('(c) -K: the object list is cut short, PARTIAL', run,
+                         r'^memleak -K: PARTIAL: .*object list cut short'),
+                check_re('(c) summary: kmemleak records PARTIAL', run,
+                         r'^  kmemleak records: \d+ objects read \(PARTIAL')]
+    return ('kmemleak_object %#x .object_list.next -> object %#x (earlier): '
+            'a loop of %d objects' % (a, b, len(objs)), checker)
+
+
+def c_kml_handle(t):
+    k = t.k
+    leaks = {int(r['addr'], 16) for r in t.planted if r['expect'] == 'leak'}
+    ptr = k.off('kmemleak_object.pointer')
+    th = k.off('kmemleak_object.trace_handle')
+    target = next((o for o in kml_objects(t) if k.d.u64(o + ptr) in leaks),
+                  None)
+    if target is None:
+        raise DumpError('no kmemleak_object of a planted leak on object_list')
+    k.d.put_u32(target + th, 0xfffffff0)
+
+    def checker(run, base):
+        return [check_re('(c) -K: the object prints "(no stack: ...)"', run,
+                         r'^    \(no stack: '),
+                check_re('(c) -K: PARTIAL, stacks missing', run,
+                         r'^memleak -K: PARTIAL: .* [1-9]\d* stacks missing')]
+    return ('kmemleak_object %#x (of planted leak %#x): trace_handle = '
+            '0xfffffff0' % (target, k.d.u64(target + ptr)), checker)
+
+
+def c_page_ext_size(t):
+    t.k.d.put_u64(t.k.sym('page_ext_size'), 1 << 40)
+
+    def checker(run, base):
+        return [check_re('(c) summary: large kmalloc untracked, and why', run,
+                         r'^  not tracked: +page allocations \(large kmalloc:'
+                         r' page_owner layout')]
+    return ('page_ext_size = 1 TiB', checker)
+
+
 MEM_CASES = {
+    'kmemleak-object-list-loop': c_kml_loop,
+    'kmemleak-trace-handle-wild': c_kml_handle,
+    'page-ext-size-garbage': c_page_ext_size,
     'pages-missing-slab': c_hole_slab,
     'pages-missing-memmap': c_hole_memmap,
     'freelist-self-loop': c_fl_self,
@@ -995,6 +1053,10 @@ MEM_SESSIONS = [
     ('slab-caches-loop', ['slab-caches-loop'], ['memleak -q']),
     ('slab-caches-garbage', ['slab-caches-garbage-node'], ['memleak -q']),
     ('slab-caches-head', ['slab-caches-head-unreadable'], ['memleak -q']),
+    ('debug-kml-loop', ['kmemleak-object-list-loop', 'page-ext-size-garbage'],
+     ['memleak -K', 'memleak -q'], 'debug'),
+    ('debug-kml-handle', ['kmemleak-trace-handle-wild'],
+     ['memleak -K', 'memleak -q'], 'debug'),
 ]
 
 
@@ -1017,6 +1079,8 @@ class Suite:
         self.variants = {'leaks': self.fixture}
         if args.fixture_nodebug:
             self.variants['nodebug'] = args.fixture_nodebug
+        if args.fixture_debug:
+            self.variants['debug'] = args.fixture_debug
         self.recons = {}
         os.makedirs(self.work, exist_ok=True)
         self.logs = os.path.join(self.work, 'logs')
@@ -1584,6 +1648,8 @@ def main():
                     help='the "leaks" fixture (slub_debug=U)')
     ap.add_argument('--fixture-nodebug', default='',
                     help='the "leaks-nodebug" fixture (per-CPU slabs)')
+    ap.add_argument('--fixture-debug', default='',
+                    help='the "debug" fixture (kmemleak, page_owner)')
     ap.add_argument('--so', required=True)
     ap.add_argument('--work', required=True)
     ap.add_argument('--only', default='')

@@ -16,6 +16,8 @@ SYMBOLS = [
     'slab_caches', 'init_task', 'modules', 'vmap_area_list', 'jiffies',
     'jiffies_64', 'stack_slabs', 'stack_pools', 'depot_index', 'pool_index',
     'pools_num', 'linux_banner', 'init_top_pgt',
+    # debug kernels only (kmemleak, page_owner)
+    'object_list', 'page_ext_size',
 ]
 
 VALUES = [
@@ -52,6 +54,9 @@ OFFSETS = [
     ('vm_struct', 'addr'), ('vm_struct', 'size'), ('vm_struct', 'flags'),
     ('vm_struct', 'caller'),
     ('track', 'handle'),
+    # debug kernels only
+    ('kmemleak_object', 'object_list'), ('kmemleak_object', 'pointer'),
+    ('kmemleak_object', 'trace_handle'),
 ]
 
 HANDLE_FIELDS = ['slabindex', 'pool_index', 'pool_index_plus_1', 'offset',

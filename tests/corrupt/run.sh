@@ -29,6 +29,7 @@
 #   CORRUPT_WORK             work directory (default: $KMEMLEAK_CACHE/corrupt)
 #   CORRUPT_FIXTURE          "leaks" fixture dir (default: build-fixture.sh leaks)
 #   CORRUPT_FIXTURE_NODEBUG  "leaks-nodebug" fixture dir (default: build-fixture.sh)
+#   CORRUPT_FIXTURE_DEBUG    "debug" fixture dir (default: build-fixture.sh debug)
 #   CORRUPT_ONLY             comma-separated case names to run (the pristine
 #                            session always runs: it gives the baseline)
 #   CORRUPT_BOUND, CORRUPT_TIMEOUT, CORRUPT_SIGINT_DELAYS, CORRUPT_RUN_CRASH_HANGS
@@ -64,11 +65,14 @@ command -v crash >/dev/null || give_up "crash is not installed (tests/fixture/se
 LEAKS=${CORRUPT_FIXTURE:-$(fixture_dir leaks)} || give_up "fixture leaks not available"
 NODEBUG=${CORRUPT_FIXTURE_NODEBUG:-$(fixture_dir leaks-nodebug)} || NODEBUG=
 [ -n "$NODEBUG" ] || echo "corrupt: no leaks-nodebug fixture: its cases will FAIL" >&2
+DEBUGFIX=${CORRUPT_FIXTURE_DEBUG:-$(fixture_dir debug)} || DEBUGFIX=
+[ -n "$DEBUGFIX" ] || echo "corrupt: no debug fixture: its cases will FAIL" >&2
 
 export PYTHONDONTWRITEBYTECODE=1
 start=$SECONDS
 "$PY" "$REPO/tests/corrupt/corrupt.py" --fixture "$LEAKS" \
-	--fixture-nodebug "$NODEBUG" --so "$SO" --work "$WORK" \
+	--fixture-nodebug "$NODEBUG" --fixture-debug "$DEBUGFIX" \
+	--so "$SO" --work "$WORK" \
 	${CORRUPT_ONLY:+--only "$CORRUPT_ONLY"}
 rc=$?
 echo "corrupt: $((SECONDS - start)) s" >&2
