@@ -42,6 +42,7 @@ static void memleak_cleanup(void)
 	active_run = NULL;
 	run_free(run);
 	mlk_window_cache_reset();
+	mlk_gdb_hold_reset();
 }
 
 double mlk_seconds_since(const struct timeval *t0)

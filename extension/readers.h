@@ -92,6 +92,15 @@ void mlk_roots_warm(void);
 void mlk_slub_warm(void);
 void mlk_tracks_warm(void);
 
+/*
+ * Around gdb requests: a Ctrl-C is noted instead of becoming a gdb quit,
+ * and the release hands a noted one to crash's restart() (no return). The
+ * hold nests; memleak's CLEANUP hook calls mlk_gdb_hold_reset().
+ */
+void mlk_gdb_hold_sigint(void);
+void mlk_gdb_release_sigint(void);
+void mlk_gdb_hold_reset(void);
+
 /* Debuginfo questions, each answered once per session (see kernel.c). */
 long mlk_member_offset(const char *type, const char *member);
 long mlk_anon_member_offset(const char *type, const char *member);
@@ -287,6 +296,11 @@ int mlk_compound_finish(struct mlk_compound *c);
 
 /* ---- registers.c: saved CPU registers ---------------------------------- */
 
+/*
+ * Finds each CPU's NT_PRSTATUS note once per session (crash asks gdb for
+ * that: called while mlk_layout_init() holds Ctrl-C, never during a scan).
+ */
+void mlk_registers_warm(void);
 /* Scans each CPU's NT_PRSTATUS note as a root. 0, or -1 (scan aborted). */
 int mlk_registers_scan(struct mlk_scan *sc, uint64_t *cpus_scanned);
 

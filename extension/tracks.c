@@ -94,7 +94,9 @@ static int handle_bitfield(const char *field, struct mlk_bitfield *bf)
 		}
 	i = nknown < 8 ? nknown++ : 7;
 	known[i].field = field;
+	mlk_gdb_hold_sigint();
 	known[i].ok = ask_bitfield(field, &known[i].bf) == 0;
+	mlk_gdb_release_sigint();
 	*bf = known[i].bf;
 	return known[i].ok ? 0 : -1;
 }
