@@ -49,6 +49,8 @@ struct memleak_run {
 	struct mlk_index *ix;
 	struct mlk_scan *sc;
 	struct mlk_tracks tracks;
+	ulong scan_jiffies;             /* live system: when the scan began */
+	int have_scan_jiffies;
 	struct mlk_orphans orphans;     /* direct/indirect classes */
 	int classified;
 	uint64_t young, young_bytes;    /* orphans in flight (-m) */

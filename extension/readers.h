@@ -180,6 +180,8 @@ struct mlk_slub_stats {
 	uint64_t slabs_bad;          /* absurd counters */
 	uint64_t slabs_unreadable;   /* contents needed but unreadable */
 	uint64_t freelists_corrupt;  /* walks stopped on a bad pointer/cycle */
+	uint64_t objects_skipped;    /* allocated (inuse) objects of slabs
+					skipped as corrupt or unreadable */
 	uint64_t objects;
 	uint64_t free_objects;
 	int cache_list_truncated;
@@ -189,6 +191,12 @@ struct mlk_slub {
 	struct mlk_cache *caches;    /* sorted by addr */
 	size_t ncaches;
 	struct mlk_slub_stats st;
+	/*
+	 * Where a slab skipped for freelists that do not add up goes, as a
+	 * root (MLK_ROOT_SKIPPED): its objects are not tracked, but the
+	 * references they may hold still count. NULL: not scanned.
+	 */
+	struct mlk_roots *skipped_roots;
 };
 
 /* Reads slab_caches. Returns 0, or -1 (message printed). */
@@ -332,6 +340,7 @@ enum mlk_root_kind {
 	MLK_ROOT_MEMMAP,     /* the struct page array */
 	MLK_ROOT_RESERVED,   /* PageReserved memory (memblock allocations) */
 	MLK_ROOT_COMPOUND,   /* untracked compound pages (large kmalloc...) */
+	MLK_ROOT_SKIPPED,    /* slabs skipped: freelists that do not add up */
 	MLK_ROOT_KINDS
 };
 

@@ -367,6 +367,7 @@ static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 		return -1;
 	if (!mlk_readk(s->base, w->span.data, span_len)) {
 		st->slabs_unreadable++;
+		st->objects_skipped += s->inuse;
 		return 0;
 	}
 	memset(w->free_map.data, 0, s->objects);
@@ -385,9 +386,14 @@ static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 	if (corrupt) {
 		/* which objects are free is unknown: track none of them */
 		st->freelists_corrupt++;
+		st->objects_skipped += s->inuse;
 		if (CRASHDEBUG(1))
 			error(INFO, "slab %lx (%s): corrupt freelist, skipped\n",
 			      s->page, s->cache->name);
+		if (w->slub->skipped_roots)
+			return mlk_roots_add(w->slub->skipped_roots, s->base,
+					     s->base + span_len,
+					     MLK_ROOT_SKIPPED);
 		return 0;
 	}
 	st->free_objects += nfree;

@@ -200,19 +200,20 @@ void mlk_tracks_warm(void)
 		resolve_depot_layout(&dl);
 }
 
+int mlk_read_jiffies(ulong *jiffies)
+{
+	return symbol_exists("jiffies") &&
+	       mlk_read_ulong(symbol_value("jiffies"), jiffies);
+}
+
 int mlk_tracks_init(struct mlk_tracks *t)
 {
 	const char *why = NULL;
-	ulong jiffies;
 
 	memset(t, 0, sizeof(*t));
 	t->src = mlk_crash_source(NULL);
 	t->hz = machdep->hz ? machdep->hz : 250;
-	if (symbol_exists("jiffies") &&
-	    mlk_read_ulong(symbol_value("jiffies"), &jiffies)) {
-		t->jiffies = jiffies;
-		t->have_jiffies = 1;
-	}
+	t->have_jiffies = mlk_read_jiffies(&t->jiffies);
 	t->have_track_layout = resolve_track_layout(&t->track) == 0;
 	if (t->have_track_layout && t->track.handle_off >= 0) {
 		if (resolve_depot_layout(&t->depot_layout) == 0)
@@ -281,6 +282,13 @@ int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,
 	if (rc != 0) {
 		ai->why = rc == MLK_TRACK_EMPTY ? "no track recorded" :
 			(why ? why : "track unreadable");
+		if (rc == MLK_TRACK_EMPTY && t->have_scan_jiffies) {
+			/* live: the block was freed since the scan */
+			ai->why = "none any more (freed since the scan)";
+			ai->have_age = 1;
+			ai->age_jiffies = 0;
+			t->gone_since_scan++;
+		}
 		return -1;
 	}
 	ai->have_track = 1;
@@ -289,7 +297,13 @@ int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,
 	ai->cpu = tr.cpu;
 	ai->when = tr.when;
 	ai->handle = tr.handle;
-	if (t->have_jiffies && mlk_jiffies_age(tr.when, t->jiffies, &age) == 0) {
+	if (t->have_scan_jiffies &&
+	    mlk_jiffies_age(t->scan_jiffies, tr.when, &age) == 0 && age > 0) {
+		ai->have_age = 1; /* after the scan began: in flight */
+		ai->age_jiffies = 0;
+		t->after_scan_start++;
+	} else if (t->have_jiffies &&
+		   mlk_jiffies_age(tr.when, t->jiffies, &age) == 0) {
 		ai->have_age = 1;
 		ai->age_jiffies = age;
 	} else if (t->have_jiffies) {
