@@ -253,18 +253,6 @@ void mlk_gdb_hold_sigint(void)
 	}
 }
 
-/* Ends the hold; a Ctrl-C noted meanwhile does not return. */
-void mlk_gdb_release_sigint(void)
-{
-	if (hold_depth == 0 || --hold_depth > 0)
-		return;
-	pc->gdb_sigaction.sa_handler = gdb_sigint_handler;
-	if (held_sigint) {
-		held_sigint = 0;
-		restart(SIGINT);
-	}
-}
-
 /* After a command ended by a longjmp (error, Ctrl-C) inside a hold. */
 void mlk_gdb_hold_reset(void)
 {
@@ -273,6 +261,24 @@ void mlk_gdb_hold_reset(void)
 		hold_depth = 0;
 		held_sigint = 0;
 	}
+}
+
+/*
+ * Ends one level of the hold. A Ctrl-C noted meanwhile does not wait for
+ * the outermost level (the whole layout resolution): every hold is closed
+ * and it goes to restart() at once. Callers keep each answer before the
+ * release, so nothing learnt is lost.
+ */
+void mlk_gdb_release_sigint(void)
+{
+	if (hold_depth == 0)
+		return;
+	if (held_sigint) {
+		mlk_gdb_hold_reset();
+		restart(SIGINT);
+	}
+	if (--hold_depth == 0)
+		pc->gdb_sigaction.sa_handler = gdb_sigint_handler;
 }
 enum lookup_kind { L_OFFSET, L_ANON_OFFSET, L_SIZE, L_MEMBER_SIZE, L_ENUM,
 		   L_ARRAY_LEN };

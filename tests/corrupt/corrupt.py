@@ -1487,6 +1487,17 @@ class Suite:
             read_until(prompt, 30)
             send('extend %s\n' % self.so)
             loaded = read_until(prompt, 30) or ''
+            # the first memleak of the session resolves the layouts (gdb
+            # requests, ~0.7 s): a ^C there must come back at once too
+            send('memleak -q -v\n')
+            time.sleep(0.2)
+            t_int = time.time()
+            send('\x03')
+            out = read_until(after_ctrl_c, 30)
+            layout_back = time.time() - t_int if out is not None else None
+            layout_ran_on = out is not None and 'memleak summary' in out
+            send('p jiffies\n')
+            layout_gdb = 'jiffies = ' in (read_until(prompt, 30) or '')
             send('memleak -q\n')
             first = read_until(full, TIMEOUT) or ''
             orphans0 = re.search(r'orphans: (\d+)', first)
@@ -1531,6 +1542,14 @@ class Suite:
             gdb_bad = [a for a in attempts if not a[3]]
             interrupted = [a for a in attempts if a[2] == 'interrupted']
             checks = [
+                ('(a) a ^C while the first memleak resolves the layouts: '
+                 'prompt back within 2 s, no summary, p jiffies works',
+                 layout_back is not None and layout_back < 2.0 and
+                 not layout_ran_on and layout_gdb,
+                 'back after %s, ran on: %s, p jiffies %s' % (
+                     '%.2f s' % layout_back if layout_back is not None
+                     else 'never', layout_ran_on,
+                     'ok' if layout_gdb else 'failed')),
                 ('(a) crash back at its prompt after every ^C', len(backs) ==
                  len(delays), '%d of %d' % (len(backs), len(delays))),
                 ('(a) p jiffies (a gdb request) works right after every '
