@@ -357,7 +357,7 @@ echo "FIGURE live: agreement with the planted verdicts: $M/$N scenarios (young_l
 
 DUMP_FIG="not compared (LIVE_COMPARE_DUMP=0)"
 if [ "${LIVE_COMPARE_DUMP:-1}" != 0 ]; then
-	DUMP_FIG="not compared (no leaks fixture)"
+	DUMP_FIG="not compared (no leaks fixture, or its crash run failed: $LOGS/dump-crash.log)"
 	line=$("$REPO/tests/fixture/build-fixture.sh" leaks </dev/null | tail -n 1)
 	FIX=${line#FIXTURE_DIR=}
 	if [ "$line" != "$FIX" ] && [ -s "$FIX/vmcore" ]; then
@@ -365,6 +365,10 @@ if [ "${LIVE_COMPARE_DUMP:-1}" != 0 ]; then
 		(cd "$FIX" && timeout -k 10 600 crash -s vmlinux vmcore <"$WORK/dump.cmds" \
 			>"$LOGS/dump-crash.log" 2>&1)
 		verdicts "$LOGS/dump-crash.log" >"$WORK/dump.reported"
+	fi
+	# (the fixture may be rebuilt meanwhile by another checkout sharing the cache)
+	if [ -s "$WORK/dump.reported" ] && [ -s "$FIX/expected.tsv" ] &&
+	   grep -q '^memleak summary' "$LOGS/dump-crash.log"; then
 		# scenario -> reported in the dump / live (young: young in the dump)
 		awk -F'\t' -v OFS='\t' 'FNR == NR { r[$1 ""] = 1; next }
 			{ print $1, (($2 "") in r) }' "$WORK/dump.reported" "$FIX/expected.tsv" |
