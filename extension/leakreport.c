@@ -649,7 +649,8 @@ static void print_inconsistent(const struct memleak_run *run)
 		"that do not add up, %llu absurd counters, %llu of unknown "
 		"caches, %llu unreadable), %llu blocks in them not tracked "
 		"(freelists that do not add up: the slab scanned as a root); "
-		"%llu vmalloc areas skipped; lists cut short:",
+		"%llu slabs consistent when read again; %llu vmalloc areas "
+		"skipped; lists cut short:",
 		(unsigned long long)(ss->freelists_corrupt + ss->slabs_bad +
 				     ss->slabs_unknown_cache +
 				     ss->slabs_unreadable),
@@ -658,6 +659,7 @@ static void print_inconsistent(const struct memleak_run *run)
 		(unsigned long long)ss->slabs_unknown_cache,
 		(unsigned long long)ss->slabs_unreadable,
 		(unsigned long long)ss->objects_skipped,
+		(unsigned long long)ss->slabs_reread,
 		(unsigned long long)run->vmalloc.absurd);
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		if (lists[i].cut)

@@ -182,6 +182,7 @@ struct mlk_slub_stats {
 	uint64_t freelists_corrupt;  /* walks stopped on a bad pointer/cycle */
 	uint64_t objects_skipped;    /* allocated (inuse) objects of slabs
 					skipped as corrupt or unreadable */
+	uint64_t slabs_reread;       /* live: consistent when read again */
 	uint64_t objects;
 	uint64_t free_objects;
 	int cache_list_truncated;
