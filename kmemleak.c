@@ -43,6 +43,7 @@ static void memleak_cleanup(void)
 	active_run = NULL;
 	run_free(run);
 	mlk_window_cache_reset();
+	mlk_gdb_hold_reset();
 }
 
 double mlk_seconds_since(const struct timeval *t0)
@@ -107,6 +108,7 @@ static int walk_pages(struct memleak_run *run)
 
 	if (!slabs)
 		return -1;
+	run->slub.skipped_roots = &run->roots;
 	if (mlk_reserved_init(&run->reserved, &run->roots) < 0)
 		error(INFO, "PG_reserved unknown: reserved memory "
 		      "not scanned\n");
@@ -416,6 +418,8 @@ static void cmd_memleak(void)
 	mlk_window_cache_reset();
 	gettimeofday(&run->started, NULL);
 	run->last_progress = run->started;
+	if (ACTIVE())
+		run->have_scan_jiffies = mlk_read_jiffies(&run->scan_jiffies);
 	run->show_progress = isatty(fileno(stderr)) && !opts.summary_only;
 
 	partial = run_scan(run, &opts) < 0;
@@ -452,8 +456,10 @@ static char *help_memleak[] = {
 "  kernel's own task list); every module's data; the struct page array;",
 "  reserved (boot-time memblock) memory; unmapped compound page allocations",
 "  (large kmalloc, unless page_owner says which they are: then they are",
-"  blocks); the CPU registers saved in the dump. Blocks reached from a root",
-"  are scanned in turn; whatever stays unreached is an orphan.",
+"  blocks); slabs skipped because their freelists do not add up (a damaged",
+"  dump, or a live system changing under the scan); the CPU registers saved",
+"  in the dump. Blocks reached from a root are scanned in turn; whatever",
+"  stays unreached is an orphan.",
 " ",
 "  Kernels built with CONFIG_DEBUG_KMEMLEAK keep their own records: the",
 "  scan then adopts their annotations (kmemleak_not_leak, kmemleak_ignore,",
@@ -468,7 +474,10 @@ static char *help_memleak[] = {
 "  and keeps quiet about orphans younger than 5 seconds (in flight).",
 " ",
 "  Damaged or missing memory is skipped and counted in the summary; a scan",
-"  that cannot complete says PARTIAL. Ctrl-C returns to the prompt.",
+"  that cannot complete says PARTIAL. On a live system (crash vmlinux",
+"  /proc/kcore) memory changes while it is read: every walk is bounded, and",
+"  what does not add up is skipped and counted in the summary's",
+"  \"inconsistent\" line. Ctrl-C returns to the prompt.",
 " ",
 "            -s  one entry per allocation stack instead of one per block:",
 "                the direct leaks allocated from the same stack, with the",

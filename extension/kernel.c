@@ -189,11 +189,13 @@ int mlk_layout_init(void)
 		      "(SLAB and SLOB are not supported)\n");
 		return -1;
 	}
+	mlk_gdb_hold_sigint();
 	bad |= resolve_slab_layout(&l);
 	bad |= resolve_pg_slab(&l);
 	bad |= resolve_task_layout(&l);
 	bad |= resolve_module_layout(&l);
 	if (bad) {
+		mlk_gdb_release_sigint();
 		error(INFO, "this kernel's layout is not supported "
 		      "(see the messages above)\n");
 		return -1;
@@ -209,6 +211,8 @@ int mlk_layout_init(void)
 	mlk_tracks_warm();
 	mlk_kml_warm();
 	mlk_page_owners_warm();
+	mlk_registers_warm();
+	mlk_gdb_release_sigint();
 	if (CRASHDEBUG(1))
 		fprintf(fp, "memleak: layout: page %ld bytes, PG_slab %lu, "
 			"struct %s, kmem_cache %ld bytes, random %ld\n",
@@ -223,11 +227,63 @@ int mlk_layout_init(void)
 /*
  * Every MEMBER_OFFSET, STRUCT_SIZE, enumerator or array-length question is
  * a gdb request, and crash installs gdb's SIGINT handler for the length of
- * each one (gdb_interface.c): a Ctrl-C landing there is swallowed as a
- * pending gdb quit, the scan runs on, and the user's next command fails.
- * So each question is asked once per session and its answer kept; the
- * readers ask theirs while mlk_layout_init() runs, before any scan.
+ * each one (gdb_interface.c; so do crash calls that ask gdb themselves,
+ * such as netdump_get_prstatus_percpu() through get_cpus_online()). A
+ * Ctrl-C landing there only sets gdb's quit flag: crash's restart() never
+ * runs, the scan runs on, and the flag makes the user's next gdb request
+ * fail. So each question is asked once per session and its answer kept;
+ * the readers ask theirs while mlk_layout_init() runs, before any scan, and
+ * while they do, gdb's handler is swapped for one that only notes the
+ * Ctrl-C: once the questions are answered, a noted Ctrl-C goes to crash's
+ * restart(), as if it had come a moment later (back to the prompt; the
+ * CLEANUP hook frees the run).
  */
+static volatile sig_atomic_t held_sigint;
+static void (*gdb_sigint_handler)(int);
+static int hold_depth;
+
+static void note_sigint(int sig)
+{
+	(void)sig;
+	held_sigint = 1;
+}
+
+void mlk_gdb_hold_sigint(void)
+{
+	if (hold_depth++ == 0) {
+		held_sigint = 0;
+		gdb_sigint_handler = pc->gdb_sigaction.sa_handler;
+		pc->gdb_sigaction.sa_handler = note_sigint;
+	}
+}
+
+/* After a command ended by a longjmp (error, Ctrl-C) inside a hold. */
+void mlk_gdb_hold_reset(void)
+{
+	if (hold_depth > 0) {
+		pc->gdb_sigaction.sa_handler = gdb_sigint_handler;
+		hold_depth = 0;
+		held_sigint = 0;
+	}
+}
+
+/*
+ * Ends one level of the hold. A Ctrl-C noted meanwhile does not wait for
+ * the outermost level (the whole layout resolution): every hold is closed
+ * and it goes to restart() at once. Callers keep each answer before the
+ * release, so nothing learnt is lost.
+ */
+void mlk_gdb_release_sigint(void)
+{
+	if (hold_depth == 0)
+		return;
+	if (held_sigint) {
+		mlk_gdb_hold_reset();
+		restart(SIGINT);
+	}
+	if (--hold_depth == 0)
+		pc->gdb_sigaction.sa_handler = gdb_sigint_handler;
+}
 enum lookup_kind { L_OFFSET, L_ANON_OFFSET, L_SIZE, L_MEMBER_SIZE, L_ENUM,
 		   L_ARRAY_LEN };
 
@@ -270,9 +326,11 @@ static long lookup(int kind, const char *a, const char *b)
 		if (lookups[i].kind == kind && !strcmp(lookups[i].a, a) &&
 		    (!b || !strcmp(lookups[i].b, b)))
 			return lookups[i].value;
+	mlk_gdb_hold_sigint();
 	v = ask_gdb(kind, a, b);
 	if (nlookups < MAX_LOOKUPS)
 		lookups[nlookups++] = (struct lookup){ a, b ? b : "", kind, v };
+	mlk_gdb_release_sigint();
 	return v;
 }
 

@@ -177,7 +177,8 @@ static void take_notes(struct report *r)
 		const struct mlk_block *b = orphan_block(r, i);
 		struct orphan_note *n = &r->notes[i];
 
-		if (alloc_info_of(r, b) < 0 && b->kind == MLK_KIND_SLAB)
+		if (alloc_info_of(r, b) < 0 && b->kind == MLK_KIND_SLAB &&
+		    !r->ai.have_age)
 			run->without_track++;
 		note_key(n, b, &r->ai, b->kind == MLK_KIND_VMALLOC ?
 			 mlk_vmalloc_caller(&run->vmalloc, b->tag) : 0);
@@ -714,6 +715,50 @@ static const char *pages_untracked(const struct memleak_run *run, char *buf,
 	return buf;
 }
 
+/*
+ * On a live system memory changes while memleak reads it: a slab whose
+ * freelists do not add up, a list that ends early, are inconsistent, not
+ * damaged. Always printed there, zeros included.
+ */
+static void print_inconsistent(const struct memleak_run *run)
+{
+	const struct mlk_slub_stats *ss = &run->slub.st;
+	const struct {
+		int cut;
+		const char *name;
+	} lists[] = {
+		{ ss->cache_list_truncated, "slab_caches" },
+		{ run->roots.tasks_truncated, "tasks" },
+		{ run->roots.modules_truncated, "modules" },
+		{ run->vmalloc.list_truncated, "vmap areas" },
+		{ run->percpu.lists_truncated, "per-cpu chunks" },
+	};
+	size_t i;
+	int ncut = 0;
+
+	fprintf(fp, "  inconsistent:    %llu slabs skipped (%llu freelists "
+		"that do not add up, %llu absurd counters, %llu of unknown "
+		"caches, %llu unreadable), %llu blocks in them not tracked "
+		"(freelists that do not add up: the slab scanned as a root); "
+		"%llu slabs consistent when read again; %llu vmalloc areas "
+		"skipped; lists cut short:",
+		(unsigned long long)(ss->freelists_corrupt + ss->slabs_bad +
+				     ss->slabs_unknown_cache +
+				     ss->slabs_unreadable),
+		(unsigned long long)ss->freelists_corrupt,
+		(unsigned long long)ss->slabs_bad,
+		(unsigned long long)ss->slabs_unknown_cache,
+		(unsigned long long)ss->slabs_unreadable,
+		(unsigned long long)ss->objects_skipped,
+		(unsigned long long)ss->slabs_reread,
+		(unsigned long long)run->vmalloc.absurd);
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (lists[i].cut)
+			fprintf(fp, "%s %s", ncut++ ? "," : "", lists[i].name);
+	fprintf(fp, "%s (live system: memory changed while it was read)\n",
+		ncut ? "" : " none");
+}
+
 static void print_damage(const struct memleak_run *run)
 {
 	const struct mlk_stats *st = mlk_scan_stats(run->sc);
@@ -750,11 +795,14 @@ static void print_damage(const struct memleak_run *run)
 			(unsigned long long)run->vmalloc.absurd,
 			(unsigned long long)run->vmalloc.truncated,
 			(unsigned long long)run->roots.modules_bad);
-	if (ss->freelists_corrupt || ss->slabs_bad || ss->slabs_unknown_cache ||
-	    ss->cache_list_truncated)
+	if (ACTIVE())
+		print_inconsistent(run);
+	else if (ss->freelists_corrupt || ss->slabs_bad ||
+		 ss->slabs_unknown_cache || ss->cache_list_truncated)
 		fprintf(fp, "  damaged:         %llu corrupt freelists, %llu slabs "
 			"with absurd counters, %llu slabs of unknown caches%s "
-			"(their objects are not tracked)\n",
+			"(their objects are not tracked; a slab with a corrupt "
+			"freelist is scanned as a root)\n",
 			(unsigned long long)ss->freelists_corrupt,
 			(unsigned long long)ss->slabs_bad,
 			(unsigned long long)ss->slabs_unknown_cache,
@@ -804,6 +852,13 @@ static void print_summary(const struct report *r, int partial)
 			"spared none of them\n",
 			(unsigned long long)run->tracks.future_tracks,
 			run->tracks.jiffies);
+	if (run->tracks.after_scan_start || run->tracks.gone_since_scan)
+		fprintf(fp, "  ages:            %llu orphans allocated after the "
+			"scan began, %llu whose allocation record is gone (live "
+			"system: blocks allocated or freed while memory was "
+			"read): in flight, counted with the younger ones\n",
+			(unsigned long long)run->tracks.after_scan_start,
+			(unsigned long long)run->tracks.gone_since_scan);
 	if (run->tracks.depot_why)
 		fprintf(fp, "  stack depot:     not readable (%s)\n",
 			run->tracks.depot_why);
@@ -828,6 +883,8 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 	}
 	/* allocation records are only read for orphans: resolve them now */
 	mlk_tracks_init(&run->tracks);
+	run->tracks.scan_jiffies = run->scan_jiffies;
+	run->tracks.have_scan_jiffies = run->have_scan_jiffies;
 	r.notes = calloc(run->orphans.count + 1, sizeof(*r.notes));
 	if (!r.notes) {
 		error(INFO, "out of memory for the report\n");

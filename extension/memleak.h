@@ -57,6 +57,8 @@ struct memleak_run {
 	struct mlk_kml kml;             /* the kernel's kmemleak, if any */
 	struct mlk_kml_adopted adopted; /* what the scan took from it */
 	const char *kml_why;            /* no kmemleak records: why */
+	ulong scan_jiffies;             /* live system: when the scan began */
+	int have_scan_jiffies;
 	struct mlk_orphans orphans;     /* direct/indirect classes */
 	int classified;
 	uint64_t young, young_bytes;    /* orphans in flight (-m) */

@@ -92,6 +92,15 @@ void mlk_roots_warm(void);
 void mlk_slub_warm(void);
 void mlk_tracks_warm(void);
 
+/*
+ * Around gdb requests: a Ctrl-C is noted instead of becoming a gdb quit,
+ * and the release hands a noted one to crash's restart() (no return). The
+ * hold nests; memleak's CLEANUP hook calls mlk_gdb_hold_reset().
+ */
+void mlk_gdb_hold_sigint(void);
+void mlk_gdb_release_sigint(void);
+void mlk_gdb_hold_reset(void);
+
 /* Debuginfo questions, each answered once per session (see kernel.c). */
 long mlk_member_offset(const char *type, const char *member);
 long mlk_anon_member_offset(const char *type, const char *member);
@@ -171,6 +180,9 @@ struct mlk_slub_stats {
 	uint64_t slabs_bad;          /* absurd counters */
 	uint64_t slabs_unreadable;   /* contents needed but unreadable */
 	uint64_t freelists_corrupt;  /* walks stopped on a bad pointer/cycle */
+	uint64_t objects_skipped;    /* allocated (inuse) objects of slabs
+					skipped as corrupt or unreadable */
+	uint64_t slabs_reread;       /* live: consistent when read again */
 	uint64_t objects;
 	uint64_t free_objects;
 	int cache_list_truncated;
@@ -180,6 +192,12 @@ struct mlk_slub {
 	struct mlk_cache *caches;    /* sorted by addr */
 	size_t ncaches;
 	struct mlk_slub_stats st;
+	/*
+	 * Where a slab skipped for freelists that do not add up goes, as a
+	 * root (MLK_ROOT_SKIPPED): its objects are not tracked, but the
+	 * references they may hold still count. NULL: not scanned.
+	 */
+	struct mlk_roots *skipped_roots;
 };
 
 /* Reads slab_caches. Returns 0, or -1 (message printed). */
@@ -296,6 +314,11 @@ int mlk_compound_finish(struct mlk_compound *c);
 
 /* ---- registers.c: saved CPU registers ---------------------------------- */
 
+/*
+ * Finds each CPU's NT_PRSTATUS note once per session (crash asks gdb for
+ * that: called while mlk_layout_init() holds Ctrl-C, never during a scan).
+ */
+void mlk_registers_warm(void);
 /* Scans each CPU's NT_PRSTATUS note as a root. 0, or -1 (scan aborted). */
 int mlk_registers_scan(struct mlk_scan *sc, uint64_t *cpus_scanned);
 
@@ -328,6 +351,7 @@ enum mlk_root_kind {
 	MLK_ROOT_RESERVED,   /* PageReserved memory (memblock allocations) */
 	MLK_ROOT_COMPOUND,   /* untracked compound pages (large kmalloc...) */
 	MLK_ROOT_KMEMLEAK,   /* memory the kernel's kmemleak tracks, we do not */
+	MLK_ROOT_SKIPPED,    /* slabs skipped: freelists that do not add up */
 	MLK_ROOT_KINDS
 };
 

@@ -23,6 +23,30 @@ static void *prstatus_note(int cpu)
 	return NULL;
 }
 
+/*
+ * The notes, looked up once: netdump_get_prstatus_percpu() asks gdb (the
+ * size of cpumask_t, for get_cpus_online()) on every call, and a gdb
+ * request during the scan would swallow a Ctrl-C (see kernel.c).
+ */
+static void **notes;
+static int nnotes = -1;
+
+void mlk_registers_warm(void)
+{
+	int cpu, ncpus = mlk_possible_cpus();
+
+	if (nnotes >= 0 || !DUMPFILE())
+		return;
+	notes = calloc((size_t)ncpus, sizeof(*notes));
+	if (!notes) {
+		nnotes = 0;
+		return;
+	}
+	for (cpu = 0; cpu < ncpus; cpu++)
+		notes[cpu] = prstatus_note(cpu);
+	nnotes = ncpus;
+}
+
 /* An ELF note: header, name padded to 4 bytes, then the descriptor. */
 static int note_desc(const void *note, const unsigned char **desc,
 		     size_t *len)
@@ -40,14 +64,14 @@ static int note_desc(const void *note, const unsigned char **desc,
 
 int mlk_registers_scan(struct mlk_scan *sc, uint64_t *cpus_scanned)
 {
-	int cpu, ncpus = mlk_possible_cpus();
+	int cpu;
 
 	*cpus_scanned = 0;
 	if (!DUMPFILE())
 		return 0; /* a live system saved no registers */
-	for (cpu = 0; cpu < ncpus; cpu++) {
+	for (cpu = 0; cpu < nnotes; cpu++) {
 		const unsigned char *desc;
-		void *note = prstatus_note(cpu);
+		void *note = notes[cpu];
 		size_t len;
 
 		if (!note || note_desc(note, &desc, &len) < 0)

@@ -27,6 +27,7 @@ static const char *const root_kind_names[MLK_ROOT_KINDS] = {
 	[MLK_ROOT_RESERVED] = "reserved (memblock) memory",
 	[MLK_ROOT_COMPOUND] = "compound page allocations",
 	[MLK_ROOT_KMEMLEAK] = "other kmemleak-tracked memory",
+	[MLK_ROOT_SKIPPED] = "skipped slabs",
 };
 
 const char *mlk_root_kind_name(int kind)

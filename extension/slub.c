@@ -21,6 +21,8 @@
 #define MAX_CACHES       (1L << 16)
 #define MAX_OBJECT_SIZE  (1UL << 26)
 #define MAX_SLAB_BYTES   (1UL << 26)
+/* A live system: reads of a slab whose freelists do not add up. */
+#define LIVE_SLAB_RETRIES 4
 
 /* One CPU's active slab and its lockless freelist. */
 struct cpu_slab {
@@ -353,6 +355,12 @@ static int add_objects(struct mlk_slab_walk *w, const struct slab_info *s,
 	return 0;
 }
 
+#define SLAB_INCONSISTENT 1
+
+/*
+ * Tracks the allocated objects of one slab: 0; SLAB_INCONSISTENT when its
+ * freelists do not add up (nothing tracked); -1 when out of memory.
+ */
 static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 {
 	struct mlk_slub_stats *st = &w->slub->st;
@@ -367,6 +375,7 @@ static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 		return -1;
 	if (!mlk_readk(s->base, w->span.data, span_len)) {
 		st->slabs_unreadable++;
+		st->objects_skipped += s->inuse;
 		return 0;
 	}
 	memset(w->free_map.data, 0, s->objects);
@@ -382,16 +391,26 @@ static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 	if (!corrupt && !s->frozen && !s->cpu_freelist &&
 	    nfree != s->objects - s->inuse)
 		corrupt = 1;
-	if (corrupt) {
-		/* which objects are free is unknown: track none of them */
-		st->freelists_corrupt++;
-		if (CRASHDEBUG(1))
-			error(INFO, "slab %lx (%s): corrupt freelist, skipped\n",
-			      s->page, s->cache->name);
-		return 0;
-	}
+	if (corrupt)
+		return SLAB_INCONSISTENT;
 	st->free_objects += nfree;
 	return add_objects(w, s, w->free_map.data);
+}
+
+/* Which objects are free is unknown: track none of them. */
+static int skip_slab(struct mlk_slab_walk *w, const struct slab_info *s)
+{
+	ulong span_len = (ulong)s->objects * s->cache->size;
+
+	w->slub->st.freelists_corrupt++;
+	w->slub->st.objects_skipped += s->inuse;
+	if (CRASHDEBUG(1))
+		error(INFO, "slab %lx (%s): corrupt freelist, skipped\n",
+		      s->page, s->cache->name);
+	if (w->slub->skipped_roots)
+		return mlk_roots_add(w->slub->skipped_roots, s->base,
+				     s->base + span_len, MLK_ROOT_SKIPPED);
+	return 0;
 }
 
 /*
@@ -406,6 +425,44 @@ static void decode_counters(ulong counters, uint32_t *inuse,
 	*frozen = (counters >> 31) & 1;
 }
 
+/*
+ * A live system: the slab's struct slab and its CPU's freelist read again
+ * (they change while memleak reads the slab). 0, or -1 if it is no longer
+ * a slab of the same cache and size.
+ */
+static int reread_slab(struct mlk_slab_walk *w, struct slab_info *s)
+{
+	const struct mlk_layout *l = &mlk_lay;
+	unsigned char pg[256];
+	uint32_t inuse, objects;
+	int cpu, frozen;
+
+	if (l->page_size <= 0 || (size_t)l->page_size > sizeof(pg) ||
+	    !mlk_readk(s->page, pg, (size_t)l->page_size) ||
+	    find_cache(w->slub, load_field(pg, l->slab_slab_cache, 8)) !=
+	    (long)s->cache_idx)
+		return -1;
+	decode_counters(load_field(pg, l->slab_counters, 8), &inuse, &objects,
+			&frozen);
+	if (objects != s->objects || inuse > objects)
+		return -1;
+	s->inuse = inuse;
+	s->frozen = frozen;
+	s->freelist = load_field(pg, l->slab_freelist, 8);
+	s->cpu_freelist = 0;
+	for (cpu = 0; cpu < mlk_possible_cpus() && s->cache->cpu_slab; cpu++) {
+		ulong kcc = s->cache->cpu_slab + kt->__per_cpu_offset[cpu];
+		ulong slab, freelist;
+
+		if (mlk_read_ulong(kcc + l->kcc_slab, &slab) && slab == s->page &&
+		    mlk_read_ulong(kcc + l->kcc_freelist, &freelist)) {
+			s->cpu_freelist = freelist;
+			break;
+		}
+	}
+	return 0;
+}
+
 static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 			  const unsigned char *pg)
 {
@@ -413,6 +470,7 @@ static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 	struct mlk_slub_stats *st = &w->slub->st;
 	const struct cpu_slab *cs;
 	struct slab_info s = { .page = page };
+	int rc, tries;
 	long idx = find_cache(w->slub, load_field(pg, l->slab_slab_cache, 8));
 
 	st->slabs++;
@@ -440,7 +498,16 @@ static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 	if (cs && cs->cache == s.cache_idx)
 		s.cpu_freelist = cs->freelist;
 	w->slub->caches[idx].slabs++;
-	return process_slab(w, &s);
+	rc = process_slab(w, &s);
+	/* live: the slab changed while it was read; read it again */
+	for (tries = 0; rc == SLAB_INCONSISTENT && ACTIVE() &&
+	     tries < LIVE_SLAB_RETRIES && reread_slab(w, &s) == 0; tries++)
+		rc = process_slab(w, &s);
+	if (rc == SLAB_INCONSISTENT)
+		return skip_slab(w, &s);
+	if (tries)
+		st->slabs_reread++;
+	return rc;
 }
 
 /* ---- the struct page visitor ---------------------------------------------- */

@@ -94,7 +94,9 @@ static int handle_bitfield(const char *field, struct mlk_bitfield *bf)
 		}
 	i = nknown < 8 ? nknown++ : 7;
 	known[i].field = field;
+	mlk_gdb_hold_sigint();
 	known[i].ok = ask_bitfield(field, &known[i].bf) == 0;
+	mlk_gdb_release_sigint();
 	*bf = known[i].bf;
 	return known[i].ok ? 0 : -1;
 }
@@ -203,19 +205,20 @@ int mlk_tracks_depot_layout(struct mlk_depot_layout *l)
 	return resolve_depot_layout(l);
 }
 
+int mlk_read_jiffies(ulong *jiffies)
+{
+	return symbol_exists("jiffies") &&
+	       mlk_read_ulong(symbol_value("jiffies"), jiffies);
+}
+
 int mlk_tracks_init(struct mlk_tracks *t)
 {
 	const char *why = NULL;
-	ulong jiffies;
 
 	memset(t, 0, sizeof(*t));
 	t->src = mlk_crash_source(NULL);
 	t->hz = machdep->hz ? machdep->hz : 250;
-	if (symbol_exists("jiffies") &&
-	    mlk_read_ulong(symbol_value("jiffies"), &jiffies)) {
-		t->jiffies = jiffies;
-		t->have_jiffies = 1;
-	}
+	t->have_jiffies = mlk_read_jiffies(&t->jiffies);
 	t->have_track_layout = resolve_track_layout(&t->track) == 0;
 	/* kmemleak's records use the depot too, with or without tracks */
 	if (resolve_depot_layout(&t->depot_layout) == 0)
@@ -287,6 +290,13 @@ int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,
 	if (rc != 0) {
 		ai->why = rc == MLK_TRACK_EMPTY ? "no track recorded" :
 			(why ? why : "track unreadable");
+		if (rc == MLK_TRACK_EMPTY && t->have_scan_jiffies) {
+			/* live: the block was freed since the scan */
+			ai->why = "none any more (freed since the scan)";
+			ai->have_age = 1;
+			ai->age_jiffies = 0;
+			t->gone_since_scan++;
+		}
 		return -1;
 	}
 	ai->have_track = 1;
@@ -295,7 +305,13 @@ int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,
 	ai->cpu = tr.cpu;
 	ai->when = tr.when;
 	ai->handle = tr.handle;
-	if (t->have_jiffies && mlk_jiffies_age(tr.when, t->jiffies, &age) == 0) {
+	if (t->have_scan_jiffies &&
+	    mlk_jiffies_age(t->scan_jiffies, tr.when, &age) == 0 && age > 0) {
+		ai->have_age = 1; /* after the scan began: in flight */
+		ai->age_jiffies = 0;
+		t->after_scan_start++;
+	} else if (t->have_jiffies &&
+		   mlk_jiffies_age(tr.when, t->jiffies, &age) == 0) {
 		ai->have_age = 1;
 		ai->age_jiffies = age;
 	} else if (t->have_jiffies) {

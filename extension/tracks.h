@@ -40,12 +40,23 @@ struct mlk_tracks {
 	int have_jiffies;
 	uint64_t future_tracks;  /* records dated after the dump's jiffies */
 	unsigned hz;
+	/*
+	 * Live system: jiffies when the scan began. A record dated after it
+	 * is an allocation made while memleak read memory (or a block freed
+	 * and allocated again since): in flight, its age taken as 0.
+	 */
+	ulong scan_jiffies;
+	int have_scan_jiffies;
+	uint64_t after_scan_start;
+	uint64_t gone_since_scan; /* live: record empty now (block freed) */
 };
 
 /* Asks the debuginfo questions of the layouts (at layout init). */
 void mlk_tracks_warm(void);
 /* Resolves the layouts (once per memleak run). Always 0. */
 int mlk_tracks_init(struct mlk_tracks *t);
+/* The kernel's jiffies now: 1, or 0 if unreadable. */
+int mlk_read_jiffies(ulong *jiffies);
 void mlk_tracks_free(struct mlk_tracks *t);
 /* The stack depot's layout from the debuginfo. 0, or -1 (no depot). */
 int mlk_tracks_depot_layout(struct mlk_depot_layout *l);

@@ -6,10 +6,12 @@
 # Steps: tests/fixture/setup.sh; make kmemleak.so, build/unit, build/unit-san;
 # run build/unit and build/unit-san; build the debug kernel and the fixture
 # variants leaks, leaks-nodebug, clean and debug; tests/e2e.sh;
-# tests/kernel-records.sh; the corruption suite; the fuzz run. Every step that cannot run counts as
-# a FAIL. Ends with exactly one line "N passed, M failed" (the count of all
-# PASS:/FAIL: lines above it); exit status 0 only when nothing failed.
-# Uses no stdin. Environment: see tests/e2e.sh and tests/fixture/build-fixture.sh.
+# tests/kernel-records.sh; tests/live/run.sh (memleak on a live system: crash
+# inside a QEMU guest); tests/corrupt/run.sh; tests/fuzz/run.sh.
+# Every step that cannot run counts as a FAIL. Ends with exactly one line
+# "N passed, M failed" (the count of all PASS:/FAIL: lines above it); exit
+# status 0 only when nothing failed. Uses no stdin. Environment: see
+# tests/e2e.sh, tests/live/run.sh and tests/fixture/build-fixture.sh.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -84,6 +86,11 @@ main() {
 			tests/kernel-records.sh
 	else
 		echo "FAIL: end-to-end tests not run: kmemleak.so did not build"
+	fi
+	if [ "$so_ok" = 1 ]; then
+		step "live system (tests/live/run.sh)" tests/live/run.sh
+	else
+		echo "FAIL: live-system test not run: kmemleak.so did not build"
 	fi
 
 	# Robustness: damaged copies of the dumps; the engine under libFuzzer.

@@ -190,11 +190,7 @@ def grep(run, pattern):
 # print as KNOWN-FAIL (not counted by run-all as PASS or FAIL) and the case
 # counts as failed in the FIGURE line; a passing check still prints PASS.
 # Remove an entry when its bug is fixed.
-KNOWN_BUGS = {
-    # issue 5: a Ctrl-C during memleak is sometimes absorbed (the scan runs
-    # on and the next gdb request fails); cause not found yet.
-    'ctrl-c-during-scan',
-}
+KNOWN_BUGS = set()
 
 
 class Results:
@@ -1547,6 +1543,7 @@ class Suite:
 
         prompt = rb'crash> $'
         full = rb'time:[^\n]*\n(.|\n)*?crash> $'
+        after_ctrl_c = rb'\^C[^\n]*\n(.|\n)*?crash> $'
         checks = []
         try:
             started = read_until(prompt, TIMEOUT) is not None
@@ -1554,6 +1551,17 @@ class Suite:
             read_until(prompt, 30)
             send('extend %s\n' % self.so)
             loaded = read_until(prompt, 30) or ''
+            # the first memleak of the session resolves the layouts (gdb
+            # requests, ~0.7 s): a ^C there must come back at once too
+            send('memleak -q -v\n')
+            time.sleep(0.2)
+            t_int = time.time()
+            send('\x03')
+            out = read_until(after_ctrl_c, 30)
+            layout_back = time.time() - t_int if out is not None else None
+            layout_ran_on = out is not None and 'memleak summary' in out
+            send('p jiffies\n')
+            layout_gdb = 'jiffies = ' in (read_until(prompt, 30) or '')
             send('memleak -q\n')
             first = read_until(full, TIMEOUT) or ''
             orphans0 = re.search(r'orphans: (\d+)', first)
@@ -1566,7 +1574,10 @@ class Suite:
                 time.sleep(delay)
                 t_int = time.time()
                 send('\x03')
-                out = read_until(prompt, 30)
+                # the prompt after the echoed ^C: when the scan had already
+                # finished, the ^C lands at the prompt before it and crash
+                # prints a new one (typing before it would lose keys)
+                out = read_until(after_ctrl_c, 30)
                 back = time.time() - t_int if out is not None else None
                 if out is None:
                     attempts.append((delay, None, 'no prompt', False))
@@ -1595,6 +1606,14 @@ class Suite:
             gdb_bad = [a for a in attempts if not a[3]]
             interrupted = [a for a in attempts if a[2] == 'interrupted']
             checks = [
+                ('(a) a ^C while the first memleak resolves the layouts: '
+                 'prompt back within 2 s, no summary, p jiffies works',
+                 layout_back is not None and layout_back < 2.0 and
+                 not layout_ran_on and layout_gdb,
+                 'back after %s, ran on: %s, p jiffies %s' % (
+                     '%.2f s' % layout_back if layout_back is not None
+                     else 'never', layout_ran_on,
+                     'ok' if layout_gdb else 'failed')),
                 ('(a) crash back at its prompt after every ^C', len(backs) ==
                  len(delays), '%d of %d' % (len(backs), len(delays))),
                 ('(a) p jiffies (a gdb request) works right after every '
