@@ -36,6 +36,7 @@ struct mlk_index {
 	struct mlk_block *blocks; /* sorted by start once finished */
 	size_t count;             /* blocks in use */
 	size_t capacity;          /* blocks allocated */
+	size_t populated;         /* bytes of the array faulted in ahead */
 	uint64_t duplicates;      /* overlapping blocks dropped by finish */
 	int finished;             /* sorted and lookup tables built */
 
@@ -51,6 +52,17 @@ struct mlk_index {
 	size_t nbuckets;          /* all clusters' tables, entries included */
 	size_t *bucket_first;     /* the clusters' tables, back to back */
 };
+
+/*
+ * Fault in [start, start + len) now, in one system call (a hint): for
+ * large arrays about to be filled (see blocks.c).
+ */
+void mlk_populate(void *start, size_t len);
+/*
+ * The same for a growing array of size bytes at base whose first
+ * `populated` bytes are done: the next step of it. Returns the new figure.
+ */
+size_t mlk_populate_ahead(void *base, size_t populated, size_t size);
 
 /* Overlapping blocks dropped by mlk_index_finish() so far. */
 uint64_t mlk_index_duplicates(const struct mlk_index *ix);

@@ -106,6 +106,7 @@ struct mlk_scan {
 	uint32_t *work;          /* grey blocks behind the sweep, one slot per block */
 	size_t work_head;        /* next block to count */
 	size_t work_tail;        /* next free slot */
+	size_t work_populated;   /* bytes of work faulted in ahead */
 	size_t cursor;           /* blocks [0, cursor) have been swept */
 	struct edge_store store;
 	uint64_t bytes_read;     /* by the engine: the progress cadence */
@@ -154,8 +155,13 @@ static void make_grey(struct mlk_scan *sc, struct mlk_block *b)
 	}
 	/* Ahead of the sweep, the sweep counts its references. */
 	no = (size_t)(b - sc->ix->blocks);
-	if (no < sc->cursor)
-		sc->work[sc->work_tail++] = (uint32_t)no;
+	if (no >= sc->cursor)
+		return;
+	if ((sc->work_tail + 1) * sizeof(*sc->work) > sc->work_populated)
+		sc->work_populated = mlk_populate_ahead(
+			sc->work, sc->work_populated,
+			sc->ix->count * sizeof(*sc->work));
+	sc->work[sc->work_tail++] = (uint32_t)no;
 }
 
 /* The tracked block holding value, per-cpu blocks second. */
@@ -206,6 +212,7 @@ static int store_new_segment(struct edge_store *es)
 	seg = malloc((size_t)EDGE_SEG_LEN * sizeof(*seg));
 	if (!seg)
 		return -1;
+	mlk_populate(seg, (size_t)EDGE_SEG_LEN * sizeof(*seg));
 	es->segs[es->nsegs++] = seg;
 	es->pos = seg;
 	es->room = EDGE_SEG_LEN;
@@ -773,6 +780,9 @@ struct mlk_scan *mlk_scan_new(struct mlk_index *ix,
 		mlk_scan_free(sc);
 		return NULL;
 	}
+	/* the sweep fills all of it */
+	mlk_populate(sc->store.first,
+		     (ix->count + 1) * sizeof(*sc->store.first));
 	colour_index(sc, ix);
 	return sc;
 }
