@@ -448,6 +448,40 @@ out:
 	return rc;
 }
 
+/* The scan's memory figure counts the edge store, which holds the edges. */
+static int test_sweep_memory_figure(char *why, size_t whysz)
+{
+	const size_t nodes = 1000;
+	struct mlk_source src;
+	struct mlk_scan *sc = NULL;
+	size_t store = 0, total;
+	struct image img;
+	int rc = -1;
+
+	CHECK(image_init(&img, PAGE, nodes * 64, 0) == 0, "setup failed");
+	for (size_t i = 0; i < nodes; i++)
+		add_block(&img, HEAP + i * 64, 64);
+	put(&img, ROOT, HEAP + (nodes - 1) * 64);
+	for (size_t i = 1; i < nodes; i++)
+		put(&img, HEAP + i * 64, HEAP + (i - 1) * 64);
+	CHECK(image_ready(&img) == 0, "setup failed");
+	src = fake_source(&img.mem);
+	sc = mlk_scan_new(img.ix, &src, NULL, NULL);
+	CHECK(sc && mlk_scan_root(sc, ROOT, 8) == 0 && mlk_scan_drain(sc) == 0,
+	      "scan failed");
+	total = mlk_scan_memory(sc, &store);
+	/* offsets for every block, and at least one segment for 999 edges */
+	CHECK(store >= (nodes + 1) * 4 + (nodes - 1) * 4 &&
+	      total >= store + nodes * 4 + MLK_READ_CHUNK,
+	      "scan memory %zu, edge store %zu", total, store);
+	CHECK(mlk_scan_finish(sc)->grey == nodes, "not all grey");
+	rc = 0;
+out:
+	mlk_scan_free(sc);
+	image_free(&img);
+	return rc;
+}
+
 /* ---- random images against the reference ----------------------------- */
 
 static uint64_t rnd_state;
@@ -564,5 +598,6 @@ void run_sweep_tests(void)
 	unit_run("sweep_percpu_behind", test_sweep_percpu_behind);
 	unit_run("sweep_watch_behind", test_sweep_watch_behind);
 	unit_run("sweep_unreadable_behind", test_sweep_unreadable_behind);
+	unit_run("sweep_memory_figure", test_sweep_memory_figure);
 	unit_run("sweep_random", test_sweep_random);
 }
