@@ -37,6 +37,8 @@
  * Memory is read through the caller's mlk_source in reads of at most
  * MLK_READ_CHUNK bytes. A read that fails is retried page by page;
  * unreadable pages are skipped and counted (for a block, once it is grey).
+ * The progress callback is called every MLK_PROGRESS_BYTES read, every
+ * MLK_PROGRESS_BLOCKS blocks counted from the store, and at the end.
  *
  * Words are read in host byte order (crash runs on the dump's architecture).
  * A scan owns the per-block state (count, MLK_F_SCAN_STATE) of its indexes:
@@ -47,8 +49,12 @@
 
 #include "engine_internal.h"
 
-/* Call the progress callback after about this many bytes read. */
+/*
+ * Call the progress callback after about this many bytes read, or this
+ * many blocks counted from the edge store (a power of 2).
+ */
 #define MLK_PROGRESS_BYTES ((uint64_t)64 << 20)
+#define MLK_PROGRESS_BLOCKS ((size_t)1 << 20)
 
 /* Per-block state a scan sets; MLK_F_NOSCAN and MLK_F_IGNORE are the caller's. */
 #define MLK_F_SCAN_STATE (MLK_F_GREY | MLK_F_SCANNED | MLK_F_UNREADABLE | \
@@ -567,10 +573,15 @@ static int drain_work(struct mlk_scan *sc)
 			uint32_t no = sc->work[sc->work_head++];
 			struct mlk_block *b = &sc->ix->blocks[no];
 
-			if (b->flags & MLK_F_DEFERRED)
+			if (b->flags & MLK_F_DEFERRED) {
 				count_stored(sc, no);
-			else if (read_grey_block(sc, b) != 0)
+				/* no reading: progress every so many blocks */
+				if ((sc->work_head & (MLK_PROGRESS_BLOCKS - 1)) == 0 &&
+				    report_progress(sc) != 0)
+					return -1;
+			} else if (read_grey_block(sc, b) != 0) {
 				return -1;
+			}
 		}
 		while (sc->pwork_head < sc->pwork_tail) {
 			size_t i = sc->pwork[sc->pwork_head++];
