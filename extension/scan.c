@@ -397,6 +397,12 @@ static size_t to_page_end(mlk_addr_t addr, size_t len)
 	return min_size(MLK_PAGE - (addr & (MLK_PAGE - 1)), len);
 }
 
+/* How many MLK_PAGE pages at lies after from's page. */
+static size_t page_distance(mlk_addr_t from, mlk_addr_t at)
+{
+	return (size_t)(at / MLK_PAGE - from / MLK_PAGE);
+}
+
 /*
  * Read [addr, addr + len) (at most MLK_READ_CHUNK bytes) into sc->chunk.
  * If that fails, read it page by page into the same places (the first and
@@ -415,7 +421,7 @@ static int read_into_chunk(struct mlk_scan *sc, mlk_addr_t addr, size_t len,
 	memset(bad, 0, (RUN_PAGES + 63) / 64 * sizeof(uint64_t));
 	for (done = 0; done < len; done += piece) {
 		mlk_addr_t at = addr + done;
-		size_t page = (size_t)((at >> 12) - (addr >> 12));
+		size_t page = page_distance(addr, at);
 
 		piece = to_page_end(at, len - done);
 		if (sc->src.read(sc->src.ctx, at, sc->chunk + done, piece) != 0)
@@ -441,7 +447,7 @@ static void look_at_read(struct mlk_scan *sc, struct visit *v, int record,
 	}
 	for (done = 0; done < len && !v->full; done += piece) {
 		mlk_addr_t at = addr + done;
-		size_t page = (size_t)((at >> 12) - (base >> 12));
+		size_t page = page_distance(base, at);
 
 		piece = to_page_end(at, len - done);
 		if (bad[page / 64] & ((uint64_t)1 << (page % 64)))
