@@ -282,6 +282,20 @@ static int scan_roots(struct memleak_run *run, const struct memleak_opts *o)
 	return 0;
 }
 
+/* -v: what the index and the scan's state take, per tracked block. */
+static void print_memory(const struct memleak_run *run)
+{
+	size_t blocks = mlk_index_count(run->ix), store;
+	size_t index = mlk_index_memory(run->ix);
+	size_t scan = mlk_scan_memory(run->sc, &store);
+	double per = blocks ? 1.0 / blocks : 0;
+
+	fprintf(fp, "memleak: memory: index %zu MB (%.1f B/block), scan "
+		"state %zu MB (%.1f B/block; edge store %zu MB, %.1f B/block)\n",
+		index >> 20, index * per, scan >> 20, scan * per, store >> 20,
+		store * per);
+}
+
 static int run_scan(struct memleak_run *run, const struct memleak_opts *o)
 {
 	if (build_index(run, o) < 0 || scan_roots(run, o) < 0)
@@ -290,6 +304,8 @@ static int run_scan(struct memleak_run *run, const struct memleak_opts *o)
 	if (mlk_scan_drain(run->sc) < 0)
 		return -1;
 	mlk_scan_finish(run->sc);
+	if (o->verbose)
+		print_memory(run);
 	if (run->show_progress)
 		fprintf(stderr, "\r%60s\r", "");
 	return 0;

@@ -3,25 +3,32 @@
  *
  * A flat, growable array of 24-byte struct mlk_block. mlk_index_finish()
  * sorts it by start address, drops blocks overlapping an earlier one and
- * builds a small bucket table over the tracked address span, so a lookup is
+ * builds small bucket tables over the tracked address span, one per cluster
+ * of blocks (blocks closer than MLK_CLUSTER_GAP to each other), so a lookup
+ * is
  *   1. one range test (rejects most words: small integers, text and data
  *      addresses outside the tracked span, ...),
- *   2. one bucket table read giving a narrow slice of the array,
- *   3. a binary search in that slice for the last block starting at or
+ *   2. a range test per cluster, in address order (a handful),
+ *   3. one bucket table read giving a narrow slice of the array,
+ *   4. a binary search in that slice for the last block starting at or
  *      before the address, and a bounds test against that block.
- * The bucket table costs about 2 bytes per block (8 bytes per 4 blocks),
- * capped at MLK_BUCKETS_MAX entries.
+ * The bucket tables cost about 2 bytes per block (8 bytes per 4 blocks),
+ * capped at MLK_BUCKETS_MAX entries per cluster.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "engine_internal.h"
 
 #define MLK_INDEX_FIRST_CAPACITY 1024
 /* Aim for this many blocks per bucket... */
 #define MLK_BLOCKS_PER_BUCKET 4
-/* ...but never use more buckets than this (16 MiB of table). */
+/* ...but never use more buckets than this per cluster (16 MiB of table). */
 #define MLK_BUCKETS_MAX ((size_t)1 << 21)
+/* A gap between blocks this large or larger may start a new cluster. */
+#define MLK_CLUSTER_GAP ((uint64_t)1 << 30)
 
 struct mlk_index *mlk_index_new(void)
 {
@@ -43,7 +50,8 @@ static void index_drop_lookup(struct mlk_index *ix)
 	ix->finished = 0;
 	ix->lowest = 0;
 	ix->span = 0;
-	ix->bucket_shift = 0;
+	ix->nclusters = 0;
+	memset(ix->clusters, 0, sizeof(ix->clusters));
 	ix->nbuckets = 0;
 	free(ix->bucket_first);
 	ix->bucket_first = NULL;
@@ -70,6 +78,38 @@ static int index_grow(struct mlk_index *ix)
 	return 0;
 }
 
+/*
+ * Large arrays are faulted in ahead of use, MLK_POPULATE_STEP bytes at a
+ * time, with one madvise(MADV_POPULATE_WRITE) (Linux 5.14; a hint, ignored
+ * where unknown): a page fault for each fresh 4 KiB page of a large array
+ * is slow, very slow in virtual machines.
+ */
+#define MLK_POPULATE_STEP ((size_t)8 << 20)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+void mlk_populate(void *start, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)start + page - 1) & ~(uintptr_t)(page - 1);
+	uintptr_t hi = ((uintptr_t)start + len) & ~(uintptr_t)(page - 1);
+
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
+size_t mlk_populate_ahead(void *base, size_t populated, size_t size)
+{
+	size_t to = populated + MLK_POPULATE_STEP;
+
+	if (to > size)
+		to = size;
+	if (to > populated)
+		mlk_populate((unsigned char *)base + populated, to - populated);
+	return to;
+}
+
 int mlk_index_add(struct mlk_index *ix, mlk_addr_t start, uint32_t size,
 		  uint8_t kind, uint32_t tag, uint16_t min_count)
 {
@@ -86,6 +126,10 @@ int mlk_index_add(struct mlk_index *ix, mlk_addr_t start, uint32_t size,
 		return 0;
 	if (ix->count == ix->capacity && index_grow(ix) != 0)
 		return -1;
+	if ((ix->count + 1) * sizeof(struct mlk_block) > ix->populated)
+		ix->populated = mlk_populate_ahead(ix->blocks, ix->populated,
+						   ix->capacity *
+						   sizeof(struct mlk_block));
 	if (ix->finished)
 		index_drop_lookup(ix);
 
@@ -299,42 +343,117 @@ static unsigned choose_bucket_shift(uint64_t span, size_t wanted)
 	return shift;
 }
 
-static int build_lookup(struct mlk_index *ix)
+/*
+ * Where clusters start: after the MLK_MAX_CLUSTERS - 1 widest gaps of at
+ * least MLK_CLUSTER_GAP between consecutive blocks. Fills starts[] with
+ * the first block of each cluster, ascending (starts[0] = 0), and returns
+ * how many clusters there are.
+ */
+static unsigned find_clusters(const struct mlk_index *ix, size_t *starts)
 {
-	const struct mlk_block *last;
-	size_t wanted, j = 0;
+	struct { uint64_t gap; size_t at; } widest[MLK_MAX_CLUSTERS - 1];
+	unsigned n = 0, narrowest = 0;
 
-	if (ix->count == 0)
-		return 0; /* span stays 0: every lookup misses */
+	for (size_t i = 1; i < ix->count; i++) {
+		const struct mlk_block *prev = &ix->blocks[i - 1];
+		uint64_t gap = ix->blocks[i].start - (prev->start + prev->size);
 
-	last = &ix->blocks[ix->count - 1];
-	ix->lowest = ix->blocks[0].start;
+		if (gap < MLK_CLUSTER_GAP)
+			continue;
+		if (n < MLK_MAX_CLUSTERS - 1) {
+			widest[n].gap = gap;
+			widest[n++].at = i;
+		} else if (gap > widest[narrowest].gap) {
+			widest[narrowest].gap = gap;
+			widest[narrowest].at = i;
+		} else {
+			continue;
+		}
+		for (unsigned k = 0; k < n; k++)
+			if (widest[k].gap < widest[narrowest].gap)
+				narrowest = k;
+	}
+	starts[0] = 0;
+	/* insertion sort of the cut points into address order */
+	for (unsigned k = 0; k < n; k++) {
+		unsigned j = k + 1;
+
+		for (; j > 1 && starts[j - 1] > widest[k].at; j--)
+			starts[j] = starts[j - 1];
+		starts[j] = widest[k].at;
+	}
+	return n + 1;
+}
+
+/* The bucket table of the cluster of blocks [first, end), in table[]. */
+static void fill_buckets(const struct mlk_index *ix,
+			 const struct mlk_cluster *c, size_t nbuckets,
+			 size_t first, size_t end, size_t *table)
+{
+	size_t j = first;
+
+	for (size_t bucket = 0; bucket < nbuckets; bucket++) {
+		mlk_addr_t bucket_base = c->lowest +
+					 ((uint64_t)bucket << c->bucket_shift);
+
+		while (j + 1 < end && ix->blocks[j + 1].start <= bucket_base)
+			j++;
+		table[bucket] = j;
+	}
+	table[nbuckets] = end - 1;
+}
+
+/* A cluster's span, and how many buckets it gets (its table: one more). */
+static size_t plan_cluster(const struct mlk_index *ix, struct mlk_cluster *c,
+			   size_t first, size_t end)
+{
+	const struct mlk_block *last = &ix->blocks[end - 1];
+	size_t wanted = (end - first) / MLK_BLOCKS_PER_BUCKET;
+
+	c->lowest = ix->blocks[first].start;
 	/* Sorted and disjoint: the last block has the highest end. */
-	uint64_t span = last->start + last->size - ix->lowest;
-
-	wanted = ix->count / MLK_BLOCKS_PER_BUCKET;
+	c->span = last->start + last->size - c->lowest;
 	if (wanted < 1)
 		wanted = 1;
 	if (wanted > MLK_BUCKETS_MAX)
 		wanted = MLK_BUCKETS_MAX;
-	ix->bucket_shift = choose_bucket_shift(span, wanted);
-	ix->nbuckets = (size_t)((span - 1) >> ix->bucket_shift) + 1;
+	c->bucket_shift = choose_bucket_shift(c->span, wanted);
+	return (size_t)((c->span - 1) >> c->bucket_shift) + 1;
+}
 
-	/* nbuckets <= 2 * MLK_BUCKETS_MAX: the size cannot overflow. */
-	ix->bucket_first = malloc((ix->nbuckets + 1) * sizeof(size_t));
+static int build_lookup(struct mlk_index *ix)
+{
+	size_t starts[MLK_MAX_CLUSTERS + 1], nbuckets[MLK_MAX_CLUSTERS];
+	size_t total = 0, at = 0;
+	const struct mlk_block *last;
+	unsigned n;
+
+	if (ix->count == 0)
+		return 0; /* span stays 0: every lookup misses */
+
+	n = find_clusters(ix, starts);
+	starts[n] = ix->count;
+	for (unsigned k = 0; k < n; k++) {
+		nbuckets[k] = plan_cluster(ix, &ix->clusters[k], starts[k],
+					   starts[k + 1]);
+		/* at most 2 * MLK_BUCKETS_MAX + 1 each: no overflow */
+		total += nbuckets[k] + 1;
+	}
+	ix->bucket_first = malloc(total * sizeof(size_t));
 	if (!ix->bucket_first)
 		return -1;
-	for (size_t bucket = 0; bucket < ix->nbuckets; bucket++) {
-		mlk_addr_t bucket_base = ix->lowest +
-					 ((uint64_t)bucket << ix->bucket_shift);
-
-		while (j + 1 < ix->count && ix->blocks[j + 1].start <= bucket_base)
-			j++;
-		ix->bucket_first[bucket] = j;
+	for (unsigned k = 0; k < n; k++) {
+		ix->clusters[k].bucket_first = ix->bucket_first + at;
+		fill_buckets(ix, &ix->clusters[k], nbuckets[k], starts[k],
+			     starts[k + 1], ix->clusters[k].bucket_first);
+		at += nbuckets[k] + 1;
 	}
-	ix->bucket_first[ix->nbuckets] = ix->count - 1;
-	/* Set last: a lookup sees a non-zero span only with a full table. */
-	ix->span = span;
+	ix->nbuckets = total;
+	ix->nclusters = n;
+	last = &ix->blocks[ix->count - 1];
+	ix->lowest = ix->blocks[0].start;
+	/* Set last: a lookup sees a non-zero span only with full tables. */
+	ix->span = last->start + last->size - ix->lowest;
 	return 0;
 }
 
@@ -383,11 +502,39 @@ size_t mlk_index_memory(const struct mlk_index *ix)
 		return 0;
 	bytes = sizeof(*ix) + ix->capacity * sizeof(struct mlk_block);
 	if (ix->bucket_first)
-		bytes += (ix->nbuckets + 1) * sizeof(size_t);
+		bytes += ix->nbuckets * sizeof(size_t);
 	return bytes;
 }
 
 uint64_t mlk_index_duplicates(const struct mlk_index *ix)
 {
 	return ix ? ix->duplicates : 0;
+}
+
+/*
+ * Makes *items (elements of elem bytes, count in use, *cap allocated) hold
+ * one more: doubles the allocation, starting at first elements. 0, or -1
+ * when the size would overflow or memory is short (*items is then kept).
+ */
+int mlk_array_grow(void **items, size_t *cap, size_t count, size_t elem,
+		   size_t first)
+{
+	size_t want;
+	void *grown;
+
+	if (count < *cap)
+		return 0;
+	want = *cap ? *cap : first;
+	if (*cap && want > SIZE_MAX / 2 / elem)
+		return -1;
+	if (*cap)
+		want *= 2;
+	if (want > SIZE_MAX / elem)
+		return -1;
+	grown = realloc(*items, want * elem);
+	if (!grown)
+		return -1;
+	*items = grown;
+	*cap = want;
+	return 0;
 }

@@ -48,34 +48,6 @@ int mlk_buf_reserve(struct mlk_buf *buf, size_t len)
 	return 0;
 }
 
-/*
- * Makes *items (elements of elem bytes, count in use, *cap allocated) hold
- * one more: doubles the allocation, starting at first elements. 0, or -1
- * when the size would overflow or memory is short (*items is then kept).
- */
-int mlk_array_grow(void **items, size_t *cap, size_t count, size_t elem,
-		   size_t first)
-{
-	size_t want;
-	void *grown;
-
-	if (count < *cap)
-		return 0;
-	want = *cap ? *cap : first;
-	if (*cap && want > SIZE_MAX / 2 / elem)
-		return -1;
-	if (*cap)
-		want *= 2;
-	if (want > SIZE_MAX / elem)
-		return -1;
-	grown = realloc(*items, want * elem);
-	if (!grown)
-		return -1;
-	*items = grown;
-	*cap = want;
-	return 0;
-}
-
 void mlk_buf_free(struct mlk_buf *buf)
 {
 	free(buf->data);

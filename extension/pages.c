@@ -45,6 +45,13 @@ static int visit_run(struct page_walk *w, ulong first_page, ulong pfn,
 	return 0;
 }
 
+static int within_one_section(ulong pfn, ulong count)
+{
+	return IS_SPARSEMEM() &&
+	       (pfn & PAGE_SECTION_MASK()) ==
+	       ((pfn + count - 1) & PAGE_SECTION_MASK());
+}
+
 /*
  * Reads the struct pages of [pfn, pfn + count) with one readmem; when that
  * fails (a hole in the vmemmap, or pages missing from the dump), retries
@@ -58,12 +65,12 @@ static int walk_chunk(struct page_walk *w, ulong pfn, ulong count)
 
 	/*
 	 * Struct pages exist per sparsemem section (128 MiB on x86_64), far
-	 * larger than a chunk: a chunk aligned to PAGES_PER_CHUNK whose first
-	 * page has none lies in a hole, and splitting it page by page would
-	 * cost a phys_to_page() per missing pfn.
+	 * larger than a chunk: a chunk within one section whose first page
+	 * has none lies in a hole, and splitting it page by page would cost a
+	 * phys_to_page() (a mem_section read) per missing pfn.
 	 */
-	if (count == PAGES_PER_CHUNK && pfn % PAGES_PER_CHUNK == 0 &&
-	    !phys_to_page((physaddr_t)pfn << PAGESHIFT(), &first))
+	if (!phys_to_page((physaddr_t)pfn << PAGESHIFT(), &first) &&
+	    within_one_section(pfn, count))
 		return 0;
 	if (!phys_to_page((physaddr_t)pfn << PAGESHIFT(), &first) ||
 	    !phys_to_page((physaddr_t)(pfn + count - 1) << PAGESHIFT(), &last) ||
@@ -104,10 +111,14 @@ int mlk_pages_walk(const struct mlk_page_visitor *visitors, size_t n,
 		ulong pfn = nt->start_paddr >> PAGESHIFT();
 		ulong end = pfn + nt->size;
 
-		for (; pfn < end && ret == 0; pfn += PAGES_PER_CHUNK) {
-			ulong count = end - pfn < PAGES_PER_CHUNK ?
-				end - pfn : PAGES_PER_CHUNK;
+		/* chunks aligned to PAGES_PER_CHUNK: none crosses a section */
+		while (pfn < end && ret == 0) {
+			ulong count = PAGES_PER_CHUNK - pfn % PAGES_PER_CHUNK;
+
+			if (count > end - pfn)
+				count = end - pfn;
 			ret = walk_chunk(&w, pfn, count);
+			pfn += count;
 		}
 	}
 	mlk_buf_free(&w.buf);

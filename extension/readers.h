@@ -147,9 +147,6 @@ struct mlk_buf {
 /* Makes buf hold at least len bytes; 0, or -1 when out of memory. */
 int mlk_buf_reserve(struct mlk_buf *buf, size_t len);
 void mlk_buf_free(struct mlk_buf *buf);
-/* Room for one more element in a growable array (see memory.c). 0, or -1. */
-int mlk_array_grow(void **items, size_t *cap, size_t count, size_t elem,
-		   size_t first);
 /* qsort/bsearch order of ulong values. */
 int mlk_cmp_ulong(const void *a, const void *b);
 

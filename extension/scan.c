@@ -1,30 +1,106 @@
 /*
- * scan.c - the tri-colour mark and scan (kmemleak_scan() of mm/kmemleak.c).
+ * scan.c - the tri-colour mark and scan (kmemleak_scan() of mm/kmemleak.c),
+ * reading each tracked block once, in address order.
  *
- * White blocks: count < min_count, not queued. Grey blocks: MLK_F_GREY, on
- * the work list until scanned (then also MLK_F_SCANNED). The work list is a
- * FIFO array with room for every block: a block turns grey at most once per
- * scan, so it is queued at most once and pushing can never fail.
+ * White blocks: count < min_count. Grey blocks: MLK_F_GREY; once their
+ * references have been counted, also MLK_F_SCANNED. As in kmemleak, a block
+ * is grey when its min_count is 0, or when the roots and the grey blocks
+ * hold at least min_count references to it (references from a block to
+ * itself excepted). Counts only grow, so the grey blocks are the least set
+ * closed under that rule, whatever the order in which blocks are looked at:
+ * the order is chosen for the reads.
  *
- * Memory is read through the caller's mlk_source in chunks of at most
- * MLK_READ_CHUNK bytes, aligned to MLK_READ_CHUNK so that every chunk after
- * the first starts on a page and word boundary. A chunk that fails to read
- * is retried page by page; unreadable pages are counted and skipped.
+ * After the roots, mlk_scan_drain() sweeps the index (sorted by address)
+ * once, reading neighbouring blocks together - one read per run of blocks
+ * no whole untracked page apart, up to MLK_READ_CHUNK bytes:
+ *   - a block already grey when the sweep reaches it has its references
+ *     counted at once;
+ *   - a white block is scanned too, but its references (the numbers of the
+ *     target blocks, 32 bits each) go into the edge store instead
+ *     (MLK_F_DEFERRED). If it turns grey later, they are counted from the
+ *     store: it is not read again.
+ * A block turning grey ahead of the sweep needs nothing more: the sweep
+ * gets to it. One turning grey behind the sweep goes on the work list (a
+ * FIFO with one slot per block: a block turns grey at most once), where its
+ * stored references are counted; the rare block that the store could not
+ * hold (out of memory, or 2^32 edges) is read again from there.
+ *
+ * Per-cpu blocks (a second index keyed by __percpu value) are few: they are
+ * read when they turn grey, from a work list of their own. Their numbers in
+ * the edge store follow those of the main index.
+ *
+ * The figures (bytes, words, references, unreadable pages of grey blocks)
+ * are counted when a block's references are counted, so they do not depend
+ * on the order either; for a white block whose reading met unreadable
+ * pages, these and its words are kept in a note beside the store.
+ *
+ * Memory is read through the caller's mlk_source in reads of at most
+ * MLK_READ_CHUNK bytes. A read that fails is retried page by page;
+ * unreadable pages are skipped and counted (for a block, once it is grey).
+ * The progress callback is called every MLK_PROGRESS_BYTES read, every
+ * MLK_PROGRESS_BLOCKS blocks counted from the store, and at the end.
  *
  * Words are read in host byte order (crash runs on the dump's architecture).
- * A scan owns the per-block state (count, GREY, SCANNED, UNREADABLE) of its
- * index: mlk_scan_new() resets it, so only one scan per index at a time.
+ * A scan owns the per-block state (count, MLK_F_SCAN_STATE) of its indexes:
+ * mlk_scan_new() resets it, so only one scan per index at a time.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_internal.h"
 
-/* Call the progress callback after about this many scanned bytes. */
+/*
+ * Call the progress callback after about this many bytes read, or this
+ * many blocks counted from the edge store (a power of 2).
+ */
 #define MLK_PROGRESS_BYTES ((uint64_t)64 << 20)
+#define MLK_PROGRESS_BLOCKS ((size_t)1 << 20)
 
 /* Per-block state a scan sets; MLK_F_NOSCAN and MLK_F_IGNORE are the caller's. */
-#define MLK_F_SCAN_STATE (MLK_F_GREY | MLK_F_SCANNED | MLK_F_UNREADABLE)
+#define MLK_F_SCAN_STATE (MLK_F_GREY | MLK_F_SCANNED | MLK_F_UNREADABLE | \
+			  MLK_F_DEFERRED)
+
+/* The edge store keeps references in segments of this many (256 KiB). */
+#define EDGE_SEG_SHIFT 16
+#define EDGE_SEG_LEN ((uint32_t)1 << EDGE_SEG_SHIFT)
+#define EDGE_SEG_MASK (EDGE_SEG_LEN - 1)
+
+/* Pages a sweep run can touch: MLK_READ_CHUNK bytes at any alignment. */
+#define RUN_PAGES (MLK_READ_CHUNK / MLK_PAGE + 1)
+
+/* A white block whose reading met unreadable pages. */
+struct white_note {
+	uint32_t block;
+	uint32_t pages_unreadable;
+	uint64_t words;
+};
+
+/* A reference to the watched block found in a white block. */
+struct watch_note {
+	uint32_t block;
+	mlk_addr_t where;
+};
+
+/*
+ * The references found in white blocks. Those of block i of the main index
+ * are edge[first[i]] .. edge[first[i + 1] - 1], for every i the sweep has
+ * passed (empty for blocks read while grey, or not read); edge[p] lies in
+ * segment p >> EDGE_SEG_SHIFT. Notes are appended in sweep order, so they
+ * are sorted by block.
+ */
+struct edge_store {
+	uint32_t *first;          /* index count + 1 entries */
+	uint32_t **segs;
+	size_t nsegs, segs_cap;
+	uint32_t used;            /* edges stored */
+	uint32_t *pos;            /* next free slot of the last segment */
+	uint32_t room;            /* free slots left in it */
+	int full;                 /* recording stopped (no memory) */
+	struct white_note *notes;
+	size_t nnotes, notes_cap;
+	struct watch_note *watches;
+	size_t nwatches, watches_cap;
+};
 
 struct mlk_scan {
 	struct mlk_index *ix;
@@ -33,9 +109,13 @@ struct mlk_scan {
 	void *progress_ctx;
 	struct mlk_stats stats;
 	unsigned char *chunk;    /* read buffer, MLK_READ_CHUNK bytes */
-	size_t *work;            /* indices of grey blocks, one slot per block */
-	size_t work_head;        /* next block to scan */
+	uint32_t *work;          /* grey blocks behind the sweep, one slot per block */
+	size_t work_head;        /* next block to count */
 	size_t work_tail;        /* next free slot */
+	size_t work_populated;   /* bytes of work faulted in ahead */
+	size_t cursor;           /* blocks [0, cursor) have been swept */
+	struct edge_store store;
+	uint64_t bytes_read;     /* by the engine: the progress cadence */
 	uint64_t bytes_at_last_progress;
 	int aborted;             /* the progress callback asked to stop */
 	/* per-cpu blocks: a second index keyed by __percpu pointer value */
@@ -49,6 +129,15 @@ struct mlk_scan {
 	void *watch_ctx;
 };
 
+/* What reading one block or root range found. */
+struct visit {
+	struct mlk_block *self;  /* the block being read; NULL for a root */
+	uint32_t self_no;        /* its number (recording only) */
+	uint64_t words;          /* words looked at */
+	uint64_t pages_unreadable;
+	int full;                /* the edge store could not take a reference */
+};
+
 /* ---- colouring ------------------------------------------------------- */
 
 static int in_index(const struct mlk_index *ix, const struct mlk_block *b)
@@ -59,15 +148,26 @@ static int in_index(const struct mlk_index *ix, const struct mlk_block *b)
 
 static void make_grey(struct mlk_scan *sc, struct mlk_block *b)
 {
+	size_t no;
+
 	b->flags |= MLK_F_GREY;
 	sc->stats.grey++;
 	/* A NOSCAN block is reachable, but there is nothing to read in it. */
 	if (b->flags & MLK_F_NOSCAN)
 		return;
-	if (in_index(sc->pix, b))
+	if (in_index(sc->pix, b)) {
 		sc->pwork[sc->pwork_tail++] = (size_t)(b - sc->pix->blocks);
-	else
-		sc->work[sc->work_tail++] = (size_t)(b - sc->ix->blocks);
+		return;
+	}
+	/* Ahead of the sweep, the sweep counts its references. */
+	no = (size_t)(b - sc->ix->blocks);
+	if (no >= sc->cursor)
+		return;
+	if ((sc->work_tail + 1) * sizeof(*sc->work) > sc->work_populated)
+		sc->work_populated = mlk_populate_ahead(
+			sc->work, sc->work_populated,
+			sc->ix->count * sizeof(*sc->work));
+	sc->work[sc->work_tail++] = (uint32_t)no;
 }
 
 /* The tracked block holding value, per-cpu blocks second. */
@@ -89,14 +189,130 @@ static void count_reference(struct mlk_scan *sc, struct mlk_block *b)
 		make_grey(sc, b);
 }
 
+/* A block's number in the edge store: main index first, then per-cpu. */
+static uint32_t block_no(const struct mlk_scan *sc, const struct mlk_block *b)
+{
+	if (in_index(sc->ix, b))
+		return (uint32_t)(b - sc->ix->blocks);
+	return (uint32_t)(sc->ix->count + (size_t)(b - sc->pix->blocks));
+}
+
+static struct mlk_block *block_at(struct mlk_scan *sc, uint32_t no)
+{
+	if (no < sc->ix->count)
+		return &sc->ix->blocks[no];
+	return &sc->pix->blocks[no - sc->ix->count];
+}
+
+/* ---- the edge store -------------------------------------------------- */
+
+static int store_new_segment(struct edge_store *es)
+{
+	uint32_t *seg;
+
+	/* Edge positions are 32-bit. */
+	if (es->used > UINT32_MAX - EDGE_SEG_LEN ||
+	    mlk_array_grow((void **)&es->segs, &es->segs_cap, es->nsegs,
+		     sizeof(*es->segs), 16) != 0)
+		return -1;
+	seg = malloc((size_t)EDGE_SEG_LEN * sizeof(*seg));
+	if (!seg)
+		return -1;
+	mlk_populate(seg, (size_t)EDGE_SEG_LEN * sizeof(*seg));
+	es->segs[es->nsegs++] = seg;
+	es->pos = seg;
+	es->room = EDGE_SEG_LEN;
+	return 0;
+}
+
+static inline int store_push(struct edge_store *es, uint32_t target)
+{
+	if (es->room == 0 && store_new_segment(es) != 0)
+		return -1;
+	*es->pos++ = target;
+	es->room--;
+	es->used++;
+	return 0;
+}
+
+/* Forget the edges from position `to` on. */
+static void store_rewind(struct edge_store *es, uint32_t to)
+{
+	size_t seg = to >> EDGE_SEG_SHIFT;
+
+	es->used = to;
+	if (seg < es->nsegs) {
+		es->pos = es->segs[seg] + (to & EDGE_SEG_MASK);
+		es->room = EDGE_SEG_LEN - (to & EDGE_SEG_MASK);
+	} else {
+		es->room = 0; /* to is the end of the last segment */
+	}
+}
+
+static uint32_t store_edge(const struct edge_store *es, uint32_t p)
+{
+	return es->segs[p >> EDGE_SEG_SHIFT][p & EDGE_SEG_MASK];
+}
+
+static int note_watch(struct edge_store *es, uint32_t block, mlk_addr_t where)
+{
+	if (mlk_array_grow((void **)&es->watches, &es->watches_cap, es->nwatches,
+		     sizeof(*es->watches), 16) != 0)
+		return -1;
+	es->watches[es->nwatches++] = (struct watch_note){ block, where };
+	return 0;
+}
+
+static int note_white(struct edge_store *es, uint32_t block,
+		      const struct visit *v)
+{
+	if (mlk_array_grow((void **)&es->notes, &es->notes_cap, es->nnotes,
+		     sizeof(*es->notes), 64) != 0)
+		return -1;
+	es->notes[es->nnotes++] = (struct white_note){
+		block, (uint32_t)(v->pages_unreadable > UINT32_MAX ?
+				  UINT32_MAX : v->pages_unreadable),
+		v->words };
+	return 0;
+}
+
+/* The first note of `block` in a note array sorted by block, or n. */
+#define FIRST_NOTE(notes, n, blk)                                          \
+	({                                                                 \
+		size_t lo_ = 0, hi_ = (n);                                 \
+		while (lo_ < hi_) {                                        \
+			size_t mid_ = lo_ + (hi_ - lo_) / 2;               \
+			if ((notes)[mid_].block < (blk))                   \
+				lo_ = mid_ + 1;                            \
+			else                                               \
+				hi_ = mid_;                                \
+		}                                                          \
+		lo_;                                                       \
+	})
+
+static void store_free(struct edge_store *es)
+{
+	for (size_t i = 0; i < es->nsegs; i++)
+		free(es->segs[i]);
+	free(es->segs);
+	free(es->first);
+	free(es->notes);
+	free(es->watches);
+	memset(es, 0, sizeof(*es));
+}
+
+/* ---- looking at words ------------------------------------------------ */
+
 /*
  * Look at each word of buf (which holds the memory at addr) that lies at an
  * MLK_WORD-aligned address and entirely inside buf. Words pointing into
- * `self`, the block being scanned, do not count.
+ * v->self, the block being read, do not count. Either count the references
+ * (record 0) or put them into the edge store (record 1); always inlined, so
+ * each caller gets a loop without the test.
  */
-static void scan_words(struct mlk_scan *sc, const unsigned char *buf,
-		       size_t len, mlk_addr_t addr,
-		       const struct mlk_block *self)
+static inline __attribute__((always_inline)) void
+visit_words(struct mlk_scan *sc, struct visit *v, const unsigned char *buf,
+	    size_t len, mlk_addr_t addr, const int record)
 {
 	/* Bytes from addr up to the first aligned address. */
 	size_t offset = (size_t)(-addr & (MLK_WORD - 1));
@@ -110,26 +326,51 @@ static void scan_words(struct mlk_scan *sc, const unsigned char *buf,
 		memcpy(&value, buf + offset, sizeof(value));
 		words++;
 		target = find_target(sc, value);
-		if (!target || target == self)
+		if (!target || target == v->self)
 			continue;
-		if (target == sc->watched)
-			sc->watch_fn(sc->watch_ctx, addr + offset, self);
-		count_reference(sc, target);
+		if (!record) {
+			if (target == sc->watched)
+				sc->watch_fn(sc->watch_ctx, addr + offset,
+					     v->self);
+			count_reference(sc, target);
+		} else if (store_push(&sc->store, block_no(sc, target)) != 0 ||
+			   (target == sc->watched &&
+			    note_watch(&sc->store, v->self_no,
+				       addr + offset) != 0)) {
+			v->full = 1;
+			break;
+		}
 	}
-	sc->stats.words_scanned += words;
+	v->words += words;
+}
+
+static void count_words(struct mlk_scan *sc, struct visit *v,
+			const unsigned char *buf, size_t len, mlk_addr_t addr)
+{
+	visit_words(sc, v, buf, len, addr, 0);
+}
+
+static void record_words(struct mlk_scan *sc, struct visit *v,
+			 const unsigned char *buf, size_t len, mlk_addr_t addr)
+{
+	visit_words(sc, v, buf, len, addr, 1);
+}
+
+static void look_at(struct mlk_scan *sc, struct visit *v, int record,
+		    const unsigned char *buf, size_t len, mlk_addr_t addr)
+{
+	if (record)
+		record_words(sc, v, buf, len, addr);
+	else
+		count_words(sc, v, buf, len, addr);
 }
 
 /* ---- progress -------------------------------------------------------- */
 
-static uint64_t bytes_scanned(const struct mlk_scan *sc)
-{
-	return sc->stats.root_bytes + sc->stats.block_bytes;
-}
-
 /* Call the callback now; -1 (and the scan is over) when it asks to stop. */
 static int report_progress(struct mlk_scan *sc)
 {
-	sc->bytes_at_last_progress = bytes_scanned(sc);
+	sc->bytes_at_last_progress = sc->bytes_read;
 	if (sc->progress && sc->progress(sc->progress_ctx, &sc->stats) != 0) {
 		sc->aborted = 1;
 		return -1;
@@ -139,7 +380,7 @@ static int report_progress(struct mlk_scan *sc)
 
 static int report_progress_now_and_then(struct mlk_scan *sc)
 {
-	if (bytes_scanned(sc) - sc->bytes_at_last_progress < MLK_PROGRESS_BYTES)
+	if (sc->bytes_read - sc->bytes_at_last_progress < MLK_PROGRESS_BYTES)
 		return 0;
 	return report_progress(sc);
 }
@@ -151,70 +392,339 @@ static size_t min_size(uint64_t a, uint64_t b)
 	return (size_t)(a < b ? a : b);
 }
 
-/*
- * Scan [addr, addr + len), which lies inside one MLK_READ_CHUNK-aligned
- * chunk. If it cannot be read in one go, read and scan it page by page
- * (the first and last pages may be partial). Returns the number of pages
- * that could not be read.
- */
-static uint64_t scan_chunk(struct mlk_scan *sc, mlk_addr_t addr, size_t len,
-			   const struct mlk_block *self)
+static size_t to_page_end(mlk_addr_t addr, size_t len)
 {
-	uint64_t pages_unreadable = 0;
-	size_t done = 0;
+	return min_size(MLK_PAGE - (addr & (MLK_PAGE - 1)), len);
+}
 
-	if (sc->src.read(sc->src.ctx, addr, sc->chunk, len) == 0) {
-		scan_words(sc, sc->chunk, len, addr, self);
-		return 0;
-	}
-	while (done < len) {
-		mlk_addr_t page_addr = addr + done;
-		uint64_t to_page_end = MLK_PAGE - (page_addr & (MLK_PAGE - 1));
-		size_t piece = min_size(to_page_end, len - done);
-
-		if (sc->src.read(sc->src.ctx, page_addr, sc->chunk, piece) == 0)
-			scan_words(sc, sc->chunk, piece, page_addr, self);
-		else
-			pages_unreadable++;
-		done += piece;
-	}
-	sc->stats.pages_unreadable += pages_unreadable;
-	return pages_unreadable;
+/* How many MLK_PAGE pages at lies after from's page. */
+static size_t page_distance(mlk_addr_t from, mlk_addr_t at)
+{
+	return (size_t)(at / MLK_PAGE - from / MLK_PAGE);
 }
 
 /*
- * Scan [start, start + len) chunk by chunk, adding the bytes to *counter
- * (root_bytes or block_bytes; unreadable bytes included) and setting
- * *unreadable when some page could not be read. Returns -1 when the
- * progress callback aborts the scan, else 0.
+ * Read [addr, addr + len) (at most MLK_READ_CHUNK bytes) into sc->chunk.
+ * If that fails, read it page by page into the same places (the first and
+ * last pages may be partial) and set a bit of bad[] for each page that
+ * could not be read, counting from addr's page. Returns 0 when all was
+ * read in one go, 1 otherwise.
  */
-static int scan_range(struct mlk_scan *sc, mlk_addr_t start, uint64_t len,
-		      const struct mlk_block *self, uint64_t *counter,
-		      int *unreadable)
+static int read_into_chunk(struct mlk_scan *sc, mlk_addr_t addr, size_t len,
+			   uint64_t bad[])
 {
+	size_t done, piece;
+
+	sc->bytes_read += len;
+	if (sc->src.read(sc->src.ctx, addr, sc->chunk, len) == 0)
+		return 0;
+	memset(bad, 0, (RUN_PAGES + 63) / 64 * sizeof(uint64_t));
+	for (done = 0; done < len; done += piece) {
+		mlk_addr_t at = addr + done;
+		size_t page = page_distance(addr, at);
+
+		piece = to_page_end(at, len - done);
+		if (sc->src.read(sc->src.ctx, at, sc->chunk + done, piece) != 0)
+			bad[page / 64] |= (uint64_t)1 << (page % 64);
+	}
+	return 1;
+}
+
+/*
+ * Look at [addr, addr + len), which lies in sc->chunk at offset addr -
+ * base, skipping (and counting into v) the pages that bad[] says failed
+ * (NULL: none did).
+ */
+static void look_at_read(struct mlk_scan *sc, struct visit *v, int record,
+			 mlk_addr_t base, const uint64_t *bad, mlk_addr_t addr,
+			 size_t len)
+{
+	size_t done, piece;
+
+	if (!bad) {
+		look_at(sc, v, record, sc->chunk + (addr - base), len, addr);
+		return;
+	}
+	for (done = 0; done < len && !v->full; done += piece) {
+		mlk_addr_t at = addr + done;
+		size_t page = page_distance(base, at);
+
+		piece = to_page_end(at, len - done);
+		if (bad[page / 64] & ((uint64_t)1 << (page % 64)))
+			v->pages_unreadable++;
+		else
+			look_at(sc, v, record, sc->chunk + (at - base), piece,
+				at);
+	}
+}
+
+/*
+ * Read and look at [start, start + len) chunk by chunk (chunks aligned to
+ * MLK_READ_CHUNK), adding the bytes to *counter when it is not NULL.
+ * Returns -1 when the progress callback aborts the scan, else 0.
+ */
+static int read_range(struct mlk_scan *sc, struct visit *v, int record,
+		      mlk_addr_t start, uint64_t len, uint64_t *counter)
+{
+	uint64_t bad[(RUN_PAGES + 63) / 64];
 	mlk_addr_t pos = start;
 	uint64_t left = len;
 
-	while (left > 0) {
+	while (left > 0 && !v->full) {
 		uint64_t to_chunk_end = MLK_READ_CHUNK -
 					(pos & (MLK_READ_CHUNK - 1));
 		size_t piece = min_size(to_chunk_end, left);
+		int failed = read_into_chunk(sc, pos, piece, bad);
 
-		if (scan_chunk(sc, pos, piece, self) != 0)
-			*unreadable = 1;
+		look_at_read(sc, v, record, pos, failed ? bad : NULL, pos,
+			     piece);
 		/* pos may wrap to 0 after the very last byte: left is 0 then. */
 		pos += piece;
 		left -= piece;
-		*counter += piece;
+		if (counter)
+			*counter += piece;
 		if (report_progress_now_and_then(sc) != 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* ---- blocks ---------------------------------------------------------- */
+
+/* Aligned words entirely inside [start, start + size). */
+static uint64_t words_in(mlk_addr_t start, uint32_t size)
+{
+	mlk_addr_t end = start + size;
+	mlk_addr_t first = start + (-start & (MLK_WORD - 1));
+
+	return end > first ? (end - first) / MLK_WORD : 0;
+}
+
+/* b's references are counted: add what reading it found to the stats. */
+static void block_counted(struct mlk_scan *sc, struct mlk_block *b,
+			  uint64_t bytes, uint64_t words,
+			  uint64_t pages_unreadable)
+{
+	sc->stats.block_bytes += bytes;
+	sc->stats.words_scanned += words;
+	if (pages_unreadable) {
+		sc->stats.pages_unreadable += pages_unreadable;
+		if (!(b->flags & MLK_F_UNREADABLE)) {
+			b->flags |= MLK_F_UNREADABLE;
+			sc->stats.blocks_unreadable++;
+		}
+	}
+	b->flags |= MLK_F_SCANNED;
+}
+
+/* Read a grey block of the main index and count its references. */
+static int read_grey_block(struct mlk_scan *sc, struct mlk_block *b)
+{
+	struct visit v = { .self = b };
+
+	if (read_range(sc, &v, 0, b->start, b->size, NULL) != 0)
+		return -1;
+	block_counted(sc, b, b->size, v.words, v.pages_unreadable);
+	return 0;
+}
+
+/*
+ * A per-cpu block is one allocation with a copy per CPU, at the block's
+ * __percpu address plus each CPU's offset (mm/percpu.c: per_cpu_ptr()):
+ * every copy is read, and words pointing back at the block count as
+ * self-references.
+ */
+static int read_percpu_block(struct mlk_scan *sc, struct mlk_block *b)
+{
+	struct visit v = { .self = b };
+	unsigned cpu;
+
+	for (cpu = 0; cpu < sc->ncpus; cpu++)
+		if (read_range(sc, &v, 0, b->start + sc->cpu_offsets[cpu],
+			       b->size, NULL) != 0)
+			return -1;
+	block_counted(sc, b, (uint64_t)b->size * sc->ncpus, v.words,
+		      v.pages_unreadable);
+	return 0;
+}
+
+/* Count the references a white block left in the store. */
+static void count_stored(struct mlk_scan *sc, uint32_t no)
+{
+	struct edge_store *es = &sc->store;
+	struct mlk_block *b = &sc->ix->blocks[no];
+	uint64_t words = words_in(b->start, b->size), pages_unreadable = 0;
+	size_t n;
+
+	for (uint32_t p = es->first[no]; p < es->first[no + 1]; p++)
+		count_reference(sc, block_at(sc, store_edge(es, p)));
+	if (sc->watched)
+		for (n = FIRST_NOTE(es->watches, es->nwatches, no);
+		     n < es->nwatches && es->watches[n].block == no; n++)
+			sc->watch_fn(sc->watch_ctx, es->watches[n].where, b);
+	n = FIRST_NOTE(es->notes, es->nnotes, no);
+	if (n < es->nnotes && es->notes[n].block == no) {
+		words = es->notes[n].words;
+		pages_unreadable = es->notes[n].pages_unreadable;
+	}
+	block_counted(sc, b, b->size, words, pages_unreadable);
+}
+
+/* Grey blocks behind the sweep, then per-cpu ones, until none is left. */
+static int drain_work(struct mlk_scan *sc)
+{
+	while (sc->work_head < sc->work_tail ||
+	       sc->pwork_head < sc->pwork_tail) {
+		while (sc->work_head < sc->work_tail) {
+			uint32_t no = sc->work[sc->work_head++];
+			struct mlk_block *b = &sc->ix->blocks[no];
+
+			if (b->flags & MLK_F_DEFERRED) {
+				count_stored(sc, no);
+				/* no reading: progress every so many blocks */
+				if ((sc->work_head & (MLK_PROGRESS_BLOCKS - 1)) == 0 &&
+				    report_progress(sc) != 0)
+					return -1;
+			} else if (read_grey_block(sc, b) != 0) {
+				return -1;
+			}
+		}
+		while (sc->pwork_head < sc->pwork_tail) {
+			size_t i = sc->pwork[sc->pwork_head++];
+
+			if (read_percpu_block(sc, &sc->pix->blocks[i]) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the sweep ------------------------------------------------------- */
+
+/* The sweep is past block no. */
+static void passed(struct mlk_scan *sc, size_t no)
+{
+	sc->store.first[no + 1] = sc->store.used;
+	sc->cursor = no + 1;
+}
+
+/* Whether the sweep reads block b. */
+static int worth_reading(const struct mlk_scan *sc, const struct mlk_block *b)
+{
+	if (b->flags & MLK_F_NOSCAN)
+		return 0;
+	/* a white block the store cannot take is read if it turns grey */
+	return (b->flags & MLK_F_GREY) || !sc->store.full;
+}
+
+/* Block no has been read: count its references, or keep them. */
+static void swept(struct mlk_scan *sc, size_t no, int record,
+		  const struct visit *v)
+{
+	struct edge_store *es = &sc->store;
+	struct mlk_block *b = &sc->ix->blocks[no];
+
+	if (!record) {
+		block_counted(sc, b, b->size, v->words, v->pages_unreadable);
+	} else if (!v->full && (!v->pages_unreadable ||
+				note_white(es, (uint32_t)no, v) == 0)) {
+		b->flags |= MLK_F_DEFERRED;
+	} else {
+		/* out of memory: it will be read again if it turns grey */
+		store_rewind(es, es->first[no]);
+		while (es->nwatches && es->watches[es->nwatches - 1].block == no)
+			es->nwatches--;
+		es->full = 1;
+	}
+	passed(sc, no);
+}
+
+/* Read one block larger than MLK_READ_CHUNK. */
+static int sweep_large(struct mlk_scan *sc, size_t no)
+{
+	struct mlk_block *b = &sc->ix->blocks[no];
+	int record = !(b->flags & MLK_F_GREY);
+	struct visit v = { .self = b, .self_no = (uint32_t)no };
+
+	if (read_range(sc, &v, record, b->start, b->size, NULL) != 0)
+		return -1;
+	swept(sc, no, record, &v);
+	return 0;
+}
+
+/*
+ * The blocks read together with block i: up to the first one starting a
+ * whole page or more after the end of the previous one, or ending more
+ * than MLK_READ_CHUNK bytes after block i's start. Returns the index past
+ * them and sets *end to where the last one read ends.
+ */
+static size_t run_end(const struct mlk_scan *sc, size_t i, mlk_addr_t *end)
+{
+	const struct mlk_index *ix = sc->ix;
+	mlk_addr_t start = ix->blocks[i].start;
+	size_t j;
+
+	*end = start + ix->blocks[i].size;
+	for (j = i + 1; j < ix->count; j++) {
+		const struct mlk_block *b = &ix->blocks[j];
+
+		/*
+		 * White blocks the store cannot take are read all the same:
+		 * one may turn grey before its turn in this run.
+		 */
+		if (b->flags & MLK_F_NOSCAN)
+			continue;
+		/* sorted and disjoint: b->start >= *end */
+		if (b->start - *end >= MLK_PAGE ||
+		    b->start + b->size - start > MLK_READ_CHUNK)
+			break;
+		*end = b->start + b->size;
+	}
+	return j;
+}
+
+/* Read the run starting at block i with one read, then each of its blocks. */
+static void sweep_run(struct mlk_scan *sc, size_t i)
+{
+	uint64_t bad[(RUN_PAGES + 63) / 64];
+	mlk_addr_t base = sc->ix->blocks[i].start, end;
+	size_t j = run_end(sc, i, &end);
+	int failed = read_into_chunk(sc, base, (size_t)(end - base), bad);
+
+	for (size_t k = i; k < j; k++) {
+		struct mlk_block *b = &sc->ix->blocks[k];
+		int record = !(b->flags & MLK_F_GREY);
+		struct visit v = { .self = b, .self_no = (uint32_t)k };
+
+		if (!worth_reading(sc, b)) {
+			passed(sc, k);
+			continue;
+		}
+		look_at_read(sc, &v, record, base, failed ? bad : NULL,
+			     b->start, b->size);
+		swept(sc, k, record, &v);
+	}
+}
+
+/* One step of the sweep: a run of blocks, or one large block. */
+static int sweep_step(struct mlk_scan *sc)
+{
+	size_t i = sc->cursor;
+	const struct mlk_block *b = &sc->ix->blocks[i];
+
+	if (!worth_reading(sc, b)) {
+		passed(sc, i);
+		return 0;
+	}
+	if (b->size > MLK_READ_CHUNK)
+		return sweep_large(sc, i);
+	sweep_run(sc, i);
+	return 0;
+}
+
 /* ---- the public interface -------------------------------------------- */
 
-/* Every block white with no reference; the always-grey ones queued. */
+/* Every block white with no reference; the always-grey ones made grey. */
 static void colour_index(struct mlk_scan *sc, struct mlk_index *ix)
 {
 	for (size_t i = 0; i < ix->count; i++) {
@@ -230,18 +740,16 @@ static void colour_index(struct mlk_scan *sc, struct mlk_index *ix)
 	sc->stats.duplicates += mlk_index_duplicates(ix);
 }
 
-static void start_colouring(struct mlk_scan *sc)
-{
-	colour_index(sc, sc->ix);
-}
-
 int mlk_scan_set_percpu(struct mlk_scan *sc, struct mlk_index *pix,
 			const mlk_addr_t *cpu_offsets, unsigned ncpus)
 {
 	size_t slots;
 
 	if (!sc || sc->pix || !pix || !pix->finished || !ncpus ||
-	    sc->stats.root_ranges)
+	    sc->stats.root_ranges || sc->cursor)
+		return -1;
+	/* Both indexes' blocks are numbered in 32 bits. */
+	if (pix->count >= UINT32_MAX - sc->ix->count)
 		return -1;
 	slots = pix->count ? pix->count : 1;
 	if (slots > SIZE_MAX / sizeof(size_t))
@@ -269,12 +777,11 @@ struct mlk_scan *mlk_scan_new(struct mlk_index *ix,
 	struct mlk_scan *sc;
 	size_t work_slots;
 
-	/* Lookups need a finished index. */
-	if (!ix || !ix->finished || !src || !src->read)
+	/* Lookups need a finished index; blocks are numbered in 32 bits. */
+	if (!ix || !ix->finished || !src || !src->read ||
+	    ix->count >= UINT32_MAX)
 		return NULL;
 	work_slots = ix->count ? ix->count : 1;
-	if (work_slots > SIZE_MAX / sizeof(size_t))
-		return NULL;
 
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
@@ -284,12 +791,16 @@ struct mlk_scan *mlk_scan_new(struct mlk_index *ix,
 	sc->progress = progress;
 	sc->progress_ctx = progress_ctx;
 	sc->chunk = malloc(MLK_READ_CHUNK);
-	sc->work = malloc(work_slots * sizeof(size_t));
-	if (!sc->chunk || !sc->work) {
+	sc->work = malloc(work_slots * sizeof(*sc->work));
+	sc->store.first = calloc(ix->count + 1, sizeof(*sc->store.first));
+	if (!sc->chunk || !sc->work || !sc->store.first) {
 		mlk_scan_free(sc);
 		return NULL;
 	}
-	start_colouring(sc);
+	/* the sweep fills all of it */
+	mlk_populate(sc->store.first,
+		     (ix->count + 1) * sizeof(*sc->store.first));
+	colour_index(sc, ix);
 	return sc;
 }
 
@@ -299,6 +810,7 @@ void mlk_scan_free(struct mlk_scan *sc)
 		return;
 	free(sc->chunk);
 	free(sc->work);
+	store_free(&sc->store);
 	free(sc->pwork);
 	free(sc->cpu_offsets);
 	free(sc);
@@ -306,7 +818,8 @@ void mlk_scan_free(struct mlk_scan *sc)
 
 int mlk_scan_root(struct mlk_scan *sc, mlk_addr_t start, uint64_t len)
 {
-	int unreadable = 0;
+	struct visit v = { 0 };
+	int rc;
 
 	if (!sc || sc->aborted)
 		return -1;
@@ -314,103 +827,39 @@ int mlk_scan_root(struct mlk_scan *sc, mlk_addr_t start, uint64_t len)
 	if (start != 0 && len > 0 - start)
 		len = 0 - start;
 	sc->stats.root_ranges++;
-	return scan_range(sc, start, len, NULL, &sc->stats.root_bytes,
-			  &unreadable);
+	rc = read_range(sc, &v, 0, start, len, &sc->stats.root_bytes);
+	sc->stats.words_scanned += v.words;
+	sc->stats.pages_unreadable += v.pages_unreadable;
+	return rc;
 }
 
 int mlk_scan_root_buf(struct mlk_scan *sc, const void *buf, size_t len)
 {
+	struct visit v = { 0 };
+
 	if (!sc || sc->aborted || (!buf && len))
 		return -1;
 	sc->stats.root_ranges++;
 	sc->stats.root_bytes += len;
+	sc->bytes_read += len;
 	/* No address: words are taken at offsets 0, 8, 16, ... of buf. */
-	scan_words(sc, buf, len, 0, NULL);
+	count_words(sc, &v, buf, len, 0);
+	sc->stats.words_scanned += v.words;
 	return report_progress_now_and_then(sc);
-}
-
-static int scan_block(struct mlk_scan *sc, struct mlk_block *b)
-{
-	int unreadable = 0;
-	int rc = scan_range(sc, b->start, b->size, b, &sc->stats.block_bytes,
-			    &unreadable);
-
-	if (unreadable && !(b->flags & MLK_F_UNREADABLE)) {
-		b->flags |= MLK_F_UNREADABLE;
-		sc->stats.blocks_unreadable++;
-	}
-	if (rc == 0)
-		b->flags |= MLK_F_SCANNED;
-	return rc;
-}
-
-static int index_order(const void *pa, const void *pb)
-{
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-
-	return (a > b) - (a < b);
-}
-
-/*
- * Scan the grey blocks in batches: everything queued when a batch starts,
- * sorted (block indices follow addresses, the index being sorted) so the
- * memory source reads mostly forward. Blocks turning grey meanwhile go
- * after the batch, into the next one.
- */
-/*
- * A per-cpu block is one allocation with a copy per CPU, at the block's
- * __percpu address plus each CPU's offset (mm/percpu.c: per_cpu_ptr()):
- * every copy is scanned, and words pointing back at the block count as
- * self-references.
- */
-static int scan_percpu_block(struct mlk_scan *sc, struct mlk_block *b)
-{
-	int unreadable = 0;
-	unsigned cpu;
-
-	for (cpu = 0; cpu < sc->ncpus; cpu++)
-		if (scan_range(sc, b->start + sc->cpu_offsets[cpu], b->size, b,
-			       &sc->stats.block_bytes, &unreadable) != 0)
-			return -1;
-	if (unreadable && !(b->flags & MLK_F_UNREADABLE)) {
-		b->flags |= MLK_F_UNREADABLE;
-		sc->stats.blocks_unreadable++;
-	}
-	b->flags |= MLK_F_SCANNED;
-	return 0;
-}
-
-static int drain_percpu(struct mlk_scan *sc)
-{
-	while (sc->pwork_head < sc->pwork_tail) {
-		size_t i = sc->pwork[sc->pwork_head++];
-
-		if (scan_percpu_block(sc, &sc->pix->blocks[i]) != 0)
-			return -1;
-	}
-	return 0;
 }
 
 int mlk_scan_drain(struct mlk_scan *sc)
 {
 	if (!sc || sc->aborted)
 		return -1;
-	while (sc->work_head < sc->work_tail ||
-	       sc->pwork_head < sc->pwork_tail) {
-		size_t batch_end = sc->work_tail;
-
-		qsort(sc->work + sc->work_head, batch_end - sc->work_head,
-		      sizeof(size_t), index_order);
-		while (sc->work_head < batch_end) {
-			size_t i = sc->work[sc->work_head++];
-
-			if (scan_block(sc, &sc->ix->blocks[i]) != 0)
-				return -1;
-		}
-		if (drain_percpu(sc) != 0 || report_progress(sc) != 0)
+	if (drain_work(sc) != 0)
+		return -1;
+	while (sc->cursor < sc->ix->count) {
+		if (sweep_step(sc) != 0 || drain_work(sc) != 0 ||
+		    report_progress_now_and_then(sc) != 0)
 			return -1;
 	}
-	return 0;
+	return report_progress(sc);
 }
 
 static void count_final(struct mlk_stats *st, const struct mlk_index *ix)
@@ -459,4 +908,28 @@ int mlk_scan_watch(struct mlk_scan *sc, mlk_addr_t addr, mlk_watch_fn fn,
 const struct mlk_stats *mlk_scan_stats(const struct mlk_scan *sc)
 {
 	return sc ? &sc->stats : NULL;
+}
+
+size_t mlk_scan_memory(const struct mlk_scan *sc, size_t *edge_store)
+{
+	const struct edge_store *es;
+	size_t store, bytes;
+
+	if (!sc)
+		return 0;
+	es = &sc->store;
+	store = (sc->ix->count + 1) * sizeof(*es->first) +
+		es->nsegs * (EDGE_SEG_LEN * sizeof(uint32_t) +
+			     sizeof(*es->segs)) +
+		es->notes_cap * sizeof(*es->notes) +
+		es->watches_cap * sizeof(*es->watches);
+	bytes = sizeof(*sc) + MLK_READ_CHUNK + store +
+		(sc->ix->count ? sc->ix->count : 1) * sizeof(*sc->work);
+	if (sc->pix)
+		bytes += (sc->pix->count ? sc->pix->count : 1) *
+			 sizeof(*sc->pwork) +
+			 sc->ncpus * sizeof(*sc->cpu_offsets);
+	if (edge_store)
+		*edge_store = store;
+	return bytes;
 }

@@ -109,3 +109,14 @@ mlk_addr_t add_shuffled_list(struct image *img, size_t *order, size_t nodes,
 		    HEAP + order[0] * node_size);
 	return nodes > 0 ? HEAP + order[0] * node_size : 0;
 }
+
+void log_reference(void *ctx, mlk_addr_t where, const struct mlk_block *from)
+{
+	struct watch_log *log = ctx;
+
+	if (log->calls < 4) {
+		log->where[log->calls] = where;
+		log->from[log->calls] = from ? from->start : 0;
+	}
+	log->calls++;
+}

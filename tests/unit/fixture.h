@@ -61,4 +61,13 @@ void shuffle(size_t *order, size_t n);
 mlk_addr_t add_shuffled_list(struct image *img, size_t *order, size_t nodes,
 			     uint32_t node_size, int circular);
 
+/* What an mlk_scan_watch() callback heard: the first four references. */
+struct watch_log {
+	unsigned calls;
+	mlk_addr_t where[4];
+	mlk_addr_t from[4]; /* the block's start; 0 for a root */
+};
+/* The callback: ctx is a struct watch_log set to zeros before the scan. */
+void log_reference(void *ctx, mlk_addr_t where, const struct mlk_block *from);
+
 #endif /* UNIT_FIXTURE_H */

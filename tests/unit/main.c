@@ -11,6 +11,7 @@
 /* Test groups, one per file. */
 void run_index_tests(void);
 void run_scan_tests(void);
+void run_sweep_tests(void);
 void run_hexdump_tests(void);
 void run_stackdepot_tests(void);
 void run_track_tests(void);
@@ -43,6 +44,7 @@ int main(void)
 {
 	run_index_tests();
 	run_scan_tests();
+	run_sweep_tests();
 	run_hexdump_tests();
 	run_stackdepot_tests();
 	run_track_tests();

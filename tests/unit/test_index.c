@@ -350,6 +350,48 @@ static int check_edges_of(struct mlk_index *ix, const struct ref_blocks *ref,
 	return 0;
 }
 
+/*
+ * Twelve areas, gaps of 1 to 4 GiB between them (more than the index makes
+ * clusters of), some blocks touching across nothing: every block's edges
+ * and the addresses in the gaps, against the linear scan.
+ */
+static int test_index_many_areas(char *why, size_t whysz)
+{
+	struct ref_blocks ref = { .count = 12 * 50 };
+	struct mlk_index *ix = mlk_index_new();
+	mlk_addr_t pos = DIRECT_MAP;
+	int rc = -1;
+
+	ref.start = malloc(ref.count * sizeof(*ref.start));
+	ref.size = malloc(ref.count * sizeof(*ref.size));
+	CHECK(ix && ref.start && ref.size, "out of memory");
+	for (size_t i = 0; i < ref.count; i++) {
+		if (i % 50 == 0 && i)
+			pos += ((uint64_t)1 << 30) * (1 + rng_below(4)) +
+			       rng_below(4096);
+		ref.start[i] = pos;
+		ref.size[i] = (uint32_t)rng_below(700) + 1;
+		pos += ref.size[i] + (rng_below(2) ? rng_below(5000) : 0);
+		CHECK(mlk_index_add(ix, ref.start[i], ref.size[i], 0,
+				    (uint32_t)i, 1) == 0, "add failed");
+	}
+	CHECK(mlk_index_finish(ix) == 0, "finish failed");
+	for (size_t i = 0; i < ref.count; i++) {
+		mlk_addr_t gap = ref.start[i] - (1 + rng_below(1u << 31));
+
+		if (check_edges_of(ix, &ref, i, why, whysz) ||
+		    check_found(ix, &ref, gap, brute_force_find(&ref, gap), why,
+				whysz))
+			goto out;
+	}
+	rc = 0;
+out:
+	free(ref.start);
+	free(ref.size);
+	mlk_index_free(ix);
+	return rc;
+}
+
 static int test_index_many_blocks(char *why, size_t whysz)
 {
 	struct ref_blocks ref = { .count = 1000000 };
@@ -546,4 +588,5 @@ void run_index_tests(void)
 	unit_run("index_add_after_finish", test_index_add_after_finish);
 	unit_run("index_sort_patterns", test_index_sort_patterns);
 	unit_run("index_many_blocks", test_index_many_blocks);
+	unit_run("index_many_areas", test_index_many_areas);
 }

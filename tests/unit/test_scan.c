@@ -26,6 +26,7 @@ struct fixture {
 	struct mlk_scan *sc;
 	unsigned progress_calls;
 	unsigned abort_at_call; /* progress asks to stop at this call; 0 never */
+	uint64_t grey_at_last_call;
 	const struct mlk_stats *st;
 };
 
@@ -48,6 +49,7 @@ static int count_progress(void *ctx, const struct mlk_stats *st)
 	f->progress_calls++;
 	if (!st)
 		return 1;
+	f->grey_at_last_call = st->grey;
 	return f->abort_at_call && f->progress_calls >= f->abort_at_call;
 }
 
@@ -245,24 +247,6 @@ out:
 }
 
 /* The watch hook reports every reference to the watched block, and where. */
-struct watch_log {
-	unsigned calls;
-	mlk_addr_t where[4];
-	mlk_addr_t from[4];
-};
-
-static void log_reference(void *ctx, mlk_addr_t where,
-			  const struct mlk_block *from)
-{
-	struct watch_log *log = ctx;
-
-	if (log->calls < 4) {
-		log->where[log->calls] = where;
-		log->from[log->calls] = from ? from->start : 0;
-	}
-	log->calls++;
-}
-
 static int test_scan_watch(char *why, size_t whysz)
 {
 	const mlk_addr_t a = HEAP, b = HEAP + 0x100, c = HEAP + 0x200;
@@ -780,20 +764,23 @@ out:
 	return rc;
 }
 
-/* root -> A -> B -> C: three batches, the callback stops after the first. */
+/*
+ * Three 40 MiB blocks reading as zeros, A always grey: the callback, asked
+ * every 64 MiB read, stops the sweep while it reads B; C is never read.
+ */
 static int test_scan_progress_abort(char *why, size_t whysz)
 {
-	const mlk_addr_t a = HEAP, b = HEAP + 0x100, c = HEAP + 0x200;
+	const uint32_t big = 40u << 20;
+	const mlk_addr_t a = ZEROS, b = ZEROS + big, c = ZEROS + 2 * (uint64_t)big;
 	struct fixture f;
 	int rc = -1;
 
-	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
-	add_block(&f.img, a, 64);
-	add_block(&f.img, b, 64);
-	add_block(&f.img, c, 64);
-	put(&f.img, ROOT, a);
-	put(&f.img, a, b);
-	put(&f.img, b, c);
+	CHECK(fixture_init(&f, PAGE, PAGE) == 0 &&
+	      fake_add_zero_region(&f.img.mem, ZEROS, 3 * (size_t)big) == 0,
+	      "setup failed");
+	add_block_min_count(&f.img, a, big, 0);
+	add_block(&f.img, b, big);
+	add_block(&f.img, c, big);
 	f.abort_at_call = 1;
 	CHECK(start_scan(&f) == 0, "scan_new failed");
 	CHECK(mlk_scan_root(f.sc, ROOT, PAGE) == 0, "root scan failed");
@@ -803,18 +790,20 @@ static int test_scan_progress_abort(char *why, size_t whysz)
 	CHECK(mlk_scan_drain(f.sc) == -1, "drain ran again after abort");
 	CHECK(mlk_scan_root(f.sc, ROOT, PAGE) == -1, "root ran after abort");
 	f.st = mlk_scan_finish(f.sc);
-	CHECK(f.st && f.st->block_bytes == 64, "partial block_bytes %llu",
+	CHECK(f.st && f.st->block_bytes == big, "partial block_bytes %llu",
 	      f.st ? U64(f.st->block_bytes) : 0ULL);
-	CHECK(has_flags(&f, a, MLK_F_SCANNED) && colour(&f, b) == 'g' &&
-	      !has_flags(&f, b, MLK_F_SCANNED) && colour(&f, c) == 'w',
-	      "not stopped after the first batch");
+	CHECK(has_flags(&f, a, MLK_F_SCANNED) &&
+	      !has_flags(&f, b, MLK_F_DEFERRED) &&
+	      !fake_was_read(&f.img.mem, c, big),
+	      "not stopped while reading B");
 	rc = 0;
 out:
 	fixture_free(&f);
 	return rc;
 }
 
-static int test_scan_progress_each_batch(char *why, size_t whysz)
+/* The callback hears the final figures once the scan is over. */
+static int test_scan_progress_at_end(char *why, size_t whysz)
 {
 	const mlk_addr_t a = HEAP, b = HEAP + 0x100, c = HEAP + 0x200;
 	struct fixture f;
@@ -828,8 +817,9 @@ static int test_scan_progress_each_batch(char *why, size_t whysz)
 	put(&f.img, a, b);
 	put(&f.img, b, c);
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
-	CHECK(f.progress_calls >= 3, "progress called %u times for 3 batches",
-	      f.progress_calls);
+	CHECK(f.progress_calls >= 1 && f.grey_at_last_call == 3,
+	      "progress called %u times, last with %llu grey",
+	      f.progress_calls, U64(f.grey_at_last_call));
 	CHECK(f.st->orphans == 0, "orphans %llu", U64(f.st->orphans));
 	rc = 0;
 out:
@@ -899,39 +889,50 @@ out:
 	return rc;
 }
 
-/* Within a batch, blocks are read in address order. */
-static int test_scan_batches_sorted(char *why, size_t whysz)
+/*
+ * The heap is read once, in address order, neighbouring blocks together:
+ * references point backwards and forwards; E and G lie two pages further
+ * on, so the pages between are never read.
+ */
+static int test_scan_reads_in_address_order(char *why, size_t whysz)
 {
 	const mlk_addr_t a = HEAP + 0x100, b = HEAP + 0x200, c = HEAP + 0x300,
-			 e = HEAP + 0x800, g = HEAP + 0x900;
-	const mlk_addr_t want[] = { a, b, c, e, g };
+			 e = HEAP + 0x3800, g = HEAP + 0x3900;
+	mlk_addr_t next = HEAP;
 	size_t nheap = 0;
 	struct fixture f;
 	int rc = -1;
 
-	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
+	CHECK(fixture_init(&f, PAGE, 4 * PAGE) == 0, "setup failed");
 	add_block(&f.img, a, 64);
 	add_block(&f.img, b, 64);
 	add_block(&f.img, c, 64);
 	add_block(&f.img, e, 64);
 	add_block(&f.img, g, 64);
-	put(&f.img, ROOT, c);
-	put(&f.img, ROOT + 8, a);
-	put(&f.img, ROOT + 16, b);
-	put(&f.img, a, g);
-	put(&f.img, c, e);
+	put(&f.img, ROOT, g);
+	put(&f.img, g, c);      /* backwards */
+	put(&f.img, c + 8, a);  /* backwards */
+	put(&f.img, a + 8, e);  /* forwards */
+	put(&f.img, e + 8, b);  /* backwards */
 	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
+	CHECK(f.st->grey == 5 && f.st->orphans == 0, "grey %llu orphans %llu",
+	      U64(f.st->grey), U64(f.st->orphans));
 	for (size_t i = 0; i < f.img.mem.nlog; i++) {
-		const mlk_addr_t at = f.img.mem.log[i].addr;
+		const struct fake_read *r = &f.img.mem.log[i];
 
-		if (at < HEAP || at >= HEAP + PAGE)
+		if (r->addr < HEAP || r->addr >= HEAP + 4 * PAGE)
 			continue;
-		CHECK(nheap < 5, "more than 5 block reads");
-		CHECK(at == want[nheap], "block read %zu at %#llx, want %#llx",
-		      nheap, U64(at), U64(want[nheap]));
+		CHECK(r->addr >= next, "read at %#llx after one up to %#llx",
+		      U64(r->addr), U64(next));
+		next = r->addr + r->len;
 		nheap++;
 	}
-	CHECK(nheap == 5, "%zu block reads, want 5", nheap);
+	CHECK(nheap == 2, "%zu heap reads, want 2", nheap);
+	CHECK(fake_logged(&f.img.mem, a, c + 64 - a, 1) &&
+	      fake_logged(&f.img.mem, e, g + 64 - e, 1),
+	      "not one read per group of neighbours");
+	CHECK(!fake_was_read(&f.img.mem, HEAP + PAGE, 2 * PAGE),
+	      "pages without blocks read");
 	rc = 0;
 out:
 	fixture_free(&f);
@@ -980,12 +981,14 @@ out:
 
 /*
  * A linked list of 100,000 nodes in shuffled memory order: deep chains
- * need the explicit work list (recursion would be 100,000 deep).
+ * need the explicit work list (recursion would be 100,000 deep), and the
+ * links, half of them pointing backwards, cost no second read.
  */
 static int test_scan_long_list(char *why, size_t whysz)
 {
 	const size_t nodes = 100000, node_size = 32;
 	size_t *order = malloc(nodes * sizeof(*order));
+	uint64_t heap_bytes_read = 0;
 	struct fixture f;
 	int rc = -1;
 
@@ -998,8 +1001,16 @@ static int test_scan_long_list(char *why, size_t whysz)
 	CHECK(f.st->grey == nodes && f.st->orphans == 0,
 	      "grey %llu orphans %llu, want %zu and 0", U64(f.st->grey),
 	      U64(f.st->orphans), nodes);
-	CHECK(f.progress_calls >= nodes, "progress called %u times",
-	      f.progress_calls);
+	CHECK(f.st->block_bytes == nodes * node_size &&
+	      f.st->refs_found == nodes, "block_bytes %llu refs_found %llu",
+	      U64(f.st->block_bytes), U64(f.st->refs_found));
+	CHECK(f.img.mem.nlog < f.img.mem.log_capacity, "read log overflow");
+	for (size_t i = 0; i < f.img.mem.nlog; i++)
+		if (f.img.mem.log[i].addr - HEAP < nodes * node_size)
+			heap_bytes_read += f.img.mem.log[i].len;
+	CHECK(heap_bytes_read == nodes * node_size,
+	      "%llu heap bytes read for %zu", U64(heap_bytes_read),
+	      nodes * node_size);
 	rc = 0;
 out:
 	free(order);
@@ -1064,11 +1075,12 @@ void run_scan_tests(void)
 	unit_run("scan_noscan", test_scan_noscan);
 	unit_run("scan_ignore", test_scan_ignore);
 	unit_run("scan_progress_abort", test_scan_progress_abort);
-	unit_run("scan_progress_each_batch", test_scan_progress_each_batch);
+	unit_run("scan_progress_at_end", test_scan_progress_at_end);
 	unit_run("scan_progress_in_large_root",
 		 test_scan_progress_in_large_root);
 	unit_run("scan_root_buf", test_scan_root_buf);
-	unit_run("scan_batches_sorted", test_scan_batches_sorted);
+	unit_run("scan_reads_in_address_order",
+		 test_scan_reads_in_address_order);
 	unit_run("scan_stats_counts", test_scan_stats_counts);
 	unit_run("scan_long_list", test_scan_long_list);
 	unit_run("scan_rescan_resets", test_scan_rescan_resets);
