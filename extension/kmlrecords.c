@@ -133,13 +133,12 @@ long mlk_kml_walk(struct mlk_kml *k, mlk_kml_fn fn, void *arg)
 	struct kml_walk w = { k, fn, arg, NULL, 0 };
 	long n;
 
-	w.buf = malloc(k->lay.size);
-	if (!w.buf)
-		return -1;
+	/* crash's buffers: freed by crash itself if Ctrl-C cuts the walk */
+	w.buf = (unsigned char *)GETBUF(k->lay.size);
 	k->objects = k->objects_bad = 0;
 	n = mlk_walk_list(k->object_list, KML_MAX_OBJECTS, visit_object, &w,
 			  &k->list_truncated);
-	free(w.buf);
+	FREEBUF(w.buf);
 	return n;
 }
 
@@ -283,12 +282,10 @@ void mlk_kml_detect_format(struct mlk_kml_format *f)
 	if (end <= start || end - start > (256UL << 20))
 		return;
 	len = end - start;
-	data = malloc(len);
-	if (!data)
-		return;
+	data = (unsigned char *)GETBUF(len);	/* freed by crash on Ctrl-C */
 	if (mlk_readk(start, data, len)) {
 		f->with_age = rodata_has(data, len, "jiffies %lu (age %d.%03ds)");
 		f->with_crc = rodata_has(data, len, "  backtrace (crc %x):");
 	}
-	free(data);
+	FREEBUF(data);
 }

@@ -33,7 +33,7 @@ typedef int (*mlk_kml_fn)(const struct mlk_kml_object *o, ulong addr,
 /*
  * Walks object_list (bounded, cycle-safe; unreadable or implausible
  * objects are counted in objects_bad and skipped). Returns the number of
- * list nodes visited, or -1 when out of memory.
+ * list nodes visited (its buffer is crash's: freed if Ctrl-C cuts it).
  */
 long mlk_kml_walk(struct mlk_kml *k, mlk_kml_fn fn, void *arg);
 
