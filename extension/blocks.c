@@ -32,7 +32,11 @@
 
 struct mlk_index *mlk_index_new(void)
 {
-	return calloc(1, sizeof(struct mlk_index));
+	struct mlk_index *ix = calloc(1, sizeof(struct mlk_index));
+
+	if (ix)
+		ix->in_order = 1;
+	return ix;
 }
 
 void mlk_index_free(struct mlk_index *ix)
@@ -133,6 +137,10 @@ int mlk_index_add(struct mlk_index *ix, mlk_addr_t start, uint32_t size,
 	if (ix->finished)
 		index_drop_lookup(ix);
 
+	/* count 0: any start is in order */
+	if (start < ix->added_end)
+		ix->in_order = 0;
+	ix->added_end = start + size;
 	b = &ix->blocks[ix->count++];
 	b->start = start;
 	b->size = size;
@@ -462,10 +470,20 @@ int mlk_index_finish(struct mlk_index *ix)
 	if (!ix)
 		return -1;
 	index_drop_lookup(ix);
-	/* Callers often add in address order: skip the sort then. */
-	if (!blocks_are_sorted(ix))
-		sort_blocks(ix->blocks, ix->count);
-	drop_overlapping_blocks(ix);
+	/*
+	 * Callers often add in address order, and their blocks never
+	 * overlap: nothing to sort or drop then (the test is made as blocks
+	 * are added, while each is in the cache).
+	 */
+	if (!ix->in_order) {
+		if (!blocks_are_sorted(ix))
+			sort_blocks(ix->blocks, ix->count);
+		drop_overlapping_blocks(ix);
+		/* sorted and disjoint now: adds in order keep it so */
+		ix->in_order = 1;
+		ix->added_end = ix->count ? ix->blocks[ix->count - 1].start +
+					    ix->blocks[ix->count - 1].size : 0;
+	}
 	shrink_to_fit(ix);
 	if (build_lookup(ix) != 0) {
 		index_drop_lookup(ix);

@@ -39,6 +39,13 @@ struct mlk_index {
 	size_t populated;         /* bytes of the array faulted in ahead */
 	uint64_t duplicates;      /* overlapping blocks dropped by finish */
 	int finished;             /* sorted and lookup tables built */
+	/*
+	 * Whether the blocks added so far each start at or after the end of
+	 * the one added before (then finishing needs no sort, and no block
+	 * overlaps another); added_end is where the last one added ends.
+	 */
+	int in_order;
+	mlk_addr_t added_end;
 
 	/*
 	 * Lookup acceleration, valid once finished. Every tracked byte lies in
