@@ -32,6 +32,12 @@ struct mlk_cluster {
 	size_t *bucket_first;
 };
 
+/* The widest gaps between consecutive blocks: where clusters start. */
+struct mlk_gaps {
+	struct { uint64_t gap; size_t at; } widest[MLK_MAX_CLUSTERS - 1];
+	unsigned n, narrowest;
+};
+
 struct mlk_index {
 	struct mlk_block *blocks; /* sorted by start once finished */
 	size_t count;             /* blocks in use */
@@ -46,6 +52,7 @@ struct mlk_index {
 	 */
 	int in_order;
 	mlk_addr_t added_end;
+	struct mlk_gaps gaps;     /* of the blocks so far, when in_order */
 
 	/*
 	 * Lookup acceleration, valid once finished. Every tracked byte lies in
