@@ -32,7 +32,11 @@
 
 struct mlk_index *mlk_index_new(void)
 {
-	return calloc(1, sizeof(struct mlk_index));
+	struct mlk_index *ix = calloc(1, sizeof(struct mlk_index));
+
+	if (ix)
+		ix->in_order = 1;
+	return ix;
 }
 
 void mlk_index_free(struct mlk_index *ix)
@@ -110,6 +114,8 @@ size_t mlk_populate_ahead(void *base, size_t populated, size_t size)
 	return to;
 }
 
+static void note_gap(struct mlk_index *ix, uint64_t gap, size_t at);
+
 int mlk_index_add(struct mlk_index *ix, mlk_addr_t start, uint32_t size,
 		  uint8_t kind, uint32_t tag, uint16_t min_count)
 {
@@ -133,6 +139,12 @@ int mlk_index_add(struct mlk_index *ix, mlk_addr_t start, uint32_t size,
 	if (ix->finished)
 		index_drop_lookup(ix);
 
+	/* count 0: any start is in order */
+	if (start < ix->added_end)
+		ix->in_order = 0;
+	else if (ix->count && ix->in_order)
+		note_gap(ix, start - ix->added_end, ix->count);
+	ix->added_end = start + size;
 	b = &ix->blocks[ix->count++];
 	b->start = start;
 	b->size = size;
@@ -345,44 +357,59 @@ static unsigned choose_bucket_shift(uint64_t span, size_t wanted)
 
 /*
  * Where clusters start: after the MLK_MAX_CLUSTERS - 1 widest gaps of at
- * least MLK_CLUSTER_GAP between consecutive blocks. Fills starts[] with
- * the first block of each cluster, ascending (starts[0] = 0), and returns
- * how many clusters there are.
+ * least MLK_CLUSTER_GAP between consecutive blocks. note_gap() keeps those
+ * seen so far (the gap before block `at`) in ix->gaps.
+ */
+static void note_gap(struct mlk_index *ix, uint64_t gap, size_t at)
+{
+	struct mlk_gaps *g = &ix->gaps;
+
+	if (gap < MLK_CLUSTER_GAP)
+		return;
+	if (g->n < MLK_MAX_CLUSTERS - 1) {
+		g->widest[g->n].gap = gap;
+		g->widest[g->n++].at = at;
+	} else if (gap > g->widest[g->narrowest].gap) {
+		g->widest[g->narrowest].gap = gap;
+		g->widest[g->narrowest].at = at;
+	} else {
+		return;
+	}
+	for (unsigned k = 0; k < g->n; k++)
+		if (g->widest[k].gap < g->widest[g->narrowest].gap)
+			g->narrowest = k;
+}
+
+/* The gaps of a sorted, disjoint array, found again (after sorting). */
+static void find_gaps(struct mlk_index *ix)
+{
+	memset(&ix->gaps, 0, sizeof(ix->gaps));
+	for (size_t i = 1; i < ix->count; i++) {
+		const struct mlk_block *prev = &ix->blocks[i - 1];
+
+		note_gap(ix, ix->blocks[i].start - (prev->start + prev->size),
+			 i);
+	}
+}
+
+/*
+ * Fills starts[] with the first block of each cluster, ascending
+ * (starts[0] = 0), and returns how many clusters there are.
  */
 static unsigned find_clusters(const struct mlk_index *ix, size_t *starts)
 {
-	struct { uint64_t gap; size_t at; } widest[MLK_MAX_CLUSTERS - 1];
-	unsigned n = 0, narrowest = 0;
+	const struct mlk_gaps *g = &ix->gaps;
 
-	for (size_t i = 1; i < ix->count; i++) {
-		const struct mlk_block *prev = &ix->blocks[i - 1];
-		uint64_t gap = ix->blocks[i].start - (prev->start + prev->size);
-
-		if (gap < MLK_CLUSTER_GAP)
-			continue;
-		if (n < MLK_MAX_CLUSTERS - 1) {
-			widest[n].gap = gap;
-			widest[n++].at = i;
-		} else if (gap > widest[narrowest].gap) {
-			widest[narrowest].gap = gap;
-			widest[narrowest].at = i;
-		} else {
-			continue;
-		}
-		for (unsigned k = 0; k < n; k++)
-			if (widest[k].gap < widest[narrowest].gap)
-				narrowest = k;
-	}
 	starts[0] = 0;
 	/* insertion sort of the cut points into address order */
-	for (unsigned k = 0; k < n; k++) {
+	for (unsigned k = 0; k < g->n; k++) {
 		unsigned j = k + 1;
 
-		for (; j > 1 && starts[j - 1] > widest[k].at; j--)
+		for (; j > 1 && starts[j - 1] > g->widest[k].at; j--)
 			starts[j] = starts[j - 1];
-		starts[j] = widest[k].at;
+		starts[j] = g->widest[k].at;
 	}
-	return n + 1;
+	return g->n + 1;
 }
 
 /* The bucket table of the cluster of blocks [first, end), in table[]. */
@@ -462,10 +489,21 @@ int mlk_index_finish(struct mlk_index *ix)
 	if (!ix)
 		return -1;
 	index_drop_lookup(ix);
-	/* Callers often add in address order: skip the sort then. */
-	if (!blocks_are_sorted(ix))
-		sort_blocks(ix->blocks, ix->count);
-	drop_overlapping_blocks(ix);
+	/*
+	 * Callers often add in address order, and their blocks never
+	 * overlap: nothing to sort or drop then (the test is made as blocks
+	 * are added, while each is in the cache).
+	 */
+	if (!ix->in_order) {
+		if (!blocks_are_sorted(ix))
+			sort_blocks(ix->blocks, ix->count);
+		drop_overlapping_blocks(ix);
+		find_gaps(ix);
+		/* sorted and disjoint now: adds in order keep it so */
+		ix->in_order = 1;
+		ix->added_end = ix->count ? ix->blocks[ix->count - 1].start +
+					    ix->blocks[ix->count - 1].size : 0;
+	}
 	shrink_to_fit(ix);
 	if (build_lookup(ix) != 0) {
 		index_drop_lookup(ix);

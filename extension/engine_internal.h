@@ -32,6 +32,12 @@ struct mlk_cluster {
 	size_t *bucket_first;
 };
 
+/* The widest gaps between consecutive blocks: where clusters start. */
+struct mlk_gaps {
+	struct { uint64_t gap; size_t at; } widest[MLK_MAX_CLUSTERS - 1];
+	unsigned n, narrowest;
+};
+
 struct mlk_index {
 	struct mlk_block *blocks; /* sorted by start once finished */
 	size_t count;             /* blocks in use */
@@ -39,6 +45,14 @@ struct mlk_index {
 	size_t populated;         /* bytes of the array faulted in ahead */
 	uint64_t duplicates;      /* overlapping blocks dropped by finish */
 	int finished;             /* sorted and lookup tables built */
+	/*
+	 * Whether the blocks added so far each start at or after the end of
+	 * the one added before (then finishing needs no sort, and no block
+	 * overlaps another); added_end is where the last one added ends.
+	 */
+	int in_order;
+	mlk_addr_t added_end;
+	struct mlk_gaps gaps;     /* of the blocks so far, when in_order */
 
 	/*
 	 * Lookup acceleration, valid once finished. Every tracked byte lies in

@@ -174,6 +174,51 @@ out:
 	return rc;
 }
 
+/*
+ * Blocks added in address order are taken as they are; after a finish,
+ * an add overlapping the last block, or one before it, makes the next
+ * finish sort and drop again.
+ */
+static int test_index_in_order_then_not(char *why, size_t whysz)
+{
+	const mlk_addr_t x = DIRECT_MAP + 0x1000;
+	struct mlk_index *ix = mlk_index_new();
+	int rc = -1;
+
+	CHECK(ix, "mlk_index_new failed");
+	CHECK(mlk_index_add(ix, x, 0x40, 0, 1, 1) == 0, "add 1");
+	CHECK(mlk_index_add(ix, x + 0x40, 0x40, 0, 2, 1) == 0, "add 2");
+	CHECK(mlk_index_add(ix, x + 0x100, 0x40, 0, 3, 1) == 0, "add 3");
+	CHECK(mlk_index_finish(ix) == 0, "finish failed");
+	CHECK(mlk_index_count(ix) == 3, "count %zu, want 3",
+	      mlk_index_count(ix));
+	CHECK(mlk_index_lookup(ix, x + 0x7f)->tag == 2, "lookup 2");
+	/* overlaps block 3, though it starts after it */
+	CHECK(mlk_index_add(ix, x + 0x120, 0x40, 0, 4, 1) == 0, "add 4");
+	CHECK(mlk_index_add(ix, x + 0x200, 0x40, 0, 5, 1) == 0, "add 5");
+	CHECK(mlk_index_finish(ix) == 0, "finish failed");
+	CHECK(mlk_index_count(ix) == 4, "count %zu, want 4",
+	      mlk_index_count(ix));
+	CHECK(duplicates_seen_by_scan(ix) == 1, "duplicates %llu, want 1",
+	      (unsigned long long)duplicates_seen_by_scan(ix));
+	CHECK(!mlk_index_lookup(ix, x + 0x150), "block 4 kept");
+	/* before the others */
+	CHECK(mlk_index_add(ix, x - 0x40, 0x40, 0, 6, 1) == 0, "add 6");
+	CHECK(mlk_index_add(ix, x + 0x300, 0x40, 0, 7, 1) == 0, "add 7");
+	CHECK(mlk_index_finish(ix) == 0, "finish failed");
+	CHECK(mlk_index_count(ix) == 6, "count %zu, want 6",
+	      mlk_index_count(ix));
+	for (size_t i = 1; i < mlk_index_count(ix); i++)
+		CHECK(mlk_index_at(ix, i - 1)->start < mlk_index_at(ix, i)->start,
+		      "not sorted at %zu", i);
+	CHECK(mlk_index_lookup(ix, x - 1)->tag == 6, "lookup 6");
+	CHECK(mlk_index_lookup(ix, x + 0x33f)->tag == 7, "lookup 7");
+	rc = 0;
+out:
+	mlk_index_free(ix);
+	return rc;
+}
+
 /* Same start: the largest block is kept whatever the order of adds. */
 static int test_index_same_start_keeps_largest(char *why, size_t whysz)
 {
@@ -581,6 +626,7 @@ void run_index_tests(void)
 	unit_run("index_empty", test_index_empty);
 	unit_run("index_lookup_edges", test_index_lookup_edges);
 	unit_run("index_overlaps_dropped", test_index_overlaps_dropped);
+	unit_run("index_in_order_then_not", test_index_in_order_then_not);
 	unit_run("index_same_start_keeps_largest",
 		 test_index_same_start_keeps_largest);
 	unit_run("index_ignores_unusable_blocks",
