@@ -66,18 +66,6 @@ static int resolve_layout(struct mlk_kml_layout *l, const char **why)
 	return mlk_kml_layout_check(l, why);
 }
 
-static int read_ulong_symbol(const char *name, ulong *val)
-{
-	return symbol_exists((char *)name) &&
-	       mlk_read_ulong(symbol_value((char *)name), val);
-}
-
-static int read_int_symbol(const char *name, int *val)
-{
-	return symbol_exists((char *)name) &&
-	       mlk_readk(symbol_value((char *)name), val, sizeof(*val));
-}
-
 int mlk_kml_init(struct mlk_kml *k, const char **why)
 {
 	memset(k, 0, sizeof(*k));
@@ -90,11 +78,12 @@ int mlk_kml_init(struct mlk_kml *k, const char **why)
 	if (resolve_layout(&k->lay, why) < 0)
 		return -1;
 	k->object_list = symbol_value("object_list");
-	k->have_scan_times = read_ulong_symbol("jiffies_min_age", &k->min_age) &&
-			     read_ulong_symbol("jiffies_last_scan", &k->last_scan);
-	if (!read_int_symbol("kmemleak_enabled", &k->enabled))
+	k->have_scan_times =
+		mlk_read_symbol_ulong("jiffies_min_age", &k->min_age) &&
+		mlk_read_symbol_ulong("jiffies_last_scan", &k->last_scan);
+	if (!mlk_read_symbol_int("kmemleak_enabled", &k->enabled))
 		k->enabled = -1;
-	if (!read_int_symbol("kmemleak_error", &k->error))
+	if (!mlk_read_symbol_int("kmemleak_error", &k->error))
 		k->error = 0;
 	k->ready = 1;
 	return 0;

@@ -27,6 +27,18 @@ int mlk_read_ulong(ulong addr, ulong *val)
 	return mlk_readk(addr, val, sizeof(*val));
 }
 
+int mlk_read_symbol_ulong(const char *name, ulong *val)
+{
+	return symbol_exists((char *)name) &&
+	       mlk_read_ulong(symbol_value((char *)name), val);
+}
+
+int mlk_read_symbol_int(const char *name, int *val)
+{
+	return symbol_exists((char *)name) &&
+	       mlk_readk(symbol_value((char *)name), val, sizeof(*val));
+}
+
 int mlk_buf_reserve(struct mlk_buf *buf, size_t len)
 {
 	unsigned char *grown;

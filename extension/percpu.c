@@ -176,23 +176,19 @@ static int visit_chunk(ulong node, void *arg)
 	return 0;
 }
 
-static int read_int(const char *sym, int *val)
-{
-	return symbol_exists((char *)sym) &&
-	       mlk_readk(symbol_value((char *)sym), val, sizeof(*val));
-}
-
 /* Every slot list; 5.9-5.13 kept one set of slots per chunk type. */
 static void walk_slot_lists(struct chunk_walk *w)
 {
 	ulong lists;
 	int slots, types = 1, i, truncated;
 
-	if (!read_int("pcpu_nr_slots", &slots) || slots <= 0 || slots > 4096 ||
+	if (!mlk_read_symbol_int("pcpu_nr_slots", &slots) || slots <= 0 ||
+	    slots > 4096 ||
 	    !mlk_read_ulong(symbol_value("pcpu_chunk_lists"), &lists) ||
 	    !lists)
 		return;
-	if (read_int("pcpu_nr_chunk_types", &types) && (types < 1 || types > 4))
+	if (mlk_read_symbol_int("pcpu_nr_chunk_types", &types) &&
+	    (types < 1 || types > 4))
 		types = 1;
 	for (i = 0; i < slots * types && !w->oom; i++) {
 		mlk_walk_list(lists + i * 2 * sizeof(ulong), MAX_CHUNKS,
@@ -286,8 +282,8 @@ int mlk_percpu_first_chunk(ulong *start, ulong *end)
 	int size, units, u;
 
 	if (!mlk_read_ulong(symbol_value("pcpu_base_addr"), &base) || !base ||
-	    !read_int("pcpu_unit_size", &size) || size <= 0 ||
-	    !read_int("pcpu_nr_units", &units) || units <= 0 ||
+	    !mlk_read_symbol_int("pcpu_unit_size", &size) || size <= 0 ||
+	    !mlk_read_symbol_int("pcpu_nr_units", &units) || units <= 0 ||
 	    units > NR_CPUS || !symbol_exists("pcpu_unit_offsets") ||
 	    !mlk_read_ulong(symbol_value("pcpu_unit_offsets"), &offsets) ||
 	    !offsets)

@@ -121,6 +121,9 @@ extern struct mlk_read_stats mlk_reads;
 /* Reads len bytes of kernel virtual memory; 1 on success, 0 on failure. */
 int mlk_readk(ulong addr, void *buf, size_t len);
 int mlk_read_ulong(ulong addr, ulong *val);
+/* The value of a kernel variable; 0 when the symbol or its memory is missing. */
+int mlk_read_symbol_ulong(const char *name, ulong *val);
+int mlk_read_symbol_int(const char *name, int *val);
 
 /*
  * Words the scan must not count as references: the allocators' own records

@@ -105,8 +105,7 @@ static uint32_t read_int_symbol(const char *name, uint32_t fallback)
 {
 	int v;
 
-	if (!symbol_exists((char *)name) ||
-	    !mlk_readk(symbol_value((char *)name), &v, sizeof(v)) || v < 0)
+	if (!mlk_read_symbol_int(name, &v) || v < 0)
 		return fallback;
 	return (uint32_t)v;
 }
@@ -207,8 +206,7 @@ int mlk_tracks_depot_layout(struct mlk_depot_layout *l)
 
 int mlk_read_jiffies(ulong *jiffies)
 {
-	return symbol_exists("jiffies") &&
-	       mlk_read_ulong(symbol_value("jiffies"), jiffies);
+	return mlk_read_symbol_ulong("jiffies", jiffies);
 }
 
 int mlk_tracks_init(struct mlk_tracks *t)
