@@ -102,8 +102,8 @@ static int page_owner_switched_on(void)
 
 	if (!symbol_exists("page_owner_inited"))
 		return 1; /* older kernels: the records say it */
-	return mlk_readk(symbol_value("page_owner_inited"), &enabled,
-			 sizeof(enabled)) && enabled > 0;
+	return mlk_read_symbol_int("page_owner_inited", &enabled) &&
+	       enabled > 0;
 }
 
 static void resolve_large_kmalloc_ranges(struct mlk_page_owners *p)
@@ -158,6 +158,24 @@ void mlk_page_owners_free(struct mlk_page_owners *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/*
+ * The struct mem_section of section nr, found as crash's nr_to_section()
+ * (memory.c) finds it, from the root array crash read at start-up; not
+ * through valid_section_nr(), whose read of the section is FAULT_ON_ERROR.
+ */
+static ulong section_addr(ulong nr)
+{
+	ulong *roots = vt->mem_sec;
+	ulong root = SECTION_NR_TO_ROOT(nr);
+
+	if (!IS_SPARSEMEM_EX())
+		return symbol_exists("mem_section") ?
+			symbol_value("mem_section") + nr * SIZE(mem_section) : 0;
+	if (!roots || root >= NR_SECTION_ROOTS() || !IS_KVADDR(roots[root]))
+		return 0;
+	return roots[root] + (nr & SECTION_ROOT_MASK()) * SIZE(mem_section);
+}
+
 int mlk_page_owners_get(struct mlk_page_owners *p, ulong pfn,
 			struct mlk_page_owner *po, const char **why)
 {
@@ -167,7 +185,7 @@ int mlk_page_owners_get(struct mlk_page_owners *p, ulong pfn,
 		*why = p->why ? p->why : "no page_owner";
 		return -1;
 	}
-	section = valid_section_nr(pfn_to_section_nr(pfn));
+	section = section_addr(pfn_to_section_nr(pfn));
 	if (!section || !mlk_read_ulong(section + p->section_page_ext_off,
 					&page_ext)) {
 		*why = "no memory section for this page";
