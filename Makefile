@@ -5,6 +5,18 @@
 #   make unit         engine unit tests, plain and under ASan/UBSan
 #   make test         everything: unit tests and end-to-end tests on real dumps
 #   make clean
+#
+# The folders are the design (README: Layout):
+#   engine/   the scan engine and the pure decoders: compiled WITHOUT crash's
+#             include path (a wildcard over the folder), so nothing there can
+#             use crash by accident; unit-tested and fuzzed alone.
+#   readers/  the crash-facing readers: the dump -> blocks and roots.
+#   arch/     one file per architecture behind arch/arch.h.
+#   report/   what memleak prints.
+#   kmemleak.c the entry point: command table, options, order of the phases.
+#
+# CRASH_INCLUDE names the directory of the crash's defs.h to build against;
+# ARCH_DEF the crash target (-DX86_64, -DARM64).
 
 CC       ?= gcc
 ARCH_DEF ?= -DX86_64
@@ -14,23 +26,30 @@ WARN     := -Wall -Wextra
 CFLAGS   += $(WARN) -fPIC -std=gnu11
 PREFIX   ?= /usr
 EXTDIR   ?= $(PREFIX)/lib/crash/extensions
+BUILD    ?= build
 
-# The engine and the pure decoders: no crash headers (unit-tested alone).
-ENGINE_SRCS := extension/blocks.c extension/scan.c extension/report.c \
-	$(wildcard extension/stackdepot.c extension/track.c extension/pageowner.c \
-		   extension/classify.c extension/kmlobject.c)
-# The crash-facing readers: everything else under extension/.
-CRASH_SRCS  := $(filter-out $(ENGINE_SRCS),$(wildcard extension/*.c))
-SRCS        := kmemleak.c $(CRASH_SRCS) $(ENGINE_SRCS)
-HDRS        := $(wildcard extension/*.h)
+ENGINE_SRCS := $(wildcard engine/*.c)
+CRASH_SRCS  := kmemleak.c $(wildcard readers/*.c arch/*.c report/*.c)
+ENGINE_HDRS := $(wildcard engine/*.h)
+CRASH_HDRS  := $(wildcard readers/*.h arch/*.h report/*.h)
 
-BUILD := build
+ENGINE_OBJS := $(patsubst %.c,$(BUILD)/so/%.o,$(ENGINE_SRCS))
+CRASH_OBJS  := $(patsubst %.c,$(BUILD)/so/%.o,$(CRASH_SRCS))
+CRASH_INCS  := -I$(CRASH_INCLUDE) -Ireaders -Iarch -Ireport -Iengine
 
 all: kmemleak.so
 
-kmemleak.so: $(SRCS) $(HDRS) Makefile
-	$(CC) $(CFLAGS) $(ARCH_DEF) -I$(CRASH_INCLUDE) -Iextension -shared \
-		-o $@ $(SRCS)
+# The engine: no crash include path, no ARCH_DEF.
+$(BUILD)/so/engine/%.o: engine/%.c $(ENGINE_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iengine -c -o $@ $<
+
+$(BUILD)/so/%.o: %.c $(ENGINE_HDRS) $(CRASH_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ARCH_DEF) $(CRASH_INCS) -c -o $@ $<
+
+kmemleak.so: $(ENGINE_OBJS) $(CRASH_OBJS)
+	$(CC) $(CFLAGS) -shared -o $@ $^
 
 install: kmemleak.so
 	install -d $(DESTDIR)$(EXTDIR)
@@ -41,13 +60,13 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
 
-$(BUILD)/unit: $(UNIT_SRCS) $(ENGINE_SRCS) $(HDRS) Makefile
+$(BUILD)/unit: $(UNIT_SRCS) $(ENGINE_SRCS) $(ENGINE_HDRS) Makefile
 	@mkdir -p $(BUILD)
-	$(CC) -O2 -g $(WARN) -std=gnu11 -Iextension -o $@ $(UNIT_SRCS) $(ENGINE_SRCS)
+	$(CC) -O2 -g $(WARN) -std=gnu11 -Iengine -o $@ $(UNIT_SRCS) $(ENGINE_SRCS)
 
-$(BUILD)/unit-san: $(UNIT_SRCS) $(ENGINE_SRCS) $(HDRS) Makefile
+$(BUILD)/unit-san: $(UNIT_SRCS) $(ENGINE_SRCS) $(ENGINE_HDRS) Makefile
 	@mkdir -p $(BUILD)
-	$(CC) -O1 -g $(WARN) -std=gnu11 $(SAN_FLAGS) -Iextension -o $@ \
+	$(CC) -O1 -g $(WARN) -std=gnu11 $(SAN_FLAGS) -Iengine -o $@ \
 		$(UNIT_SRCS) $(ENGINE_SRCS)
 
 unit: $(BUILD)/unit $(BUILD)/unit-san

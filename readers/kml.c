@@ -13,7 +13,7 @@
  *     whose "pointer" members point at every early allocation: it is kept
  *     out of the roots (kmemleak itself never scans its own metadata).
  */
-#include "kmlrecords.h"
+#include "kml.h"
 #include "bytes.h"
 
 /* A kmemleak_object list longer than this is corrupt (or looped). */

@@ -9,7 +9,7 @@
  * and the leak report shows the page_owner stack of large kmalloc blocks
  * and of vmalloc areas (their first page).
  */
-#include "pagestacks.h"
+#include "pageowner.h"
 #include "memleak.h"
 
 /*

@@ -7,7 +7,7 @@
 #define MLK_KMLRECORDS_H
 
 #include "readers.h"
-#include "kmlobject.h"
+#include "kml_decode.h"
 
 struct mlk_kml {
 	struct mlk_kml_layout lay;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stackdepot.h"
+#include "stackdepot_decode.h"
 
 /* struct stack_record's header (before entries[]) is read in one go. */
 #define DEPOT_HEADER_MAX 256

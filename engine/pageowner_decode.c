@@ -4,9 +4,9 @@
  */
 #include <string.h>
 
-#include "pageowner.h"
+#include "pageowner_decode.h"
 #include "bytes.h"
-#include "track.h" /* MLK_PID_MAX_LIMIT */
+#include "track_decode.h" /* MLK_PID_MAX_LIMIT */
 
 /* mm/page_ext.c: bit 0 of a section's page_ext marks it being offlined. */
 #define PAGE_EXT_INVALID 0x1

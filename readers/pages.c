@@ -16,7 +16,7 @@
  * (another kernel's memory) are left out.
  */
 #include "readers.h"
-#include "pagestacks.h"
+#include "pageowner.h"
 #include "bytes.h"
 
 #define PAGES_PER_CHUNK 1024UL

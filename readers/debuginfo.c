@@ -9,8 +9,8 @@
  */
 #include "readers.h"
 #include "tracks.h"
-#include "kmlrecords.h"
-#include "pagestacks.h"
+#include "kml.h"
+#include "pageowner.h"
 
 struct mlk_layout mlk_lay;
 

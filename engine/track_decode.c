@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "track.h"
+#include "track_decode.h"
 #include "bytes.h"
 
 /* TRACK_ADDRS_COUNT in mm/slub.c before 5.17. */

@@ -6,8 +6,8 @@
 #define MLK_TRACKS_H
 
 #include "readers.h"
-#include "stackdepot.h"
-#include "track.h"
+#include "stackdepot_decode.h"
+#include "track_decode.h"
 
 #define MLK_MAX_FRAMES 64
 

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kmlobject.h"
+#include "kml_decode.h"
 #include "bytes.h"
-#include "track.h" /* MLK_PID_MAX_LIMIT */
+#include "track_decode.h" /* MLK_PID_MAX_LIMIT */
 
 /* A member of width bytes at off lies inside the struct (-1: absent ok). */
 static int fits(int32_t off, uint64_t width, uint32_t size, int optional)

@@ -6,8 +6,8 @@
 #define MLK_PAGESTACKS_H
 
 #include "readers.h"
-#include "pageowner.h"
-#include "stackdepot.h"
+#include "pageowner_decode.h"
+#include "stackdepot_decode.h"
 #include "tracks.h"
 
 /* Large kmalloc entry points looked up (see pagestacks.c). */

@@ -9,8 +9,8 @@
 #include "readers.h"
 #include "tracks.h"
 #include "classify.h"
-#include "kmlrecords.h"
-#include "pagestacks.h"
+#include "kml.h"
+#include "pageowner.h"
 
 #define DEFAULT_HEX_BYTES 32
 #define DEFAULT_MIN_AGE_SECONDS 5
