@@ -6,9 +6,14 @@
  *   crash> memleak
  *
  * This file is the crash entry point: the command table, the options, the
- * help text and the report. The work is in extension/: the readers turn
- * the dump into tracked blocks and root ranges, the engine marks what the
- * roots reach, and what stays unreached is printed here.
+ * help text and the order of the phases:
+ *   1. the architecture (arch/) and every reader's debuginfo questions
+ *      (readers/debuginfo.h), answered once per session, before any scan;
+ *   2. the readers (readers/) turn the dump into tracked blocks and root
+ *      ranges;
+ *   3. the engine (engine/) marks what the roots reach;
+ *   4. the report (report/) prints what stays unreached.
+ * No lower layer calls up into this file.
  */
 #include "memleak.h"
 #include <sys/time.h>
@@ -17,6 +22,36 @@
 
 
 static struct memleak_run *active_run;
+
+/* ---- phase 1: the architecture and the debuginfo -------------------------------- */
+
+/*
+ * Every reader's debuginfo table, in the order of the phases. The essential
+ * ones (struct page, slab caches, task stacks, module data) refuse the
+ * kernel when unusable; the others degrade (the summary says what).
+ */
+static int prepare_kernel(void)
+{
+	const struct mlk_needs *tables[] = {
+		NULL, /* the architecture's, below */
+		&mlk_page_needs, &mlk_slub_needs, &mlk_tasks_needs,
+		&mlk_modules_needs, &mlk_reserved_needs, &mlk_percpu_needs,
+		&mlk_vmalloc_needs, &mlk_tracks_needs, &mlk_kml_needs,
+		&mlk_page_owners_needs, &mlk_registers_needs,
+	};
+
+	if (mlk_debuginfo_ready())
+		return 0;
+	if (!mlk_arch_select())
+		return -1;
+	if (!(vt->flags & KMALLOC_SLUB)) {
+		error(INFO, "this kernel does not use SLUB "
+		      "(SLAB and SLOB are not supported)\n");
+		return -1;
+	}
+	tables[0] = mlk_arch->needs;
+	return mlk_debuginfo_prepare(tables, MLK_COUNT(tables));
+}
 
 static void run_free(struct memleak_run *run)
 {
@@ -44,14 +79,6 @@ static void memleak_cleanup(void)
 	run_free(run);
 	mlk_window_cache_reset();
 	mlk_gdb_hold_reset();
-}
-
-double mlk_seconds_since(const struct timeval *t0)
-{
-	struct timeval now;
-
-	gettimeofday(&now, NULL);
-	return (now.tv_sec - t0->tv_sec) + (now.tv_usec - t0->tv_usec) / 1e6;
 }
 
 /* Progress on stderr for scans longer than a few seconds (tty only). */
@@ -259,6 +286,7 @@ static int scan_roots(struct memleak_run *run, const struct memleak_opts *o)
 	run->sc = mlk_scan_new(run->ix, &run->source, report_progress, run);
 	if (!run->sc)
 		return -1;
+	mlk_scan_set_untag(run->sc, mlk_arch->untag);
 	if (run->roots.percpu_static_only &&
 	    mlk_scan_set_percpu(run->sc, run->percpu.pix,
 				run->percpu.cpu_offsets, run->percpu.ncpus) < 0)
@@ -416,7 +444,7 @@ static void cmd_memleak(void)
 
 	if (parse_opts(&opts) < 0)
 		return;
-	if (mlk_layout_init() < 0)
+	if (prepare_kernel() < 0)
 		return;
 	memleak_cleanup(); /* a previous run interrupted by Ctrl-C */
 	run = calloc(1, sizeof(*run));

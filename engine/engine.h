@@ -148,6 +148,17 @@ void mlk_scan_free(struct mlk_scan *sc);
  */
 int mlk_scan_set_percpu(struct mlk_scan *sc, struct mlk_index *pix,
 			const mlk_addr_t *cpu_offsets, unsigned ncpus);
+/*
+ * How a word is untagged before it is looked up: (value & and_mask) |
+ * or_mask. Architectures with tagged pointers (arm64 top-byte ignore,
+ * KASAN tags) keep tags in bits that a kernel address has all set; the
+ * default is the identity (and_mask ~0, or_mask 0).
+ */
+struct mlk_untag {
+	mlk_addr_t and_mask;
+	mlk_addr_t or_mask;
+};
+void mlk_scan_set_untag(struct mlk_scan *sc, struct mlk_untag untag);
 /* Scan one root range (any alignment; only aligned words are looked at). */
 int mlk_scan_root(struct mlk_scan *sc, mlk_addr_t start, uint64_t len);
 /* Scan a root given as bytes already in memory (e.g. saved registers). */

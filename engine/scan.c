@@ -127,6 +127,7 @@ struct mlk_scan {
 	const struct mlk_block *watched; /* report references to this block */
 	mlk_watch_fn watch_fn;
 	void *watch_ctx;
+	struct mlk_untag untag;  /* applied to every word before lookup */
 };
 
 /* What reading one block or root range found. */
@@ -324,6 +325,7 @@ visit_words(struct mlk_scan *sc, struct visit *v, const unsigned char *buf,
 
 		/* buf + offset need not be aligned in our own memory. */
 		memcpy(&value, buf + offset, sizeof(value));
+		value = (value & sc->untag.and_mask) | sc->untag.or_mask;
 		words++;
 		target = find_target(sc, value);
 		if (!target || target == v->self)
@@ -740,6 +742,11 @@ static void colour_index(struct mlk_scan *sc, struct mlk_index *ix)
 	sc->stats.duplicates += mlk_index_duplicates(ix);
 }
 
+void mlk_scan_set_untag(struct mlk_scan *sc, struct mlk_untag untag)
+{
+	sc->untag = untag;
+}
+
 int mlk_scan_set_percpu(struct mlk_scan *sc, struct mlk_index *pix,
 			const mlk_addr_t *cpu_offsets, unsigned ncpus)
 {
@@ -790,6 +797,7 @@ struct mlk_scan *mlk_scan_new(struct mlk_index *ix,
 	sc->src = *src;
 	sc->progress = progress;
 	sc->progress_ctx = progress_ctx;
+	sc->untag.and_mask = ~(mlk_addr_t)0;
 	sc->chunk = malloc(MLK_READ_CHUNK);
 	sc->work = malloc(work_slots * sizeof(*sc->work));
 	sc->store.first = calloc(ix->count + 1, sizeof(*sc->store.first));

@@ -1,226 +1,14 @@
 /*
- * kernel.c - kernel structure layouts for memleak, resolved from the
- * kernel's debuginfo once per session (MEMBER_OFFSET / STRUCT_SIZE), so the
- * readers follow the kernel version instead of hard-coding layouts.
+ * debuginfo.c - the answers to every reader's debuginfo questions (member
+ * offsets, sizes, enumerators), asked once per session before any scan;
+ * see debuginfo.h for the tables and their levels.
  *
  * Resolution happens the first time `memleak` runs, not when the extension
  * loads: a kernel that lacks something still gets the command, and a clear
  * message saying what is missing.
  */
-#include "readers.h"
-#include "tracks.h"
-#include "kml.h"
-#include "pageowner.h"
-
-struct mlk_layout mlk_lay;
-
-enum need { OPTIONAL = 0, REQUIRED = 1 };
-
-struct member_req {
-	long *dest;
-	const char *type;
-	const char *member;
-	enum need need;
-};
-
-/* Resolves one member; returns 0, or -1 if required and missing. */
-static int resolve_member(const struct member_req *req)
-{
-	*req->dest = mlk_member_offset(req->type, req->member);
-	if (*req->dest >= 0)
-		return 0;
-	if (CRASHDEBUG(1) || req->need == REQUIRED)
-		error(INFO, "%s.%s not found in this kernel's debuginfo%s\n",
-		      req->type, req->member,
-		      req->need == REQUIRED ? "" : " (optional)");
-	return req->need == REQUIRED ? -1 : 0;
-}
-
-static int resolve_members(const struct member_req *reqs, size_t n)
-{
-	int missing = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		missing += resolve_member(&reqs[i]) < 0;
-	return missing ? -1 : 0;
-}
-
-/*
- * Linux 5.17 split struct slab out of struct page (mm/slab.h); before it,
- * the same fields lived in struct page itself.
- */
-static int resolve_slab_layout(struct mlk_layout *l)
-{
-	const char *slab_type = (mlk_struct_size("slab") > 0) &&
-		(mlk_member_offset("slab", "slab_cache") >= 0) ? "slab" : "page";
-	const char *kcc_slab = (mlk_member_offset("kmem_cache_cpu", "slab") >= 0) ?
-		"slab" : "page";
-	const struct member_req reqs[] = {
-		{ &l->page_flags, "page", "flags", REQUIRED },
-		{ &l->page_compound_head, "page", "compound_head", OPTIONAL },
-		{ &l->slab_slab_cache, slab_type, "slab_cache", REQUIRED },
-		{ &l->slab_freelist, slab_type, "freelist", REQUIRED },
-		{ &l->slab_counters, slab_type, "counters", REQUIRED },
-		{ &l->kc_list, "kmem_cache", "list", REQUIRED },
-		{ &l->kc_name, "kmem_cache", "name", REQUIRED },
-		{ &l->kc_size, "kmem_cache", "size", REQUIRED },
-		{ &l->kc_object_size, "kmem_cache", "object_size", REQUIRED },
-		{ &l->kc_offset, "kmem_cache", "offset", REQUIRED },
-		{ &l->kc_inuse, "kmem_cache", "inuse", REQUIRED },
-		{ &l->kc_oo, "kmem_cache", "oo", OPTIONAL },
-		{ &l->kc_red_left_pad, "kmem_cache", "red_left_pad", OPTIONAL },
-		{ &l->kc_flags, "kmem_cache", "flags", REQUIRED },
-		/* only with CONFIG_SLAB_FREELIST_HARDENED (4.14+) */
-		{ &l->kc_random, "kmem_cache", "random", OPTIONAL },
-		{ &l->kc_cpu_slab, "kmem_cache", "cpu_slab", REQUIRED },
-		{ &l->kcc_freelist, "kmem_cache_cpu", "freelist", REQUIRED },
-		{ &l->kcc_slab, "kmem_cache_cpu", kcc_slab, REQUIRED },
-	};
-
-	l->uses_struct_slab = slab_type[0] == 's';
-	l->page_size = mlk_struct_size("page");
-	l->kc_size_of = mlk_struct_size("kmem_cache");
-	if (l->page_size <= 0 || l->kc_size_of <= 0) {
-		error(INFO, "struct page or struct kmem_cache unknown\n");
-		return -1;
-	}
-	return resolve_members(reqs, sizeof(reqs) / sizeof(reqs[0]));
-}
-
-/*
- * PG_slab is an enum pageflags value up to 6.9; 6.10 moved it to
- * page_type (PGTY_slab), which this version does not read yet.
- */
-static int resolve_pg_slab(struct mlk_layout *l)
-{
-	long bit;
-
-	if (!mlk_enumerator("PG_slab", &bit)) {
-		error(INFO, "enum pageflags has no PG_slab: slab pages "
-		      "marked by page_type (Linux 6.10+) are not supported yet\n");
-		return -1;
-	}
-	l->pg_slab_bit = (ulong)bit;
-	return 0;
-}
-
-static int resolve_task_layout(struct mlk_layout *l)
-{
-	const struct member_req reqs[] = {
-		{ &l->task_tasks, "task_struct", "tasks", REQUIRED },
-		{ &l->task_stack, "task_struct", "stack", REQUIRED },
-		{ &l->task_signal, "task_struct", "signal", REQUIRED },
-		{ &l->task_thread_node, "task_struct", "thread_node", REQUIRED },
-		{ &l->signal_thread_head, "signal_struct", "thread_head", REQUIRED },
-		{ &l->rq_idle, "rq", "idle", OPTIONAL },
-		{ &l->rq_curr, "rq", "curr", OPTIONAL },
-		{ &l->task_pid, "task_struct", "pid", OPTIONAL },
-		{ &l->task_comm, "task_struct", "comm", OPTIONAL },
-	};
-	long thread = mlk_member_offset("task_struct", "thread");
-	long sp = mlk_member_offset("thread_struct", "sp");
-
-	/* x86_64: the stack pointer saved at the last context switch */
-	l->thread_sp = thread >= 0 && sp >= 0 ? thread + sp : -1;
-	return resolve_members(reqs, sizeof(reqs) / sizeof(reqs[0]));
-}
-
-/*
- * Module memory: 6.4 replaced core_layout (base, size, text_size, ro_size,
- * ro_after_init_size) by mem[MOD_MEM_NUM_TYPES] of struct module_memory
- * (kernel/module/main.c, commit ac3b43283923).
- */
-static int resolve_module_layout(struct mlk_layout *l)
-{
-	const struct member_req common[] = {
-		{ &l->mod_list, "module", "list", REQUIRED },
-		{ &l->mod_name, "module", "name", REQUIRED },
-	};
-	const struct member_req core[] = {
-		{ &l->mod_core_layout, "module", "core_layout", REQUIRED },
-		{ &l->layout_base, "module_layout", "base", REQUIRED },
-		{ &l->layout_size, "module_layout", "size", REQUIRED },
-		{ &l->layout_ro_size, "module_layout", "ro_size", REQUIRED },
-	};
-	const struct member_req mem[] = {
-		{ &l->mod_mem, "module", "mem", REQUIRED },
-		{ &l->modmem_base, "module_memory", "base", REQUIRED },
-		{ &l->modmem_size, "module_memory", "size", REQUIRED },
-	};
-
-	l->mod_core_layout = l->mod_mem = -1;
-	if (resolve_members(common, 2) < 0)
-		return -1;
-	if ((mlk_member_offset("module", "mem") >= 0)) {
-		l->modmem_size_of = mlk_struct_size("module_memory");
-		if (!mlk_enumerator("MOD_DATA", &l->mod_mem_data) ||
-		    !mlk_enumerator("MOD_RO_AFTER_INIT",
-				      &l->mod_mem_ro_after_init)) {
-			error(INFO, "enum mod_mem_type not found\n");
-			return -1;
-		}
-		return resolve_members(mem, 3);
-	}
-	return resolve_members(core, 4);
-}
-
-int mlk_possible_cpus(void)
-{
-	if (kt->cpus <= 0)
-		return 1;
-	return kt->cpus > NR_CPUS ? NR_CPUS : kt->cpus;
-}
-
-int mlk_layout_init(void)
-{
-	struct mlk_layout l;
-	int bad = 0;
-
-	if (mlk_lay.ready)
-		return 0;
-	memset(&l, 0xff, sizeof(l));
-	if (!machine_type("X86_64")) {
-		error(INFO, "only x86_64 kernels are supported\n");
-		return -1;
-	}
-	if (!(vt->flags & KMALLOC_SLUB)) {
-		error(INFO, "this kernel does not use SLUB "
-		      "(SLAB and SLOB are not supported)\n");
-		return -1;
-	}
-	mlk_gdb_hold_sigint();
-	bad |= resolve_slab_layout(&l);
-	bad |= resolve_pg_slab(&l);
-	bad |= resolve_task_layout(&l);
-	bad |= resolve_module_layout(&l);
-	if (bad) {
-		mlk_gdb_release_sigint();
-		error(INFO, "this kernel's layout is not supported "
-		      "(see the messages above)\n");
-		return -1;
-	}
-	l.ready = 1;
-	mlk_lay = l;
-	/* every other question now, before any scan (see lookup() below) */
-	mlk_slub_warm();
-	mlk_pages_warm();
-	mlk_percpu_warm();
-	mlk_vmalloc_warm();
-	mlk_roots_warm();
-	mlk_tracks_warm();
-	mlk_kml_warm();
-	mlk_page_owners_warm();
-	mlk_registers_warm();
-	mlk_gdb_release_sigint();
-	if (CRASHDEBUG(1))
-		fprintf(fp, "memleak: layout: page %ld bytes, PG_slab %lu, "
-			"struct %s, kmem_cache %ld bytes, random %ld\n",
-			l.page_size, l.pg_slab_bit,
-			l.uses_struct_slab ? "slab" : "page",
-			l.kc_size_of, l.kc_random);
-	return 0;
-}
+#include "defs.h"
+#include "debuginfo.h"
 
 /* ---- debuginfo answers, asked once per session -------------------------------- */
 
@@ -284,81 +72,225 @@ void mlk_gdb_release_sigint(void)
 	if (--hold_depth == 0)
 		pc->gdb_sigaction.sa_handler = gdb_sigint_handler;
 }
-enum lookup_kind { L_OFFSET, L_ANON_OFFSET, L_SIZE, L_MEMBER_SIZE, L_ENUM,
-		   L_ARRAY_LEN };
+/* ---- the answers, cached ------------------------------------------------ */
 
-#define MAX_LOOKUPS 256
-#define LOOKUP_MISSING LONG_MIN
-
-static struct lookup {
-	const char *a, *b;   /* string literals of the callers */
-	int kind;
+struct answer {
+	const char *a, *b;   /* string literals of the tables */
+	enum mlk_question q;
 	long value;
-} lookups[MAX_LOOKUPS];
-static int nlookups;
+};
 
-static long ask_gdb(int kind, const char *a, const char *b)
+static struct answer *answers;
+static size_t nanswers, answers_cap;
+static int sealed;                   /* the tables have run */
+static unsigned long late_questions; /* asked after the seal: bugs */
+static int prepared = -2;            /* -2: not yet; then the result */
+
+static long ask_gdb(enum mlk_question q, const char *a, const char *b)
 {
 	long v;
 
-	switch (kind) {
-	case L_OFFSET:
+	switch (q) {
+	case MLK_Q_MEMBER:
 		return MEMBER_OFFSET((char *)a, (char *)b);
-	case L_ANON_OFFSET:
-		return ANON_MEMBER_OFFSET((char *)a, (char *)b);
-	case L_SIZE:
+	case MLK_Q_MEMBER_ANY:
+		v = MEMBER_OFFSET((char *)a, (char *)b);
+		return v >= 0 ? v : ANON_MEMBER_OFFSET((char *)a, (char *)b);
+	case MLK_Q_SIZE:
 		return STRUCT_SIZE((char *)a);
-	case L_MEMBER_SIZE:
+	case MLK_Q_MEMBER_SIZE:
 		return MEMBER_SIZE((char *)a, (char *)b);
-	case L_ENUM:
-		return enumerator_value((char *)a, &v) ? v : LOOKUP_MISSING;
-	default:
-		return get_array_length((char *)a, NULL, 0);
+	case MLK_Q_ENUM:
+		/* no enumerator memleak reads is negative */
+		return enumerator_value((char *)a, &v) && v >= 0 ? v :
+			MLK_NO_ANSWER;
+	case MLK_Q_ARRAY_LEN:
+		v = get_array_length((char *)a, NULL, 0);
+		return v > 0 ? v : MLK_NO_ANSWER;
 	}
+	return MLK_NO_ANSWER;
 }
 
-static long lookup(int kind, const char *a, const char *b)
+static const struct answer *cached(enum mlk_question q, const char *a,
+				   const char *b)
 {
-	int i;
+	size_t i;
+
+	for (i = 0; i < nanswers; i++)
+		if (answers[i].q == q && !strcmp(answers[i].a, a) &&
+		    !strcmp(answers[i].b, b))
+			return &answers[i];
+	return NULL;
+}
+
+/* Kept so that the same question from two tables goes to gdb once. */
+static void keep(enum mlk_question q, const char *a, const char *b, long v)
+{
+	size_t cap = answers_cap;
+	struct answer *grown;
+
+	if (nanswers == answers_cap) {
+		cap = cap ? cap * 2 : 256;
+		grown = realloc(answers, cap * sizeof(*answers));
+		if (!grown) {
+			error(INFO, "memleak: out of memory caching debuginfo "
+			      "answers: the same question may be asked again\n");
+			return;
+		}
+		answers = grown;
+		answers_cap = cap;
+	}
+	answers[nanswers++] = (struct answer){ a, b, q, v };
+}
+
+static long answer(enum mlk_question q, const char *a, const char *b)
+{
+	const struct answer *c;
 	long v;
 
-	for (i = 0; i < nlookups; i++)
-		if (lookups[i].kind == kind && !strcmp(lookups[i].a, a) &&
-		    (!b || !strcmp(lookups[i].b, b)))
-			return lookups[i].value;
+	b = b ? b : "";
+	c = cached(q, a, b);
+	if (c)
+		return c->value;
+	if (sealed)
+		late_questions++;
 	mlk_gdb_hold_sigint();
-	v = ask_gdb(kind, a, b);
-	if (nlookups < MAX_LOOKUPS)
-		lookups[nlookups++] = (struct lookup){ a, b ? b : "", kind, v };
+	v = ask_gdb(q, a, b);
+	keep(q, a, b, v);
 	mlk_gdb_release_sigint();
 	return v;
 }
 
+/* ---- the tables ------------------------------------------------------------ */
+
+static const char *question_text(const struct mlk_need *n, char *buf,
+				 size_t bufsz)
+{
+	switch (n->q) {
+	case MLK_Q_SIZE:
+		snprintf(buf, bufsz, "struct %s", n->a);
+		break;
+	case MLK_Q_ENUM:
+		snprintf(buf, bufsz, "enumerator %s", n->a);
+		break;
+	case MLK_Q_ARRAY_LEN:
+		snprintf(buf, bufsz, "array %s", n->a);
+		break;
+	default:
+		snprintf(buf, bufsz, "%s.%s", n->a, n->b);
+		break;
+	}
+	return buf;
+}
+
+/*
+ * One table: the answers, then derive(). Returns 0 when the reader is
+ * usable, -1 when not, -2 when it refuses this kernel.
+ */
+static int resolve_table(const struct mlk_needs *t)
+{
+	int missing = 0, refused = 0;
+	char text[160];
+	size_t i;
+
+	for (i = 0; i < t->count; i++) {
+		const struct mlk_need *n = &t->needs[i];
+		long v = answer(n->q, n->a, n->b);
+
+		if (n->answer)
+			*n->answer = v;
+		if (n->level == MLK_REFUSED && v != MLK_NO_ANSWER) {
+			error(INFO, "%s: this kernel has %s: %s; not "
+			      "supported yet\n", t->reader,
+			      question_text(n, text, sizeof(text)), n->why);
+			refused++;
+		} else if (n->level == MLK_REQUIRED && v == MLK_NO_ANSWER) {
+			if (t->essential || CRASHDEBUG(1))
+				error(INFO, "%s: %s not found in this kernel's "
+				      "debuginfo\n", t->reader,
+				      question_text(n, text, sizeof(text)));
+			missing++;
+		} else if (v == MLK_NO_ANSWER && CRASHDEBUG(1)) {
+			error(INFO, "%s: %s not found (optional)\n", t->reader,
+			      question_text(n, text, sizeof(text)));
+		}
+	}
+	if (refused)
+		return -2;
+	if (t->derive)
+		return t->derive(missing) < 0 ? -1 : 0;
+	return missing ? -1 : 0;
+}
+
+int mlk_debuginfo_prepare(const struct mlk_needs *const *tables, size_t n)
+{
+	int bad = 0;
+	size_t i;
+
+	if (prepared != -2)
+		return prepared;
+	mlk_gdb_hold_sigint();
+	for (i = 0; i < n; i++) {
+		int rc = resolve_table(tables[i]);
+
+		if (rc == -2 || (rc < 0 && tables[i]->essential))
+			bad = 1;
+		if (CRASHDEBUG(1))
+			fprintf(fp, "memleak: debuginfo: %s %s\n",
+				tables[i]->reader, rc == 0 ? "usable" :
+				rc == -2 ? "refuses this kernel" : "unusable");
+	}
+	sealed = 1;
+	prepared = bad ? -1 : 0;
+	mlk_gdb_release_sigint();
+	if (bad)
+		error(INFO, "this kernel's layout is not supported "
+		      "(see the messages above)\n");
+	return prepared;
+}
+
+int mlk_debuginfo_ready(void)
+{
+	return prepared == 0;
+}
+
+unsigned long mlk_debuginfo_late_questions(void)
+{
+	return late_questions;
+}
+
+unsigned long mlk_debuginfo_questions(void)
+{
+	return nanswers;
+}
+
+/* ---- single questions (readers not yet on a table) ------------------------ */
+
 long mlk_member_offset(const char *type, const char *member)
 {
-	return lookup(L_OFFSET, type, member);
+	return answer(MLK_Q_MEMBER, type, member);
 }
 
 long mlk_anon_member_offset(const char *type, const char *member)
 {
-	return lookup(L_ANON_OFFSET, type, member);
+	return answer(MLK_Q_MEMBER_ANY, type, member);
 }
 
 long mlk_struct_size(const char *type)
 {
-	return lookup(L_SIZE, type, NULL);
+	return answer(MLK_Q_SIZE, type, NULL);
 }
 
 long mlk_member_size(const char *type, const char *member)
 {
-	return lookup(L_MEMBER_SIZE, type, member);
+	return answer(MLK_Q_MEMBER_SIZE, type, member);
 }
 
 int mlk_enumerator(const char *name, long *value)
 {
-	long v = lookup(L_ENUM, name, NULL);
+	long v = answer(MLK_Q_ENUM, name, NULL);
 
-	if (v == LOOKUP_MISSING)
+	if (v == MLK_NO_ANSWER)
 		return 0;
 	*value = v;
 	return 1;
@@ -366,5 +298,5 @@ int mlk_enumerator(const char *name, long *value)
 
 long mlk_array_length(const char *symbol)
 {
-	return lookup(L_ARRAY_LEN, symbol, NULL);
+	return answer(MLK_Q_ARRAY_LEN, symbol, NULL);
 }

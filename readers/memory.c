@@ -203,3 +203,10 @@ struct mlk_source mlk_crash_source(struct mlk_masks *masks)
 
 	return src;
 }
+
+int mlk_possible_cpus(void)
+{
+	if (kt->cpus <= 0)
+		return 1;
+	return kt->cpus > NR_CPUS ? NR_CPUS : kt->cpus;
+}

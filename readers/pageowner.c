@@ -10,7 +10,6 @@
  * and of vmalloc areas (their first page).
  */
 #include "pageowner.h"
-#include "memleak.h"
 
 /*
  * The functions of the large kmalloc path across versions: kmalloc_order()
@@ -261,3 +260,15 @@ int mlk_page_owners_alloc_info(struct mlk_page_owners *p, ulong pfn,
 		ai->nr_entries = (unsigned)n;
 	return 0;
 }
+
+/* Interim: the questions of mlk_page_owners_warm(), asked while the tables run. */
+static int mlk_page_owners_warm_table(int missing)
+{
+	(void)missing;
+	mlk_page_owners_warm();
+	return 0;
+}
+
+const struct mlk_needs mlk_page_owners_needs = {
+	"page_owner records", NULL, 0, mlk_page_owners_warm_table, 0,
+};

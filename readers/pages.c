@@ -31,7 +31,7 @@ struct page_walk {
 static int visit_run(struct page_walk *w, ulong first_page, ulong pfn,
 		     const unsigned char *pages, ulong count)
 {
-	long psz = mlk_lay.page_size;
+	long psz = mlk_page.size;
 	ulong i;
 	size_t v;
 
@@ -60,7 +60,7 @@ static int within_one_section(ulong pfn, ulong count)
  */
 static int walk_chunk(struct page_walk *w, ulong pfn, ulong count)
 {
-	long psz = mlk_lay.page_size;
+	long psz = mlk_page.size;
 	ulong first, last, step, done;
 
 	/*
@@ -144,7 +144,7 @@ int mlk_pages_add_memmap_roots(struct mlk_roots *roots)
 		    !phys_to_page((physaddr_t)nt->start_paddr, &first))
 			continue;
 		if (mlk_roots_add(roots, first,
-				  first + nt->size * mlk_lay.page_size,
+				  first + nt->size * mlk_page.size,
 				  MLK_ROOT_MEMMAP) < 0)
 			return -1;
 	}
@@ -160,41 +160,40 @@ static void pfn_range_of(ulong start_vaddr, ulong end_vaddr, ulong *lo,
 	*hi = (VTOP(end_vaddr - 1) >> PAGESHIFT()) + 1;
 }
 
+/* struct resource, for the crashkernel reservation (crashk_res) */
+static long resource_start = MLK_NO_ANSWER, resource_end = MLK_NO_ANSWER;
+
+static const struct mlk_need reserved_needs[] = {
+	MLK_MEMBER(&resource_start, "resource", "start", MLK_OPTIONAL),
+	MLK_MEMBER(&resource_end, "resource", "end", MLK_OPTIONAL),
+};
+
+const struct mlk_needs mlk_reserved_needs = {
+	"reserved memory", reserved_needs, MLK_COUNT(reserved_needs), NULL, 0,
+};
+
 static void crashkernel_pfns(struct mlk_reserved *r)
 {
-	long start_off = mlk_member_offset("resource", "start");
-	long end_off = mlk_member_offset("resource", "end");
 	uint64_t start, end;
 	ulong res;
 
-	if (!symbol_exists("crashk_res") || start_off < 0 || end_off < 0)
+	if (!symbol_exists("crashk_res") || resource_start < 0 ||
+	    resource_end < 0)
 		return;
 	res = symbol_value("crashk_res");
-	if (!mlk_readk(res + start_off, &start, sizeof(start)) ||
-	    !mlk_readk(res + end_off, &end, sizeof(end)) || end <= start)
+	if (!mlk_readk(res + resource_start, &start, sizeof(start)) ||
+	    !mlk_readk(res + resource_end, &end, sizeof(end)) || end <= start)
 		return;
 	r->crash_lo = start >> PAGESHIFT();
 	r->crash_hi = (end >> PAGESHIFT()) + 1;
 }
 
-void mlk_pages_warm(void)
-{
-	struct mlk_reserved r;
-	struct mlk_compound c;
-
-	mlk_reserved_init(&r, NULL);
-	mlk_compound_init(&c, NULL, NULL, NULL);
-}
-
 int mlk_reserved_init(struct mlk_reserved *r, struct mlk_roots *roots)
 {
-	long bit;
-
 	memset(r, 0, sizeof(*r));
 	r->roots = roots;
-	if (!mlk_enumerator("PG_reserved", &bit))
+	if (mlk_page.pg_reserved < 0)
 		return -1;
-	r->pg_reserved_bit = (ulong)bit;
 	if (symbol_exists("_text") && symbol_exists("_end"))
 		pfn_range_of(symbol_value("_text"), symbol_value("_end"),
 			     &r->kernel_lo, &r->kernel_hi);
@@ -245,12 +244,11 @@ int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
 		       const unsigned char *pg)
 {
 	struct mlk_reserved *r = arg;
-	ulong flags = mlk_get_u64(pg, mlk_lay.page_flags);
 
 	(void)page;
 	if (!r->enabled)
 		return 0;
-	if (!((flags >> r->pg_reserved_bit) & 1) || excluded_pfn(r, pfn))
+	if (!mlk_page_is_reserved(pg) || excluded_pfn(r, pfn))
 		return flush_run(r);
 	if (r->run_count && r->run_start + r->run_count != pfn &&
 	    flush_run(r) < 0)
@@ -282,20 +280,13 @@ int mlk_reserved_finish(struct mlk_reserved *r)
 int mlk_compound_init(struct mlk_compound *c, struct mlk_roots *roots,
 		      struct mlk_index *ix, struct mlk_page_owners *owners)
 {
-	long head_bit, slab_bit;
-
 	memset(c, 0, sizeof(*c));
 	c->roots = roots;
 	c->ix = ix;
 	c->owners = owners;
-	c->mapping_off = mlk_member_offset("page", "mapping");
-	c->refcount_off = mlk_member_offset("page", "_refcount");
-	if (!mlk_enumerator("PG_head", &head_bit) ||
-	    !mlk_enumerator("PG_slab", &slab_bit) || c->mapping_off < 0 ||
-	    c->refcount_off < 0 || mlk_lay.page_compound_head < 0)
+	if (mlk_page.pg_head < 0 || mlk_page.mapping < 0 ||
+	    mlk_page.refcount < 0 || mlk_page.compound_head < 0)
 		return -1;
-	c->pg_head_bit = (ulong)head_bit;
-	c->pg_slab_bit = (ulong)slab_bit;
 	c->enabled = 1;
 	return 0;
 }
@@ -326,14 +317,12 @@ static int flush_compound(struct mlk_compound *c)
 			     MLK_ROOT_COMPOUND);
 }
 
-static int untracked_head(const struct mlk_compound *c, const unsigned char *pg)
+static int untracked_head(const unsigned char *pg)
 {
-	ulong flags = mlk_get_u64(pg, mlk_lay.page_flags);
-	ulong mapping = mlk_get_u64(pg, c->mapping_off);
-	int refcount = mlk_get_s32(pg, c->refcount_off);
+	ulong mapping = mlk_get_u64(pg, mlk_page.mapping);
+	int refcount = mlk_get_s32(pg, mlk_page.refcount);
 
-	return ((flags >> c->pg_head_bit) & 1) &&
-	       !((flags >> c->pg_slab_bit) & 1) && mapping == 0 &&
+	return mlk_page_is_head(pg) && !mlk_page_is_slab(pg) && mapping == 0 &&
 	       refcount > 0;
 }
 
@@ -345,7 +334,7 @@ int mlk_compound_visit(void *arg, ulong page, ulong pfn,
 
 	if (!c->enabled)
 		return 0;
-	head = mlk_get_u64(pg, mlk_lay.page_compound_head);
+	head = mlk_get_u64(pg, mlk_page.compound_head);
 	if (c->run_pages && (head & 1) && head - 1 == c->head_page &&
 	    pfn == c->head_pfn + c->run_pages) {
 		c->run_pages++;
@@ -353,7 +342,7 @@ int mlk_compound_visit(void *arg, ulong page, ulong pfn,
 	}
 	if (flush_compound(c) < 0)
 		return -1;
-	if (untracked_head(c, pg)) {
+	if (untracked_head(pg)) {
 		c->head_page = page;
 		c->head_pfn = pfn;
 		c->run_pages = 1;

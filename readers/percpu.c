@@ -40,20 +40,31 @@ struct chunk_walk {
 	int oom;
 };
 
-static int resolve_layout(struct percpu_layout *l)
+static struct percpu_layout L;
+static int layout_known;
+
+static const struct mlk_need percpu_needs[] = {
+	MLK_MEMBER(&L.list, "pcpu_chunk", "list", MLK_REQUIRED),
+	MLK_MEMBER(&L.base_addr, "pcpu_chunk", "base_addr", MLK_REQUIRED),
+	MLK_MEMBER(&L.alloc_map, "pcpu_chunk", "alloc_map", MLK_REQUIRED),
+	MLK_MEMBER(&L.bound_map, "pcpu_chunk", "bound_map", MLK_REQUIRED),
+	MLK_MEMBER(&L.start_offset, "pcpu_chunk", "start_offset",
+		   MLK_REQUIRED),
+	MLK_MEMBER(&L.end_offset, "pcpu_chunk", "end_offset", MLK_REQUIRED),
+	MLK_MEMBER(&L.nr_pages, "pcpu_chunk", "nr_pages", MLK_REQUIRED),
+	MLK_SIZE(&L.size_of, "pcpu_chunk", MLK_REQUIRED),
+};
+
+static int derive_percpu(int missing)
 {
-	l->list = mlk_member_offset("pcpu_chunk", "list");
-	l->base_addr = mlk_member_offset("pcpu_chunk", "base_addr");
-	l->alloc_map = mlk_member_offset("pcpu_chunk", "alloc_map");
-	l->bound_map = mlk_member_offset("pcpu_chunk", "bound_map");
-	l->start_offset = mlk_member_offset("pcpu_chunk", "start_offset");
-	l->end_offset = mlk_member_offset("pcpu_chunk", "end_offset");
-	l->nr_pages = mlk_member_offset("pcpu_chunk", "nr_pages");
-	l->size_of = mlk_struct_size("pcpu_chunk");
-	return l->list < 0 || l->base_addr < 0 || l->alloc_map < 0 ||
-	       l->bound_map < 0 || l->start_offset < 0 || l->end_offset < 0 ||
-	       l->nr_pages < 0 || l->size_of <= 0 ? -1 : 0;
+	layout_known = !missing;
+	return missing ? -1 : 0;
 }
+
+const struct mlk_needs mlk_percpu_needs = {
+	"per-cpu allocations", percpu_needs, MLK_COUNT(percpu_needs),
+	derive_percpu, 0,
+};
 
 static int test_bit(const unsigned char *map, ulong bit)
 {
@@ -221,22 +232,15 @@ static int cpu_offsets(struct mlk_percpu *pc)
 	return 0;
 }
 
-void mlk_percpu_warm(void)
-{
-	struct percpu_layout l;
-
-	resolve_layout(&l);
-}
-
 int mlk_percpu_read(struct mlk_percpu *pc)
 {
-	struct chunk_walk w = { .pc = pc };
+	struct chunk_walk w = { .l = L, .pc = pc };
 
 	memset(pc, 0, sizeof(*pc));
 	if (!symbol_exists("pcpu_chunk_lists") ||
 	    !symbol_exists("pcpu_reserved_chunk") ||
 	    !symbol_exists("pcpu_base_addr") || !symbol_exists("__per_cpu_start") ||
-	    resolve_layout(&w.l) < 0) {
+	    !layout_known) {
 		pc->unsupported = 1;
 		return 0;
 	}

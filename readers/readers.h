@@ -13,101 +13,49 @@
 
 #include "defs.h"
 #include "engine.h"
+#include "debuginfo.h"
+#include "arch.h"
 
-/* ---- kernel.c: offsets and symbols, resolved once per session --------- */
-
-/* Byte offsets into kernel structures; -1 when the kernel lacks the member. */
-struct mlk_layout {
-	/* struct page / struct slab (5.17+ has struct slab over struct page) */
-	long page_size;
-	long page_flags;
-	long page_compound_head;
-	long slab_slab_cache;
-	long slab_freelist;
-	long slab_counters;
-	ulong pg_slab_bit;
-
-	/* struct kmem_cache (SLUB) */
-	long kc_size_of;
-	long kc_list;
-	long kc_name;
-	long kc_size;
-	long kc_object_size;
-	long kc_offset;
-	long kc_inuse;
-	long kc_oo;            /* struct kmem_cache_order_objects oo */
-	long kc_red_left_pad;  /* 4.?+ with slub_debug red zones */
-	long kc_flags;
-	long kc_random;        /* CONFIG_SLAB_FREELIST_HARDENED only */
-	long kc_cpu_slab;
-	/* struct kmem_cache_cpu */
-	long kcc_freelist;
-	long kcc_slab;         /* "slab" (5.17+) or "page" */
-
-	/* tasks */
-	long task_tasks;
-	long task_stack;
-	long task_signal;
-	long task_thread_node;
-	long signal_thread_head;
-	long thread_sp;        /* task_struct.thread.sp: saved stack pointer */
-	long task_pid;
-	long task_comm;
-	long rq_idle;
-	long rq_curr;
-
-	/* modules */
-	long mod_list;
-	long mod_name;
-	long mod_core_layout;  /* <= 6.3: struct module_layout core_layout */
-	long layout_base;
-	long layout_size;
-	long layout_ro_size;
-	long mod_mem;          /* >= 6.4: struct module_memory mem[] */
-	long modmem_size_of;
-	long modmem_base;
-	long modmem_size;
-	long mod_mem_data;     /* enum mod_mem_type values */
-	long mod_mem_ro_after_init;
-
-	int ready;
-	int uses_struct_slab;
-};
-
-extern struct mlk_layout mlk_lay;
+/* ---- each reader's debuginfo questions (debuginfo.h) ------------------- */
 
 /*
- * Resolves the layout once (cached). Returns 0, or -1 after printing
- * (error(INFO)) what this kernel lacks; the caller then refuses cleanly.
+ * The tables the entry point hands to mlk_debuginfo_prepare(), one per
+ * reader, in the order of the phases.
  */
-int mlk_layout_init(void);
+extern const struct mlk_needs mlk_page_needs;      /* pageflags.c */
+extern const struct mlk_needs mlk_slub_needs;      /* slub.c */
+extern const struct mlk_needs mlk_tasks_needs;     /* roots.c */
+extern const struct mlk_needs mlk_modules_needs;   /* roots.c */
+extern const struct mlk_needs mlk_reserved_needs;  /* pages.c */
+extern const struct mlk_needs mlk_percpu_needs;    /* percpu.c */
+extern const struct mlk_needs mlk_vmalloc_needs;   /* vmalloc.c */
+extern const struct mlk_needs mlk_registers_needs; /* registers.c */
+extern const struct mlk_needs mlk_tracks_needs;    /* tracks.c */
+extern const struct mlk_needs mlk_kml_needs;       /* kml.c */
+extern const struct mlk_needs mlk_page_owners_needs; /* pageowner.c */
+
 /* CPUs whose per-cpu data exists: kt->cpus, within [1, NR_CPUS]. */
 int mlk_possible_cpus(void);
 
-/* The readers' debuginfo questions, asked by mlk_layout_init(). */
-void mlk_vmalloc_warm(void);
-void mlk_percpu_warm(void);
-void mlk_pages_warm(void);
-void mlk_roots_warm(void);
-void mlk_slub_warm(void);
-void mlk_tracks_warm(void);
+/* ---- pageflags.c: what a struct page says ---------------------------------- */
 
-/*
- * Around gdb requests: a Ctrl-C is noted instead of becoming a gdb quit,
- * and the release hands a noted one to crash's restart() (no return). The
- * hold nests; memleak's CLEANUP hook calls mlk_gdb_hold_reset().
- */
-void mlk_gdb_hold_sigint(void);
-void mlk_gdb_release_sigint(void);
-void mlk_gdb_hold_reset(void);
+/* struct page offsets and flag bits; MLK_NO_ANSWER where the kernel lacks one. */
+struct mlk_page_layout {
+	long size;            /* sizeof(struct page) */
+	long flags;
+	long compound_head;
+	long mapping;
+	long refcount;        /* _refcount */
+	long pg_slab, pg_head, pg_reserved;   /* enum pageflags bits */
+};
+extern struct mlk_page_layout mlk_page;
 
-/* Debuginfo questions, each answered once per session (see kernel.c). */
-long mlk_member_offset(const char *type, const char *member);
-long mlk_anon_member_offset(const char *type, const char *member);
-long mlk_struct_size(const char *type);
-long mlk_member_size(const char *type, const char *member);
-int mlk_enumerator(const char *name, long *value);   /* 1 if found */
-long mlk_array_length(const char *symbol);
+int mlk_page_is_slab(const unsigned char *pg);
+int mlk_page_is_head(const unsigned char *pg);
+int mlk_page_is_tail(const unsigned char *pg);
+int mlk_page_is_reserved(const unsigned char *pg);
+/* The head page of the compound page holding page (or page itself). */
+ulong mlk_page_head_of(ulong page);
 
 /* ---- memory.c: dump reads ------------------------------------------------ */
 
@@ -271,7 +219,6 @@ int mlk_pages_add_memmap_roots(struct mlk_roots *roots);
 /* Collector of PageReserved runs as roots (a struct page visitor). */
 struct mlk_reserved {
 	struct mlk_roots *roots;
-	ulong pg_reserved_bit;
 	ulong kernel_lo, kernel_hi;  /* pfns of the kernel image */
 	ulong crash_lo, crash_hi;    /* pfns of the crashkernel reservation */
 	ulong run_start, run_count;
@@ -295,8 +242,6 @@ struct mlk_compound {
 	struct mlk_roots *roots;
 	struct mlk_index *ix;            /* large kmalloc blocks go here */
 	struct mlk_page_owners *owners;  /* NULL: no page_owner records */
-	long mapping_off, refcount_off;
-	ulong pg_head_bit, pg_slab_bit;
 	ulong head_page, head_pfn, run_pages;
 	uint64_t allocations, pages;     /* scanned as roots */
 	uint64_t large_kmalloc, large_kmalloc_pages; /* tracked as blocks */
@@ -314,11 +259,7 @@ int mlk_compound_finish(struct mlk_compound *c);
 
 /* ---- registers.c: saved CPU registers ---------------------------------- */
 
-/*
- * Finds each CPU's NT_PRSTATUS note once per session (crash asks gdb for
- * that: called while mlk_layout_init() holds Ctrl-C, never during a scan).
- */
-void mlk_registers_warm(void);
+/* (Each CPU's NT_PRSTATUS note is found once, by mlk_registers_needs.) */
 /* Scans each CPU's NT_PRSTATUS note as a root. 0, or -1 (scan aborted). */
 int mlk_registers_scan(struct mlk_scan *sc, uint64_t *cpus_scanned);
 

@@ -24,28 +24,36 @@ static void *prstatus_note(int cpu)
 }
 
 /*
- * The notes, looked up once: netdump_get_prstatus_percpu() asks gdb (the
- * size of cpumask_t, for get_cpus_online()) on every call, and a gdb
- * request during the scan would swallow a Ctrl-C (see kernel.c).
+ * The notes, looked up once, while the debuginfo tables are answered:
+ * netdump_get_prstatus_percpu() asks gdb (the size of cpumask_t, for
+ * get_cpus_online()) on every call, and a gdb request during the scan
+ * would swallow a Ctrl-C (see debuginfo.c).
  */
 static void **notes;
 static int nnotes = -1;
 
-void mlk_registers_warm(void)
+static int find_notes(int missing)
 {
 	int cpu, ncpus = mlk_possible_cpus();
 
+	(void)missing;
 	if (nnotes >= 0 || !DUMPFILE())
-		return;
+		return 0;
 	notes = calloc((size_t)ncpus, sizeof(*notes));
 	if (!notes) {
 		nnotes = 0;
-		return;
+		return -1;
 	}
 	for (cpu = 0; cpu < ncpus; cpu++)
 		notes[cpu] = prstatus_note(cpu);
 	nnotes = ncpus;
+	return 0;
 }
+
+/* No debuginfo question: only the notes, found at the same time. */
+const struct mlk_needs mlk_registers_needs = {
+	"saved registers", NULL, 0, find_notes, 0,
+};
 
 /* An ELF note: header, name padded to 4 bytes, then the descriptor. */
 static int note_desc(const void *note, const unsigned char **desc,

@@ -13,6 +13,91 @@
  */
 #include "readers.h"
 
+/* ---- what the roots need from the debuginfo ----------------------------------- */
+
+static struct {
+	long task_tasks, task_stack, task_signal, task_thread_node;
+	long signal_thread_head, task_pid, task_comm, rq_idle, rq_curr;
+	long cached_stacks_len, vm_addr;
+} T;
+
+static const struct mlk_need tasks_needs[] = {
+	MLK_MEMBER(&T.task_tasks, "task_struct", "tasks", MLK_REQUIRED),
+	MLK_MEMBER(&T.task_stack, "task_struct", "stack", MLK_REQUIRED),
+	MLK_MEMBER(&T.task_signal, "task_struct", "signal", MLK_REQUIRED),
+	MLK_MEMBER(&T.task_thread_node, "task_struct", "thread_node",
+		   MLK_REQUIRED),
+	MLK_MEMBER(&T.signal_thread_head, "signal_struct", "thread_head",
+		   MLK_REQUIRED),
+	MLK_MEMBER(&T.rq_idle, "rq", "idle", MLK_OPTIONAL),
+	MLK_MEMBER(&T.rq_curr, "rq", "curr", MLK_OPTIONAL),
+	MLK_MEMBER(&T.task_pid, "task_struct", "pid", MLK_OPTIONAL),
+	MLK_MEMBER(&T.task_comm, "task_struct", "comm", MLK_OPTIONAL),
+	/* kernel/fork.c: per-CPU cached_stacks[NR_CACHED_STACKS] */
+	MLK_ARRAY_LEN(&T.cached_stacks_len, "cached_stacks", MLK_OPTIONAL),
+	MLK_MEMBER(&T.vm_addr, "vm_struct", "addr", MLK_OPTIONAL),
+};
+
+const struct mlk_needs mlk_tasks_needs = {
+	"task stacks", tasks_needs, MLK_COUNT(tasks_needs), NULL, 1,
+};
+
+/*
+ * Module memory: 6.4 replaced core_layout (base, size, text_size, ro_size,
+ * ro_after_init_size) by mem[MOD_MEM_NUM_TYPES] of struct module_memory
+ * ("module: replace module_layout with module_memory", ac3b43283923).
+ */
+static struct {
+	long mod_list, mod_name;
+	long mod_core_layout, layout_base, layout_size, layout_ro_size; /* <= 6.3 */
+	long mod_mem, modmem_size_of, modmem_base, modmem_size;         /* 6.4+ */
+	long mod_mem_data, mod_mem_ro_after_init;  /* enum mod_mem_type */
+} M;
+
+static const struct mlk_need modules_needs[] = {
+	MLK_MEMBER(&M.mod_list, "module", "list", MLK_REQUIRED),
+	MLK_MEMBER(&M.mod_name, "module", "name", MLK_REQUIRED),
+	MLK_MEMBER(&M.mod_core_layout, "module", "core_layout", MLK_OPTIONAL),
+	MLK_MEMBER(&M.layout_base, "module_layout", "base", MLK_OPTIONAL),
+	MLK_MEMBER(&M.layout_size, "module_layout", "size", MLK_OPTIONAL),
+	MLK_MEMBER(&M.layout_ro_size, "module_layout", "ro_size",
+		   MLK_OPTIONAL),
+	MLK_MEMBER(&M.mod_mem, "module", "mem", MLK_OPTIONAL),
+	MLK_SIZE(&M.modmem_size_of, "module_memory", MLK_OPTIONAL),
+	MLK_MEMBER(&M.modmem_base, "module_memory", "base", MLK_OPTIONAL),
+	MLK_MEMBER(&M.modmem_size, "module_memory", "size", MLK_OPTIONAL),
+	MLK_ENUM(&M.mod_mem_data, "MOD_DATA", MLK_OPTIONAL),
+	MLK_ENUM(&M.mod_mem_ro_after_init, "MOD_RO_AFTER_INIT", MLK_OPTIONAL),
+};
+
+static int derive_modules(int missing)
+{
+	if (missing)
+		return -1;
+	if (M.mod_mem >= 0) {
+		if (M.mod_mem_data < 0 || M.mod_mem_ro_after_init < 0 ||
+		    M.modmem_size_of <= 0 || M.modmem_base < 0 ||
+		    M.modmem_size < 0) {
+			error(INFO, "module memory: struct module_memory or "
+			      "enum mod_mem_type not found\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (M.mod_core_layout < 0 || M.layout_base < 0 || M.layout_size < 0 ||
+	    M.layout_ro_size < 0) {
+		error(INFO, "module memory: neither module.mem nor "
+		      "module.core_layout found\n");
+		return -1;
+	}
+	return 0;
+}
+
+const struct mlk_needs mlk_modules_needs = {
+	"module data", modules_needs, MLK_COUNT(modules_needs), derive_modules,
+	1,
+};
+
 #define MAX_TASKS   (1L << 22) /* PID_MAX_LIMIT */
 #define MAX_THREADS (1L << 22)
 #define MAX_MODULES (1L << 14)
@@ -50,8 +135,8 @@ static int add_task_pid(struct mlk_roots *r, ulong task)
 {
 	int pid;
 
-	if (mlk_lay.task_pid < 0 ||
-	    !mlk_readk(task + mlk_lay.task_pid, &pid, sizeof(pid)))
+	if (T.task_pid < 0 ||
+	    !mlk_readk(task + T.task_pid, &pid, sizeof(pid)))
 		return 0;
 	if (mlk_array_grow((void **)&r->pids, &r->pids_cap, r->npids,
 			   sizeof(*r->pids), 256) < 0)
@@ -84,8 +169,8 @@ int mlk_roots_comm_of_pid(const struct mlk_roots *r, int pid, int cpu,
 	}
 	t = r->npids ? bsearch(&key, r->pids, r->npids, sizeof(*r->pids),
 			       cmp_pid) : NULL;
-	if (!t || mlk_lay.task_comm < 0 ||
-	    !mlk_readk(t->task + mlk_lay.task_comm, name, sizeof(name) - 1))
+	if (!t || T.task_comm < 0 ||
+	    !mlk_readk(t->task + T.task_comm, name, sizeof(name) - 1))
 		return 0;
 	snprintf(comm, commsz, "%s", name);
 	return 1;
@@ -97,9 +182,8 @@ int mlk_roots_comm_of_pid(const struct mlk_roots *r, int pid, int cpu,
  */
 static int add_cached_stacks(struct mlk_roots *r)
 {
-	long n = symbol_exists("cached_stacks") ?
-		mlk_array_length("cached_stacks") : 0;
-	long vm_addr = mlk_member_offset("vm_struct", "addr");
+	long n = symbol_exists("cached_stacks") ? T.cached_stacks_len : 0;
+	long vm_addr = T.vm_addr;
 	int cpu, i;
 
 	for (cpu = 0; cpu < mlk_possible_cpus() && n > 0 && vm_addr >= 0;
@@ -117,13 +201,6 @@ static int add_cached_stacks(struct mlk_roots *r)
 		}
 	}
 	return 0;
-}
-
-void mlk_roots_warm(void)
-{
-	if (symbol_exists("cached_stacks"))
-		mlk_array_length("cached_stacks");
-	mlk_member_offset("vm_struct", "addr");
 }
 
 int mlk_roots_is_stack(const struct mlk_roots *r, ulong addr)
@@ -251,8 +328,10 @@ static ulong live_stack_start(const struct task_walk *w, ulong task,
 {
 	ulong sp;
 
-	if (mlk_lay.thread_sp < 0 || is_running(w, task) ||
-	    !mlk_read_ulong(task + mlk_lay.thread_sp, &sp) ||
+	long sp_off = mlk_arch->saved_sp_offset();
+
+	if (sp_off < 0 || is_running(w, task) ||
+	    !mlk_read_ulong(task + sp_off, &sp) ||
 	    sp < stack || sp >= stack + STACKSIZE())
 		return stack;
 	return sp & ~(ulong)(sizeof(ulong) - 1);
@@ -263,7 +342,7 @@ static int add_task_stack(struct task_walk *w, ulong task)
 	struct mlk_roots *r = w->roots;
 	ulong stack;
 
-	if (!mlk_read_ulong(task + mlk_lay.task_stack, &stack) || !stack ||
+	if (!mlk_read_ulong(task + T.task_stack, &stack) || !stack ||
 	    !IS_KVADDR(stack)) {
 		w->truncated = 1;
 		return 0;
@@ -280,21 +359,21 @@ static int add_task_stack(struct task_walk *w, ulong task)
 
 static int visit_thread(ulong node, void *arg)
 {
-	return add_task_stack(arg, node - mlk_lay.task_thread_node);
+	return add_task_stack(arg, node - T.task_thread_node);
 }
 
 /* Every thread of the group led by task (signal->thread_head list). */
 static int visit_group(ulong node, void *arg)
 {
 	struct task_walk *w = arg;
-	ulong leader = node - mlk_lay.task_tasks, signal;
+	ulong leader = node - T.task_tasks, signal;
 	int truncated;
 
-	if (!mlk_read_ulong(leader + mlk_lay.task_signal, &signal) || !signal) {
+	if (!mlk_read_ulong(leader + T.task_signal, &signal) || !signal) {
 		/* exiting task with no signal_struct: still has its stack */
 		return add_task_stack(w, leader);
 	}
-	mlk_walk_list(signal + mlk_lay.signal_thread_head, MAX_THREADS,
+	mlk_walk_list(signal + T.signal_thread_head, MAX_THREADS,
 		      visit_thread, w, &truncated);
 	w->truncated |= truncated;
 	return w->oom;
@@ -309,12 +388,12 @@ static int add_idle_tasks(struct task_walk *w)
 	ulong rq, idle;
 	int cpu;
 
-	if (mlk_lay.rq_idle < 0 || !symbol_exists("runqueues"))
+	if (T.rq_idle < 0 || !symbol_exists("runqueues"))
 		return 0;
 	rq = symbol_value("runqueues");
 	for (cpu = 1; cpu < mlk_possible_cpus(); cpu++) {
 		if (mlk_read_ulong(rq + kt->__per_cpu_offset[cpu] +
-				   mlk_lay.rq_idle, &idle) && idle &&
+				   T.rq_idle, &idle) && idle &&
 		    add_task_stack(w, idle))
 			return -1;
 	}
@@ -326,12 +405,12 @@ static void read_running_tasks(struct task_walk *w)
 	ulong rq, curr;
 	int cpu;
 
-	if (mlk_lay.rq_curr < 0 || !symbol_exists("runqueues"))
+	if (T.rq_curr < 0 || !symbol_exists("runqueues"))
 		return;
 	rq = symbol_value("runqueues");
 	for (cpu = 0; cpu < mlk_possible_cpus(); cpu++)
 		if (mlk_read_ulong(rq + kt->__per_cpu_offset[cpu] +
-				   mlk_lay.rq_curr, &curr) && curr)
+				   T.rq_curr, &curr) && curr)
 			w->running[w->nrunning++] = curr;
 }
 
@@ -353,7 +432,7 @@ static int add_task_stacks(struct mlk_roots *r)
 	init_task = symbol_value("init_task");
 	if (add_task_stack(&w, init_task))
 		return -1;
-	mlk_walk_list(init_task + mlk_lay.task_tasks, MAX_TASKS, visit_group,
+	mlk_walk_list(init_task + T.task_tasks, MAX_TASKS, visit_group,
 		      &w, &truncated);
 	if (w.oom || add_idle_tasks(&w) < 0)
 		return -1;
@@ -379,8 +458,8 @@ static int add_module_area(struct module_walk *w, ulong mod, ulong base,
 	if (!base || !size)
 		return 0;
 	if (size > MAX_MODULE_DATA || base + size < base) {
-		if (mlk_lay.mod_name >= 0)
-			read_string(mod + mlk_lay.mod_name, name, sizeof(name) - 1);
+		if (M.mod_name >= 0)
+			read_string(mod + M.mod_name, name, sizeof(name) - 1);
 		error(INFO, "module %s (%lx): data at %lx, %lu bytes: the range "
 		      "wraps or is absurd: skipped\n", name, mod, base, size);
 		w->roots->modules_bad++;
@@ -396,16 +475,15 @@ static int add_module_area(struct module_walk *w, ulong mod, ulong base,
 /* 6.4+: mem[MOD_DATA] and mem[MOD_RO_AFTER_INIT]. */
 static int add_module_mem(struct module_walk *w, ulong mod)
 {
-	const struct mlk_layout *l = &mlk_lay;
-	long types[2] = { l->mod_mem_data, l->mod_mem_ro_after_init };
+	long types[2] = { M.mod_mem_data, M.mod_mem_ro_after_init };
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		ulong mem = mod + l->mod_mem + types[i] * l->modmem_size_of;
+		ulong mem = mod + M.mod_mem + types[i] * M.modmem_size_of;
 		ulong base, size = 0;
 
-		if (!mlk_read_ulong(mem + l->modmem_base, &base) ||
-		    !mlk_readk(mem + l->modmem_size, &size, sizeof(uint32_t)))
+		if (!mlk_read_ulong(mem + M.modmem_base, &base) ||
+		    !mlk_readk(mem + M.modmem_size, &size, sizeof(uint32_t)))
 			continue;
 		if (add_module_area(w, mod, base, size) < 0)
 			return -1;
@@ -420,13 +498,12 @@ static int add_module_mem(struct module_walk *w, ulong mod)
  */
 static int add_module_core(struct module_walk *w, ulong mod)
 {
-	const struct mlk_layout *l = &mlk_lay;
-	ulong layout = mod + l->mod_core_layout, base;
+	ulong layout = mod + M.mod_core_layout, base;
 	uint32_t size = 0, ro_size = 0;
 
-	if (!mlk_read_ulong(layout + l->layout_base, &base) ||
-	    !mlk_readk(layout + l->layout_size, &size, sizeof(size)) ||
-	    !mlk_readk(layout + l->layout_ro_size, &ro_size, sizeof(ro_size)) ||
+	if (!mlk_read_ulong(layout + M.layout_base, &base) ||
+	    !mlk_readk(layout + M.layout_size, &size, sizeof(size)) ||
+	    !mlk_readk(layout + M.layout_ro_size, &ro_size, sizeof(ro_size)) ||
 	    ro_size > size)
 		return 0;
 	/*
@@ -439,10 +516,10 @@ static int add_module_core(struct module_walk *w, ulong mod)
 static int visit_module(ulong node, void *arg)
 {
 	struct module_walk *w = arg;
-	ulong mod = node - mlk_lay.mod_list;
+	ulong mod = node - M.mod_list;
 
 	w->roots->modules++;
-	if (mlk_lay.mod_mem >= 0)
+	if (M.mod_mem >= 0)
 		add_module_mem(w, mod);
 	else
 		add_module_core(w, mod);

@@ -24,6 +24,92 @@
 /* A live system: reads of a slab whose freelists do not add up. */
 #define LIVE_SLAB_RETRIES 4
 
+/*
+ * The SLUB layout, from the debuginfo. Linux 5.17 split struct slab out
+ * of struct page (mm/slab.h, "mm: Split slab into its own type",
+ * d122019bf061); before it the same fields lived in struct page itself,
+ * and kmem_cache_cpu.slab was kmem_cache_cpu.page.
+ */
+static struct {
+	long slab_cache, freelist, counters;       /* struct slab (or page) */
+	long kc_size_of, kc_list, kc_name, kc_size, kc_object_size, kc_offset,
+	     kc_inuse, kc_oo, kc_red_left_pad, kc_flags, kc_flags_size,
+	     kc_random, kc_cpu_slab;
+	long kcc_freelist, kcc_slab;
+	long kfence_objects;                       /* kfence_metadata[] */
+	/* the alternatives the derive step chooses between */
+	long slab_slab_cache, slab_freelist, slab_counters;
+	long page_slab_cache, page_freelist, page_counters;
+	long kcc_slab_5_17, kcc_page;
+} L;
+
+static const struct mlk_need slub_needs[] = {
+	MLK_MEMBER(&L.slab_slab_cache, "slab", "slab_cache", MLK_OPTIONAL),
+	MLK_MEMBER(&L.slab_freelist, "slab", "freelist", MLK_OPTIONAL),
+	MLK_MEMBER(&L.slab_counters, "slab", "counters", MLK_OPTIONAL),
+	MLK_MEMBER(&L.page_slab_cache, "page", "slab_cache", MLK_OPTIONAL),
+	MLK_MEMBER(&L.page_freelist, "page", "freelist", MLK_OPTIONAL),
+	MLK_MEMBER(&L.page_counters, "page", "counters", MLK_OPTIONAL),
+	MLK_SIZE(&L.kc_size_of, "kmem_cache", MLK_REQUIRED),
+	MLK_MEMBER(&L.kc_list, "kmem_cache", "list", MLK_REQUIRED),
+	MLK_MEMBER(&L.kc_name, "kmem_cache", "name", MLK_REQUIRED),
+	MLK_MEMBER(&L.kc_size, "kmem_cache", "size", MLK_REQUIRED),
+	MLK_MEMBER(&L.kc_object_size, "kmem_cache", "object_size",
+		   MLK_REQUIRED),
+	MLK_MEMBER(&L.kc_offset, "kmem_cache", "offset", MLK_REQUIRED),
+	MLK_MEMBER(&L.kc_inuse, "kmem_cache", "inuse", MLK_REQUIRED),
+	MLK_MEMBER(&L.kc_oo, "kmem_cache", "oo", MLK_OPTIONAL),
+	MLK_MEMBER(&L.kc_red_left_pad, "kmem_cache", "red_left_pad",
+		   MLK_OPTIONAL),
+	MLK_MEMBER(&L.kc_flags, "kmem_cache", "flags", MLK_REQUIRED),
+	MLK_MEMBER_SIZE(&L.kc_flags_size, "kmem_cache", "flags",
+			MLK_REQUIRED),
+	/* only with CONFIG_SLAB_FREELIST_HARDENED (4.14+) */
+	MLK_MEMBER(&L.kc_random, "kmem_cache", "random", MLK_OPTIONAL),
+	MLK_MEMBER(&L.kc_cpu_slab, "kmem_cache", "cpu_slab", MLK_REQUIRED),
+	MLK_MEMBER(&L.kcc_freelist, "kmem_cache_cpu", "freelist",
+		   MLK_REQUIRED),
+	MLK_MEMBER(&L.kcc_slab_5_17, "kmem_cache_cpu", "slab", MLK_OPTIONAL),
+	MLK_MEMBER(&L.kcc_page, "kmem_cache_cpu", "page", MLK_OPTIONAL),
+	/* CONFIG_KFENCE: mm/kfence/core.c, its pool's object count */
+	MLK_ARRAY_LEN(&L.kfence_objects, "kfence_metadata", MLK_OPTIONAL),
+	/*
+	 * SLUB sheaves ("slab: add opt-in caching layer of percpu sheaves",
+	 * 2d517aa09bbc, 6.18; every cache from 7.0): objects cached in a
+	 * CPU's sheaves or a node's barn are free although the slab's
+	 * counters say allocated. Not read yet: refuse rather than report
+	 * each of them as a leak.
+	 */
+	MLK_REFUSE_MEMBER("kmem_cache", "cpu_sheaves",
+			  "SLUB sheaves (6.18+) hold free objects that the "
+			  "slab counters count as allocated"),
+};
+
+static int derive_slub(int missing)
+{
+	int struct_slab = L.slab_slab_cache >= 0;
+
+	L.slab_cache = struct_slab ? L.slab_slab_cache : L.page_slab_cache;
+	L.freelist = struct_slab ? L.slab_freelist : L.page_freelist;
+	L.counters = struct_slab ? L.slab_counters : L.page_counters;
+	L.kcc_slab = L.kcc_slab_5_17 >= 0 ? L.kcc_slab_5_17 : L.kcc_page;
+	if (L.slab_cache < 0 || L.freelist < 0 || L.counters < 0 ||
+	    L.kcc_slab < 0) {
+		error(INFO, "slab caches: neither struct slab nor struct page "
+		      "has slab_cache, freelist and counters\n");
+		return -1;
+	}
+	if (CRASHDEBUG(1))
+		fprintf(fp, "memleak: layout: struct %s, kmem_cache %ld "
+			"bytes, random %ld\n", struct_slab ? "slab" : "page",
+			L.kc_size_of, L.kc_random);
+	return missing ? -1 : 0;
+}
+
+const struct mlk_needs mlk_slub_needs = {
+	"slab caches", slub_needs, MLK_COUNT(slub_needs), derive_slub, 1,
+};
+
 /* One CPU's active slab and its lockless freelist. */
 struct cpu_slab {
 	ulong slab;      /* struct slab / struct page address */
@@ -62,21 +148,20 @@ struct cache_walk {
 static int fill_cache(struct mlk_cache *c, ulong addr, const unsigned char *b,
 		      int flags_size)
 {
-	const struct mlk_layout *l = &mlk_lay;
-	ulong name_ptr = load_field(b, l->kc_name, 8);
+	ulong name_ptr = load_field(b, L.kc_name, 8);
 
 	memset(c, 0, sizeof(*c));
 	c->addr = addr;
-	c->size = load_field(b, l->kc_size, 4);
-	c->object_size = load_field(b, l->kc_object_size, 4);
-	c->offset = load_field(b, l->kc_offset, 4);
-	c->inuse = load_field(b, l->kc_inuse, 4);
+	c->size = load_field(b, L.kc_size, 4);
+	c->object_size = load_field(b, L.kc_object_size, 4);
+	c->offset = load_field(b, L.kc_offset, 4);
+	c->inuse = load_field(b, L.kc_inuse, 4);
 	/* mm/slub.c: oo = order << 16 | objects of the preferred slab size */
-	c->max_objects = l->kc_oo >= 0 ? load_field(b, l->kc_oo, 4) & 0xffff : 0;
-	c->red_left_pad = load_field(b, l->kc_red_left_pad, 4);
-	c->flags = load_field(b, l->kc_flags, flags_size);
-	c->random = load_field(b, l->kc_random, 8);
-	c->cpu_slab = load_field(b, l->kc_cpu_slab, 8);
+	c->max_objects = L.kc_oo >= 0 ? load_field(b, L.kc_oo, 4) & 0xffff : 0;
+	c->red_left_pad = load_field(b, L.kc_red_left_pad, 4);
+	c->flags = load_field(b, L.kc_flags, flags_size);
+	c->random = load_field(b, L.kc_random, 8);
+	c->cpu_slab = load_field(b, L.kc_cpu_slab, 8);
 	if (!name_ptr || !read_string(name_ptr, c->name, sizeof(c->name) - 1))
 		snprintf(c->name, sizeof(c->name), "cache@%lx", addr);
 	if (c->size == 0 || c->size > MAX_OBJECT_SIZE ||
@@ -91,9 +176,9 @@ static int add_cache(ulong node, void *arg)
 {
 	struct cache_walk *w = arg;
 	struct mlk_slub *slub = w->slub;
-	ulong addr = node - mlk_lay.kc_list;
+	ulong addr = node - L.kc_list;
 
-	if (!mlk_readk(addr, w->kc_buf, mlk_lay.kc_size_of)) {
+	if (!mlk_readk(addr, w->kc_buf, L.kc_size_of)) {
 		slub->st.caches_skipped++;
 		return 0;
 	}
@@ -152,13 +237,6 @@ static void dedup_caches(struct mlk_slub *slub)
 	slub->ncaches = out;
 }
 
-void mlk_slub_warm(void)
-{
-	mlk_member_size("kmem_cache", "flags");
-	if (symbol_exists("__kfence_pool"))
-		mlk_array_length("kfence_metadata");
-}
-
 int mlk_slub_read_caches(struct mlk_slub *slub)
 {
 	struct cache_walk w = { .slub = slub };
@@ -169,8 +247,8 @@ int mlk_slub_read_caches(struct mlk_slub *slub)
 		error(INFO, "symbol slab_caches not found\n");
 		return -1;
 	}
-	w.flags_size = mlk_member_size("kmem_cache", "flags") == 8 ? 8 : 4;
-	w.kc_buf = malloc(mlk_lay.kc_size_of);
+	w.flags_size = L.kc_flags_size == 8 ? 8 : 4;
+	w.kc_buf = malloc(L.kc_size_of);
 	if (!w.kc_buf)
 		return -1;
 	mlk_walk_list(symbol_value("slab_caches"), MAX_CACHES, add_cache, &w,
@@ -236,8 +314,8 @@ static int read_cpu_slabs(struct mlk_slab_walk *w)
 			ulong kcc = c->cpu_slab + kt->__per_cpu_offset[cpu];
 			ulong slab, freelist;
 
-			if (!mlk_read_ulong(kcc + mlk_lay.kcc_slab, &slab) ||
-			    !mlk_read_ulong(kcc + mlk_lay.kcc_freelist,
+			if (!mlk_read_ulong(kcc + L.kcc_slab, &slab) ||
+			    !mlk_read_ulong(kcc + L.kcc_freelist,
 					    &freelist) || !slab)
 				continue;
 			w->cpu_slabs[n].slab = slab;
@@ -300,7 +378,7 @@ static ulong decode_free_pointer(const struct slab_info *s, ulong raw,
 {
 	ulong swabbed, plain;
 
-	if (mlk_lay.kc_random < 0)
+	if (L.kc_random < 0)
 		return raw;
 	swabbed = raw ^ s->cache->random ^ bswap_64(ptr_addr);
 	if (!swabbed || object_index(s, swabbed) >= 0)
@@ -432,30 +510,29 @@ static void decode_counters(ulong counters, uint32_t *inuse,
  */
 static int reread_slab(struct mlk_slab_walk *w, struct slab_info *s)
 {
-	const struct mlk_layout *l = &mlk_lay;
 	unsigned char pg[256];
 	uint32_t inuse, objects;
 	int cpu, frozen;
 
-	if (l->page_size <= 0 || (size_t)l->page_size > sizeof(pg) ||
-	    !mlk_readk(s->page, pg, (size_t)l->page_size) ||
-	    find_cache(w->slub, load_field(pg, l->slab_slab_cache, 8)) !=
+	if (mlk_page.size <= 0 || (size_t)mlk_page.size > sizeof(pg) ||
+	    !mlk_readk(s->page, pg, (size_t)mlk_page.size) ||
+	    find_cache(w->slub, load_field(pg, L.slab_cache, 8)) !=
 	    (long)s->cache_idx)
 		return -1;
-	decode_counters(load_field(pg, l->slab_counters, 8), &inuse, &objects,
+	decode_counters(load_field(pg, L.counters, 8), &inuse, &objects,
 			&frozen);
 	if (objects != s->objects || inuse > objects)
 		return -1;
 	s->inuse = inuse;
 	s->frozen = frozen;
-	s->freelist = load_field(pg, l->slab_freelist, 8);
+	s->freelist = load_field(pg, L.freelist, 8);
 	s->cpu_freelist = 0;
 	for (cpu = 0; cpu < mlk_possible_cpus() && s->cache->cpu_slab; cpu++) {
 		ulong kcc = s->cache->cpu_slab + kt->__per_cpu_offset[cpu];
 		ulong slab, freelist;
 
-		if (mlk_read_ulong(kcc + l->kcc_slab, &slab) && slab == s->page &&
-		    mlk_read_ulong(kcc + l->kcc_freelist, &freelist)) {
+		if (mlk_read_ulong(kcc + L.kcc_slab, &slab) && slab == s->page &&
+		    mlk_read_ulong(kcc + L.kcc_freelist, &freelist)) {
 			s->cpu_freelist = freelist;
 			break;
 		}
@@ -466,12 +543,11 @@ static int reread_slab(struct mlk_slab_walk *w, struct slab_info *s)
 static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 			  const unsigned char *pg)
 {
-	const struct mlk_layout *l = &mlk_lay;
 	struct mlk_slub_stats *st = &w->slub->st;
 	const struct cpu_slab *cs;
 	struct slab_info s = { .page = page };
 	int rc, tries;
-	long idx = find_cache(w->slub, load_field(pg, l->slab_slab_cache, 8));
+	long idx = find_cache(w->slub, load_field(pg, L.slab_cache, 8));
 
 	st->slabs++;
 	if (idx < 0) {
@@ -482,7 +558,7 @@ static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 	s.cache_idx = (uint32_t)idx;
 	if (s.cache->skipped)
 		return 0;
-	decode_counters(load_field(pg, l->slab_counters, 8), &s.inuse,
+	decode_counters(load_field(pg, L.counters, 8), &s.inuse,
 			&s.objects, &s.frozen);
 	if (s.objects == 0 || s.inuse > s.objects ||
 	    (s.cache->max_objects && s.objects > s.cache->max_objects) ||
@@ -493,7 +569,7 @@ static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 	s.base = PTOV(pfn << PAGESHIFT());
 	if (s.base >= w->kfence_start && s.base < w->kfence_end)
 		return 0; /* KFENCE pool: objects placed differently */
-	s.freelist = load_field(pg, l->slab_freelist, 8);
+	s.freelist = load_field(pg, L.freelist, 8);
 	cs = find_cpu_slab(w, page);
 	if (cs && cs->cache == s.cache_idx)
 		s.cpu_freelist = cs->freelist;
@@ -514,14 +590,7 @@ static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 
 static int is_slab_head(const unsigned char *pg)
 {
-	const struct mlk_layout *l = &mlk_lay;
-	ulong flags = load_field(pg, l->page_flags, 8);
-
-	if (!((flags >> l->pg_slab_bit) & 1))
-		return 0;
-	/* tail pages have bit 0 of compound_head set (include/linux/page-flags.h) */
-	return l->page_compound_head < 0 ||
-	       !(load_field(pg, l->page_compound_head, 8) & 1);
+	return mlk_page_is_slab(pg) && !mlk_page_is_tail(pg);
 }
 
 int mlk_slub_visit_page(void *arg, ulong page, ulong pfn,
@@ -543,7 +612,7 @@ static void find_kfence_pool(struct mlk_slab_walk *w)
 	    !mlk_read_ulong(symbol_value("__kfence_pool"), &pool) || !pool)
 		return;
 	/* mm/kfence/core.c: KFENCE_POOL_SIZE = (NUM_OBJECTS + 1) * 2 pages */
-	nobj = mlk_array_length("kfence_metadata");
+	nobj = L.kfence_objects;
 	if (nobj <= 0)
 		return;
 	w->kfence_start = pool;
@@ -579,13 +648,9 @@ void mlk_slub_walk_end(struct mlk_slab_walk *w)
 
 ulong mlk_slub_slab_of(ulong addr)
 {
-	ulong page, head;
+	ulong page;
 
 	if (!phys_to_page((physaddr_t)VTOP(addr), &page))
 		return 0;
-	if (mlk_lay.page_compound_head >= 0 &&
-	    mlk_read_ulong(page + mlk_lay.page_compound_head, &head) &&
-	    (head & 1))
-		return head - 1;
-	return page;
+	return mlk_page_head_of(page);
 }

@@ -341,3 +341,15 @@ void mlk_format_symbol(ulong addr, char *out, size_t outsz)
 	else
 		snprintf(out, outsz, "%s+0x%lx/0x%lx", sp->name, offset, size);
 }
+
+/* Interim: the questions of mlk_tracks_warm(), asked while the tables run. */
+static int mlk_tracks_warm_table(int missing)
+{
+	(void)missing;
+	mlk_tracks_warm();
+	return 0;
+}
+
+const struct mlk_needs mlk_tracks_needs = {
+	"allocation tracks", NULL, 0, mlk_tracks_warm_table, 0,
+};

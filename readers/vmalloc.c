@@ -50,47 +50,44 @@ struct vmalloc_walk {
 	int oom;
 };
 
-static long member_offset_any(const char *type, const char *member)
-{
-	long off = mlk_member_offset(type, member);
+static struct vmalloc_layout L;
+static int layout_known;
 
-	return off >= 0 ? off : mlk_anon_member_offset(type, member);
+/* Members may sit in anonymous unions (vmap_area.vm shares one with
+ * subtree_max_size since 5.2): asked as MLK_MEMBER_ANY. */
+static const struct mlk_need vmalloc_needs[] = {
+	MLK_MEMBER_ANY(&L.va_start, "vmap_area", "va_start", MLK_REQUIRED),
+	MLK_MEMBER_ANY(&L.va_end, "vmap_area", "va_end", MLK_REQUIRED),
+	MLK_MEMBER_ANY(&L.va_vm, "vmap_area", "vm", MLK_REQUIRED),
+	MLK_MEMBER_ANY(&L.va_list, "vmap_area", "list", MLK_REQUIRED),
+	MLK_MEMBER_ANY(&L.vm_addr, "vm_struct", "addr", MLK_REQUIRED),
+	MLK_MEMBER_ANY(&L.vm_size, "vm_struct", "size", MLK_REQUIRED),
+	MLK_MEMBER_ANY(&L.vm_flags, "vm_struct", "flags", MLK_REQUIRED),
+	MLK_MEMBER_ANY(&L.vm_caller, "vm_struct", "caller", MLK_OPTIONAL),
+	MLK_SIZE(&L.va_size_of, "vmap_area", MLK_REQUIRED),
+	MLK_SIZE(&L.vm_size_of, "vm_struct", MLK_REQUIRED),
+};
+
+static int derive_vmalloc(int missing)
+{
+	layout_known = !missing;
+	return missing ? -1 : 0;
 }
 
-static int resolve_vmalloc_layout(struct vmalloc_layout *l)
-{
-	l->va_start = member_offset_any("vmap_area", "va_start");
-	l->va_end = member_offset_any("vmap_area", "va_end");
-	l->va_vm = member_offset_any("vmap_area", "vm");
-	l->va_list = member_offset_any("vmap_area", "list");
-	l->vm_addr = member_offset_any("vm_struct", "addr");
-	l->vm_size = member_offset_any("vm_struct", "size");
-	l->vm_flags = member_offset_any("vm_struct", "flags");
-	l->vm_caller = member_offset_any("vm_struct", "caller");
-	l->va_size_of = mlk_struct_size("vmap_area");
-	l->vm_size_of = mlk_struct_size("vm_struct");
-	return l->va_start < 0 || l->va_end < 0 || l->va_vm < 0 ||
-	       l->va_list < 0 ||
-	       l->vm_addr < 0 || l->vm_size < 0 || l->vm_flags < 0 ||
-	       l->va_size_of <= 0 || l->vm_size_of <= 0 ? -1 : 0;
-}
+const struct mlk_needs mlk_vmalloc_needs = {
+	"vmalloc areas", vmalloc_needs, MLK_COUNT(vmalloc_needs),
+	derive_vmalloc, 0,
+};
 
-/*
- * kernel/fork.c: alloc_thread_stack_node() allocates VMAP_STACK stacks;
- * it is often inlined up to copy_process() and kernel_clone().
- */
-static int allocated_by_fork(ulong caller)
+/* A stack's area, by the function that allocated it (arch.h). */
+static int allocated_as_stack(ulong caller)
 {
-	static const char *const fork_path[] = {
-		"alloc_thread_stack_node", "dup_task_struct", "copy_process",
-		"kernel_clone",
-	};
+	const char *const *fn = mlk_arch->stack_allocators;
 	ulong offset;
 	struct syment *sp = caller ? value_search(caller, &offset) : NULL;
-	size_t i;
 
-	for (i = 0; sp && i < sizeof(fork_path) / sizeof(fork_path[0]); i++)
-		if (strcmp(sp->name, fork_path[i]) == 0)
+	for (; sp && *fn; fn++)
+		if (strcmp(sp->name, *fn) == 0)
 			return 1;
 	return 0;
 }
@@ -151,7 +148,7 @@ static int track_area(struct vmalloc_walk *w, ulong vm)
 		w->st->modules++;
 		return 0;
 	}
-	if (mlk_roots_is_stack(w->roots, addr) || allocated_by_fork(caller)) {
+	if (mlk_roots_is_stack(w->roots, addr) || allocated_as_stack(caller)) {
 		w->st->stacks++;
 		return 0;
 	}
@@ -228,23 +225,15 @@ static int visit_area(ulong node, void *arg)
 	return 0;
 }
 
-void mlk_vmalloc_warm(void)
-{
-	struct vmalloc_layout l;
-
-	resolve_vmalloc_layout(&l);
-}
-
 int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
 			  const struct mlk_roots *roots, ulong percpu_caller,
 			  struct mlk_vmalloc_stats *st)
 {
-	struct vmalloc_walk w = { .ix = ix, .masks = masks, .roots = roots,
+	struct vmalloc_walk w = { .l = L, .ix = ix, .masks = masks, .roots = roots,
 				  .percpu_caller = percpu_caller, .st = st };
 	int truncated = 0;
 
-	if (!symbol_exists("vmap_area_list") ||
-	    resolve_vmalloc_layout(&w.l) < 0) {
+	if (!symbol_exists("vmap_area_list") || !layout_known) {
 		st->unsupported = 1;
 		return 0;
 	}

@@ -27,6 +27,14 @@ static const char *const kind_names[MLK_KIND_COUNT] = {
 	[MLK_KIND_PERCPU] = "percpu",
 };
 
+double mlk_seconds_since(const struct timeval *t0)
+{
+	struct timeval now;
+
+	gettimeofday(&now, NULL);
+	return (now.tv_sec - t0->tv_sec) + (now.tv_usec - t0->tv_usec) / 1e6;
+}
+
 const char *mlk_kind_name(int kind)
 {
 	return kind >= 0 && kind < MLK_KIND_COUNT ? kind_names[kind] : "?";
@@ -863,6 +871,10 @@ static void print_summary(const struct report *r, int partial)
 		fprintf(fp, "  stack depot:     not readable (%s)\n",
 			run->tracks.depot_why);
 	print_damage(run);
+	if (mlk_debuginfo_late_questions())
+		fprintf(fp, "  debuginfo:       %lu questions asked after the "
+			"start (a memleak bug: a Ctrl-C then may be lost)\n",
+			mlk_debuginfo_late_questions());
 	fprintf(fp, "  time:            %.2f s, %llu MB read\n",
 		mlk_seconds_since(&run->started),
 		(unsigned long long)(mlk_reads.bytes >> 20));

@@ -211,6 +211,14 @@ check_form() {
 		fail "$form: crash still alive after memleak -s (no second 'jiffies = ' line; log $log)"
 		[ -n "$jif1" ] && show_tail "$log"
 	fi
+	# Every debuginfo question is asked before the scan (Ctrl-C safety):
+	# the summary names any asked later.
+	late=$(grep -m1 -E '^ *debuginfo: +[0-9]+ questions asked after the start' "$log")
+	if [ -n "$sum_line" ] && [ -z "$late" ]; then
+		pass "$form: no debuginfo question after the start"
+	else
+		fail "$form: no debuginfo question after the start (${late:-memleak did not complete}; log $log)"
+	fi
 
 	ORPHANS=$(parse_orphans <<<"$segA")
 	total=$(printf '%s' "$ORPHANS" | grep -c . || true)

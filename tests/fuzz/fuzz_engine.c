@@ -59,9 +59,9 @@
 
 #include "engine.h"
 #include "classify.h"
-#include "stackdepot.h"
-#include "track.h"
-#include "pageowner.h"
+#include "stackdepot_decode.h"
+#include "track_decode.h"
+#include "pageowner_decode.h"
 
 #define IMAGE_BASE  0xffff888000000000ull
 #define PCPU_BASE   0x0000000000030000ull

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fake_mem.h"
-#include "kmlobject.h"
+#include "kml_decode.h"
 #include "unit.h"
 
 #define PTR 0xffff888004a1b2c0ULL

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fake_mem.h"
-#include "pageowner.h"
+#include "pageowner_decode.h"
 #include "unit.h"
 
 /* Section 9 (128 MiB sections of 4 KiB pages) starts at pfn 0x48000. */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fake_mem.h"
-#include "stackdepot.h"
+#include "stackdepot_decode.h"
 #include "unit.h"
 
 #define POOLS 0xffffffff83001000ULL /* stack_pools[] in .bss */

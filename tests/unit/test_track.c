@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fake_mem.h"
-#include "track.h"
+#include "track_decode.h"
 #include "unit.h"
 
 #define OBJECT 0xffff888005a3c100ULL

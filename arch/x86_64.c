@@ -1,0 +1,48 @@
+/*
+ * x86_64.c - the x86_64 side of the architecture seam (arch.h).
+ */
+#include "readers.h"
+
+/*
+ * A task switched out saved its stack pointer in task_struct.thread.sp
+ * (arch/x86/entry/entry_64.S: __switch_to_asm stores %rsp there).
+ */
+static long thread_off = MLK_NO_ANSWER, thread_sp_off = MLK_NO_ANSWER;
+
+static const struct mlk_need x86_64_needs[] = {
+	MLK_MEMBER(&thread_off, "task_struct", "thread", MLK_OPTIONAL),
+	MLK_MEMBER(&thread_sp_off, "thread_struct", "sp", MLK_OPTIONAL),
+};
+
+static const struct mlk_needs x86_64_table = {
+	"x86_64", x86_64_needs, MLK_COUNT(x86_64_needs), NULL, 0,
+};
+
+static long saved_sp_offset(void)
+{
+	if (thread_off < 0 || thread_sp_off < 0)
+		return -1;
+	return thread_off + thread_sp_off;
+}
+
+/*
+ * VMAP_STACK thread stacks come from kernel/fork.c:
+ * alloc_thread_stack_node(), often inlined up to copy_process() and
+ * kernel_clone(); the area's caller is one of them. (IRQ stacks are mapped
+ * from per-cpu pages by arch/x86/kernel/irq_64.c: map_irq_stack(), with
+ * vmap(): not VM_ALLOC, so never tracked.)
+ */
+static const char *const x86_64_stack_allocators[] = {
+	"alloc_thread_stack_node", "dup_task_struct", "copy_process",
+	"kernel_clone", NULL,
+};
+
+const struct mlk_arch mlk_arch_x86_64 = {
+	.name = "X86_64",
+	.needs = &x86_64_table,
+	.saved_sp_offset = saved_sp_offset,
+	.untag = { .and_mask = ~(mlk_addr_t)0, .or_mask = 0 },
+	/* MAX_PAGE_ORDER (MAX_ORDER - 1 before 6.4): 10 with 4 KiB pages */
+	.default_max_page_order = 10,
+	.stack_allocators = x86_64_stack_allocators,
+};
