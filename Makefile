@@ -10,6 +10,7 @@
 #   engine/   the scan engine and the pure decoders: compiled WITHOUT crash's
 #             include path (a wildcard over the folder), so nothing there can
 #             use crash by accident; unit-tested and fuzzed alone.
+#   dump/     reading the dump through crash, and the debuginfo answers.
 #   readers/  the crash-facing readers: the dump -> blocks and roots.
 #   arch/     one file per architecture behind arch/arch.h.
 #   report/   what memleak prints.
@@ -29,13 +30,13 @@ EXTDIR   ?= $(PREFIX)/lib/crash/extensions
 BUILD    ?= build
 
 ENGINE_SRCS := $(wildcard engine/*.c)
-CRASH_SRCS  := kmemleak.c $(wildcard readers/*.c arch/*.c report/*.c)
+CRASH_SRCS  := kmemleak.c $(wildcard dump/*.c arch/*.c readers/*.c report/*.c)
 ENGINE_HDRS := $(wildcard engine/*.h)
-CRASH_HDRS  := $(wildcard readers/*.h arch/*.h report/*.h)
+CRASH_HDRS  := $(wildcard dump/*.h arch/*.h readers/*.h report/*.h)
 
 ENGINE_OBJS := $(patsubst %.c,$(BUILD)/so/%.o,$(ENGINE_SRCS))
 CRASH_OBJS  := $(patsubst %.c,$(BUILD)/so/%.o,$(CRASH_SRCS))
-CRASH_INCS  := -I$(CRASH_INCLUDE) -Ireaders -Iarch -Ireport -Iengine
+CRASH_INCS  := -I$(CRASH_INCLUDE) -Idump -Iarch -Ireaders -Ireport -Iengine
 
 all: kmemleak.so
 

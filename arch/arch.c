@@ -2,7 +2,8 @@
  * arch.c - picks the architecture implementation that matches crash's
  * target (crash is built for one target: x86_64, or ARM64 and so on).
  */
-#include "readers.h"
+#include "dump.h"
+#include "arch.h"
 
 const struct mlk_arch *mlk_arch;
 

@@ -8,7 +8,7 @@
 #ifndef MLK_ARCH_H
 #define MLK_ARCH_H
 
-/* Included through readers.h (crash's defs.h has no include guard). */
+/* Include dump.h first (crash's defs.h has no include guard). */
 #include "debuginfo.h"
 #include "engine.h"
 

@@ -1,7 +1,8 @@
 /*
  * x86_64.c - the x86_64 side of the architecture seam (arch.h).
  */
-#include "readers.h"
+#include "dump.h"
+#include "arch.h"
 
 /*
  * A task switched out saved its stack pointer in task_struct.thread.sp

@@ -11,9 +11,7 @@
 #ifndef MLK_READERS_H
 #define MLK_READERS_H
 
-#include "defs.h"
-#include "engine.h"
-#include "debuginfo.h"
+#include "dump.h"
 #include "arch.h"
 
 /* ---- each reader's debuginfo questions (debuginfo.h) ------------------- */
@@ -34,8 +32,6 @@ extern const struct mlk_needs mlk_tracks_needs;    /* tracks.c */
 extern const struct mlk_needs mlk_kml_needs;       /* kml.c */
 extern const struct mlk_needs mlk_page_owners_needs; /* pageowner.c */
 
-/* CPUs whose per-cpu data exists: kt->cpus, within [1, NR_CPUS]. */
-int mlk_possible_cpus(void);
 
 /* ---- pageflags.c: what a struct page says ---------------------------------- */
 
@@ -56,50 +52,6 @@ int mlk_page_is_tail(const unsigned char *pg);
 int mlk_page_is_reserved(const unsigned char *pg);
 /* The head page of the compound page holding page (or page itself). */
 ulong mlk_page_head_of(ulong page);
-
-/* ---- memory.c: dump reads ------------------------------------------------ */
-
-struct mlk_read_stats {
-	uint64_t reads;
-	uint64_t bytes;
-	uint64_t failed;
-};
-extern struct mlk_read_stats mlk_reads;
-
-/* Reads len bytes of kernel virtual memory; 1 on success, 0 on failure. */
-int mlk_readk(ulong addr, void *buf, size_t len);
-int mlk_read_ulong(ulong addr, ulong *val);
-/* The value of a kernel variable; 0 when the symbol or its memory is missing. */
-int mlk_read_symbol_ulong(const char *name, ulong *val);
-int mlk_read_symbol_int(const char *name, int *val);
-
-/*
- * Words the scan must not count as references: the allocators' own records
- * of a block (vmap_area.va_start, vm_struct.addr). The engine's memory
- * source reads them as zero. Add, then sort once with mlk_masks_finish().
- */
-struct mlk_masks {
-	ulong *addr;
-	size_t count, cap;
-};
-int mlk_masks_add(struct mlk_masks *m, ulong word_addr);
-void mlk_masks_finish(struct mlk_masks *m);
-void mlk_masks_free(struct mlk_masks *m);
-/* Empties the engine source's read cache (call at the start of a run). */
-void mlk_window_cache_reset(void);
-/* The engine's memory source: mlk_readk() with masked words zeroed. */
-struct mlk_source mlk_crash_source(struct mlk_masks *masks);
-
-/* A growable scratch buffer (never a fixed size fed from the dump). */
-struct mlk_buf {
-	unsigned char *data;
-	size_t size;
-};
-/* Makes buf hold at least len bytes; 0, or -1 when out of memory. */
-int mlk_buf_reserve(struct mlk_buf *buf, size_t len);
-void mlk_buf_free(struct mlk_buf *buf);
-/* qsort/bsearch order of ulong values. */
-int mlk_cmp_ulong(const void *a, const void *b);
 
 /* ---- slub.c: SLUB caches and their allocated objects ------------------- */
 
@@ -357,17 +309,5 @@ int mlk_roots_comm_of_pid(const struct mlk_roots *roots, int pid, int cpu,
 /* Whether addr is the base of a thread stack (live or cached). */
 int mlk_roots_is_stack(const struct mlk_roots *roots, ulong addr);
 const char *mlk_root_kind_name(int kind);
-
-/* Walks a kernel list_head list safely; see roots.c. */
-/* Return non-zero from the callback to stop the walk early. */
-typedef int (*mlk_list_fn)(ulong node, void *arg);
-/*
- * Calls fn(node address) for each node of the list at head (not for head
- * itself), at most max_nodes times. Returns the number of nodes visited;
- * *truncated is set when the walk was cut short (read failure, wild
- * pointer, cycle, or more than max_nodes nodes).
- */
-long mlk_walk_list(ulong head, long max_nodes, mlk_list_fn fn, void *arg,
-		   int *truncated);
 
 #endif /* MLK_READERS_H */

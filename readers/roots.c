@@ -103,23 +103,6 @@ const struct mlk_needs mlk_modules_needs = {
 #define MAX_MODULES (1L << 14)
 #define MAX_MODULE_DATA (1UL << 30)
 
-static const char *const root_kind_names[MLK_ROOT_KINDS] = {
-	[MLK_ROOT_DATA] = "kernel data/bss/ro_after_init",
-	[MLK_ROOT_PERCPU] = "per-cpu areas",
-	[MLK_ROOT_STACK] = "task stacks",
-	[MLK_ROOT_MODULE] = "module data",
-	[MLK_ROOT_MEMMAP] = "struct pages",
-	[MLK_ROOT_RESERVED] = "reserved (memblock) memory",
-	[MLK_ROOT_COMPOUND] = "compound page allocations",
-	[MLK_ROOT_KMEMLEAK] = "other kmemleak-tracked memory",
-	[MLK_ROOT_SKIPPED] = "skipped slabs",
-};
-
-const char *mlk_root_kind_name(int kind)
-{
-	return kind >= 0 && kind < MLK_ROOT_KINDS ? root_kind_names[kind] : "?";
-}
-
 /* Thread stack base addresses, sorted later (see mlk_roots_is_stack()). */
 static int add_stack_base(struct mlk_roots *r, ulong stack)
 {
@@ -200,29 +183,6 @@ static int add_cached_stacks(struct mlk_roots *r)
 				return -1;
 		}
 	}
-	return 0;
-}
-
-int mlk_roots_is_stack(const struct mlk_roots *r, ulong addr)
-{
-	return r->nstacks &&
-	       bsearch(&addr, r->stacks, r->nstacks, sizeof(ulong),
-		       mlk_cmp_ulong);
-}
-
-int mlk_roots_add(struct mlk_roots *r, ulong start, ulong end, int kind)
-{
-	if (end <= start)
-		return 0;
-	if (mlk_array_grow((void **)&r->ranges, &r->cap, r->count,
-			   sizeof(*r->ranges), 1024) < 0)
-		return -1;
-	r->ranges[r->count].start = start;
-	r->ranges[r->count].len = end - start;
-	r->ranges[r->count].kind = (uint8_t)kind;
-	r->count++;
-	r->per_kind_count[kind]++;
-	r->per_kind_bytes[kind] += end - start;
 	return 0;
 }
 
@@ -544,101 +504,6 @@ static int add_modules(struct mlk_roots *r)
 
 /* ---- collection ------------------------------------------------------------- */
 
-static int cmp_root(const void *a, const void *b)
-{
-	ulong x = ((const struct mlk_root *)a)->start;
-	ulong y = ((const struct mlk_root *)b)->start;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Sorts the ranges and merges overlaps, so a byte is scanned once (the
- * per-cpu first chunk, for one, is also reserved memory). The per-kind
- * figures keep what each source contributed before the merge.
- */
-static void merge_ranges(struct mlk_roots *r)
-{
-	size_t i, out = 0;
-
-	qsort(r->ranges, r->count, sizeof(*r->ranges), cmp_root);
-	for (i = 0; i < r->count; i++) {
-		struct mlk_root *cur = &r->ranges[i];
-		struct mlk_root *prev = out ? &r->ranges[out - 1] : NULL;
-
-		if (prev && cur->start <= prev->start + prev->len) {
-			ulong end = cur->start + cur->len;
-
-			if (end > prev->start + prev->len)
-				prev->len = end - prev->start;
-			continue;
-		}
-		r->ranges[out++] = *cur;
-	}
-	r->count = out;
-}
-
-int mlk_roots_exclude(struct mlk_roots *r, ulong start, ulong end)
-{
-	if (end <= start)
-		return 0;
-	if (r->nholes >= MLK_ROOT_HOLES)
-		return -1;
-	r->hole_start[r->nholes] = start;
-	r->hole_end[r->nholes] = end;
-	r->nholes++;
-	return 0;
-}
-
-/* Cuts [hs, he) out of the sorted, merged ranges (one split at most). */
-static int cut_hole(struct mlk_roots *r, ulong hs, ulong he)
-{
-	size_t i;
-
-	for (i = 0; i < r->count; i++) {
-		struct mlk_root *cur = &r->ranges[i];
-		ulong s = cur->start, e = cur->start + cur->len;
-
-		if (e <= hs || s >= he)
-			continue;
-		r->excluded_bytes += (e < he ? e : he) - (s > hs ? s : hs);
-		if (s < hs && e > he) {
-			uint8_t kind = cur->kind;
-
-			cur->len = hs - s;
-			/* the tail goes to the end; collect sorts again */
-			if (mlk_roots_add(r, he, e, kind) < 0)
-				return -1;
-			r->per_kind_count[kind]--;
-			r->per_kind_bytes[kind] -= e - he;
-		} else if (s < hs) {
-			cur->len = hs - s;
-		} else if (e > he) {
-			cur->start = he;
-			cur->len = e - he;
-		} else {
-			cur->len = 0;
-		}
-	}
-	return 0;
-}
-
-static int cut_holes(struct mlk_roots *r)
-{
-	size_t i, out = 0;
-	unsigned h;
-
-	for (h = 0; h < r->nholes; h++)
-		if (cut_hole(r, r->hole_start[h], r->hole_end[h]) < 0)
-			return -1;
-	for (i = 0; i < r->count; i++)
-		if (r->ranges[i].len)
-			r->ranges[out++] = r->ranges[i];
-	r->count = out;
-	qsort(r->ranges, r->count, sizeof(*r->ranges), cmp_root);
-	return 0;
-}
-
 int mlk_roots_collect(struct mlk_roots *r)
 {
 	if (add_kernel_data(r) < 0 || add_percpu(r) < 0 ||
@@ -648,18 +513,4 @@ int mlk_roots_collect(struct mlk_roots *r)
 	qsort(r->stacks, r->nstacks, sizeof(ulong), mlk_cmp_ulong);
 	qsort(r->pids, r->npids, sizeof(*r->pids), cmp_pid);
 	return mlk_roots_resort(r);
-}
-
-int mlk_roots_resort(struct mlk_roots *r)
-{
-	merge_ranges(r);
-	return cut_holes(r);
-}
-
-void mlk_roots_free(struct mlk_roots *r)
-{
-	free(r->ranges);
-	free(r->stacks);
-	free(r->pids);
-	memset(r, 0, sizeof(*r));
 }

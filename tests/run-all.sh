@@ -61,6 +61,10 @@ main() {
 	step "setup (tests/fixture/setup.sh)" tests/fixture/setup.sh
 
 	step "build kmemleak.so" make -C "$REPO" kmemleak.so || so_ok=0
+	if [ "$so_ok" = 1 ]; then
+		step "the import picture has no circles (tests/layers.py)" \
+			python3 tests/layers.py "$REPO/build/so"
+	fi
 	if step "build build/unit" make -C "$REPO" build/unit; then
 		unit "unit tests (build/unit)" "$REPO/build/unit"
 	else

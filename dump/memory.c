@@ -4,7 +4,7 @@
  * or a wild address is a failed read that the caller counts and skips,
  * never an error that ends the command.
  */
-#include "readers.h"
+#include "dump.h"
 
 struct mlk_read_stats mlk_reads;
 

@@ -4,7 +4,7 @@
  * a non-kernel address, and on a cycle that does not pass through the head
  * (Brent's cycle detection: a tortoise parked at steps 1, 2, 4, 8, ...).
  */
-#include "readers.h"
+#include "dump.h"
 
 long mlk_walk_list(ulong head, long max_nodes, mlk_list_fn fn, void *arg,
 		   int *truncated)
