@@ -52,6 +52,13 @@ $(BUILD)/so/%.o: %.c $(ENGINE_HDRS) $(CRASH_HDRS) Makefile
 kmemleak.so: $(ENGINE_OBJS) $(CRASH_OBJS)
 	$(CC) $(CFLAGS) -shared -o $@ $^
 
+# The benchmark's raw reader (bench/rawread.c): memleak's struct page
+# predicates and dump reads, so both read the same pages.
+RAWREAD_SRCS := bench/rawread.c $(wildcard dump/*.c arch/*.c) readers/pageflags.c
+bench/rawread.so: $(RAWREAD_SRCS) $(ENGINE_OBJS) $(ENGINE_HDRS) $(CRASH_HDRS) Makefile
+	$(CC) $(CFLAGS) $(ARCH_DEF) $(CRASH_INCS) -shared -o $@ $(RAWREAD_SRCS) \
+		$(ENGINE_OBJS)
+
 install: kmemleak.so
 	install -d $(DESTDIR)$(EXTDIR)
 	install -m 0755 kmemleak.so $(DESTDIR)$(EXTDIR)/kmemleak.so
@@ -78,6 +85,6 @@ test: kmemleak.so
 	tests/run-all.sh
 
 clean:
-	rm -rf $(BUILD) kmemleak.so
+	rm -rf $(BUILD) kmemleak.so bench/rawread.so
 
 .PHONY: all install unit test clean

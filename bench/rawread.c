@@ -21,10 +21,11 @@
  *   rawread: <phase> <bytes> bytes, <pages> pages, <reads> reads, <failed> failed, <s> s
  *   rawread: total <bytes> bytes (<MB> MB) in <s> s wall, <s> s cpu[, <n> words in range]
  *
- * Part of the benchmark (bench/), not of the product. Build:
- *   gcc -O2 -shared -fPIC -DX86_64 -I/usr/include/crash -o rawread.so rawread.c
+ * Part of the benchmark (bench/), not of the product. What a page is (slab,
+ * head, tail, reserved) comes from memleak's own readers/pageflags.c, so the
+ * two agree on every kernel. Build: make bench/rawread.so
  */
-#include "defs.h"
+#include "readers.h"
 #include <sys/time.h>
 #include <sys/resource.h>
 
@@ -139,19 +140,10 @@ static void runs_free(struct runs *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
-static ulong bit_of(const char *name)
-{
-	long v;
-
-	if (!enumerator_value((char *)name, &v) || v < 0 || v > 63)
-		error(FATAL, "rawread: enumerator %s unknown\n", name);
-	return 1UL << v;
-}
-
 /* Classification state of the struct page walk. */
 struct page_walk {
-	long psz, off_flags, off_head;
-	ulong pg_slab, pg_head, pg_resv, kimg_lo, kimg_hi;
+	long psz;
+	ulong kimg_lo, kimg_hi;
 	ulong slab_head;		/* struct page of the current slab head */
 	struct runs *slab, *resv;
 };
@@ -163,20 +155,20 @@ static void classify(struct page_walk *w, ulong first, ulong pfn,
 
 	for (i = 0; i < n; i++) {
 		const unsigned char *pg = pages + i * w->psz;
-		ulong flags = *(const ulong *)(pg + w->off_flags);
-		ulong head = *(const ulong *)(pg + w->off_head);
 
-		if (head & 1) {		/* a tail page */
+		if (mlk_page_is_tail(pg)) {
+			ulong head = *(const ulong *)(pg + mlk_page.compound_head);
+
 			if (w->slab_head && head - 1 == w->slab_head)
 				runs_add(w->slab, pfn + i);
 			continue;
 		}
 		w->slab_head = 0;
-		if (flags & w->pg_slab) {
+		if (mlk_page_is_slab(pg)) {
 			runs_add(w->slab, pfn + i);
-			if (flags & w->pg_head)
+			if (mlk_page_is_head(pg))
 				w->slab_head = first + i * w->psz;
-		} else if ((flags & w->pg_resv) &&
+		} else if (mlk_page_is_reserved(pg) &&
 			   (pfn + i < w->kimg_lo || pfn + i >= w->kimg_hi)) {
 			runs_add(w->resv, pfn + i);
 		}
@@ -229,12 +221,8 @@ static void walk_span(struct rr *r, struct page_walk *w, ulong pfn, ulong n)
  */
 static void walk_struct_pages(struct rr *r, struct runs *slab, struct runs *resv)
 {
+	static const struct mlk_needs *const tables[] = { &mlk_page_needs };
 	struct page_walk w = {
-		.psz = STRUCT_SIZE("page"),
-		.off_flags = MEMBER_OFFSET("page", "flags"),
-		.off_head = MEMBER_OFFSET("page", "compound_head"),
-		.pg_slab = bit_of("PG_slab"), .pg_head = bit_of("PG_head"),
-		.pg_resv = bit_of("PG_reserved"),
 		.kimg_lo = VTOP(symbol_value("_text")) >> PAGESHIFT(),
 		.kimg_hi = (VTOP(symbol_value("_end") - 1) >> PAGESHIFT()) + 1,
 		.slab = slab, .resv = resv,
@@ -242,8 +230,9 @@ static void walk_struct_pages(struct rr *r, struct runs *slab, struct runs *resv
 	ulong per_batch;
 	int node;
 
-	if (w.psz <= 0 || w.off_flags < 0 || w.off_head < 0)
+	if (mlk_debuginfo_prepare(tables, 1) < 0 || mlk_page.compound_head < 0)
 		error(FATAL, "rawread: struct page layout unknown\n");
+	w.psz = mlk_page.size;
 	per_batch = r->batch / w.psz;
 	if (!per_batch)
 		per_batch = 1;

@@ -127,14 +127,9 @@ ls -1d "$CACHE"/bench/runs/*/ 2>/dev/null | head -n -5 | xargs -r rm -rf
 log "make kmemleak.so"
 make -C "$REPO" kmemleak.so >"$RUN/make.log" 2>&1 || { cat "$RUN/make.log" >&2; die "make failed"; }
 SO=$REPO/kmemleak.so
-RAWREAD=$CACHE/bench/tools/rawread-$(sha256sum "$BENCH_SRC/rawread.c" | cut -c1-12).so
-if [ ! -f "$RAWREAD" ]; then
-	mkdir -p "$CACHE/bench/tools"
-	rm -f "$CACHE"/bench/tools/rawread-*.so
-	gcc -O2 -g -Wall -shared -fPIC -DX86_64 -I/usr/include/crash \
-		-o "$RAWREAD.tmp" "$BENCH_SRC/rawread.c" || die "cannot build rawread.so"
-	mv -f "$RAWREAD.tmp" "$RAWREAD"
-fi
+make -C "$REPO" bench/rawread.so >>"$RUN/make.log" 2>&1 ||
+	{ cat "$RUN/make.log" >&2; die "cannot build bench/rawread.so"; }
+RAWREAD=$REPO/bench/rawread.so
 
 # ---- the dumps -----------------------------------------------------------------
 DUMPS=()	# "label dir"
