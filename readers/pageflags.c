@@ -3,8 +3,14 @@
  * knows how the kernel marks slab, head, tail and reserved pages.
  *
  * Up to 6.9 a slab page carries PG_slab in page->flags (enum pageflags).
- * The struct page's size and the offsets of flags, compound_head, mapping
- * and _refcount come from the debuginfo; the bits are enumerators.
+ * 6.10 moved it to page->page_type ("mm: free up PG_slab", 46df8e73a4a3),
+ * with inverted bits that are #defines, not in the debuginfo; 6.12 made the
+ * type a value in the top byte ("mm: support only one page_type per page",
+ * 4ffca5a96678): enum pagetype, PGTY_slab = 0xf5, set on the head page of
+ * the folio only. Newer kernels also type large kmalloc pages
+ * (PGTY_large_kmalloc). The struct page's size, the offsets of flags,
+ * compound_head, mapping, _refcount and page_type, and the bits and types
+ * are read from the debuginfo.
  */
 #include "readers.h"
 #include "bytes.h"
@@ -14,6 +20,8 @@ struct mlk_page_layout mlk_page = {
 	.compound_head = MLK_NO_ANSWER, .mapping = MLK_NO_ANSWER,
 	.refcount = MLK_NO_ANSWER, .pg_slab = MLK_NO_ANSWER,
 	.pg_head = MLK_NO_ANSWER, .pg_reserved = MLK_NO_ANSWER,
+	.page_type = MLK_NO_ANSWER, .pgty_slab = MLK_NO_ANSWER,
+	.pgty_buddy = MLK_NO_ANSWER, .pgty_large_kmalloc = MLK_NO_ANSWER,
 };
 
 static const struct mlk_need page_needs[] = {
@@ -26,22 +34,27 @@ static const struct mlk_need page_needs[] = {
 	MLK_ENUM(&mlk_page.pg_reserved, "PG_reserved", MLK_OPTIONAL),
 	MLK_ENUM(&mlk_page.pg_head, "PG_head", MLK_OPTIONAL),
 	MLK_ENUM(&mlk_page.pg_slab, "PG_slab", MLK_OPTIONAL),
+	/* 6.12+: enum pagetype in the top byte of page_type */
+	MLK_MEMBER_ANY(&mlk_page.page_type, "page", "page_type", MLK_OPTIONAL),
+	MLK_ENUM(&mlk_page.pgty_slab, "PGTY_slab", MLK_OPTIONAL),
+	MLK_ENUM(&mlk_page.pgty_buddy, "PGTY_buddy", MLK_OPTIONAL),
+	MLK_ENUM(&mlk_page.pgty_large_kmalloc, "PGTY_large_kmalloc",
+		 MLK_OPTIONAL),
 };
 
 static int derive_page(int missing)
 {
 	if (missing)
 		return -1;
-	/*
-	 * 6.10 moved the slab mark from page->flags to page_type ("mm: free
-	 * up PG_slab", 46df8e73a4a3), which this version does not read yet.
-	 */
-	if (mlk_page.pg_slab < 0) {
-		error(INFO, "enum pageflags has no PG_slab: slab pages "
-		      "marked by page_type (Linux 6.10+) are not supported yet\n");
-		return -1;
-	}
-	return 0;
+	if (mlk_page.pg_slab >= 0)
+		return 0;
+	if (mlk_page.pgty_slab >= 0 && mlk_page.page_type >= 0)
+		return 0;
+	/* 6.10 and 6.11: page_type bits that are #defines (see above) */
+	error(INFO, "struct page: no PG_slab and no enum pagetype: slab pages "
+	      "marked by the page_type bits of Linux 6.10 and 6.11 are not "
+	      "supported\n");
+	return -1;
 }
 
 const struct mlk_needs mlk_page_needs = {
@@ -65,9 +78,31 @@ int mlk_page_is_tail(const unsigned char *pg)
 	       (mlk_get_u64(pg, mlk_page.compound_head) & 1);
 }
 
+/* 6.12+: the page's type, the top byte of page_type (0xff: none). */
+static long page_type_of(const unsigned char *pg)
+{
+	if (mlk_page.page_type < 0)
+		return -1;
+	return mlk_get_u32(pg, mlk_page.page_type) >> 24;
+}
+
 int mlk_page_is_slab(const unsigned char *pg)
 {
-	return flag_set(pg, mlk_page.pg_slab);
+	if (mlk_page.pg_slab >= 0)
+		return flag_set(pg, mlk_page.pg_slab);
+	return mlk_page.pgty_slab >= 0 &&
+	       page_type_of(pg) == mlk_page.pgty_slab;
+}
+
+int mlk_page_is_large_kmalloc(const unsigned char *pg)
+{
+	return mlk_page.pgty_large_kmalloc >= 0 &&
+	       page_type_of(pg) == mlk_page.pgty_large_kmalloc;
+}
+
+int mlk_page_types_large_kmalloc(void)
+{
+	return mlk_page.pgty_large_kmalloc >= 0 && mlk_page.page_type >= 0;
 }
 
 int mlk_page_is_head(const unsigned char *pg)

@@ -299,11 +299,13 @@ static int flush_compound(struct mlk_compound *c)
 	if (count < 2)
 		return 0;
 	/*
-	 * page_owner names the allocator: a large kmalloc is a block like any
-	 * slab object (mm/kmemleak.c tracks it too, from kmalloc_large()).
+	 * The page's type (PGTY_large_kmalloc, newer kernels) or page_owner
+	 * names the allocator: a large kmalloc is a block like any slab object
+	 * (mm/kmemleak.c tracks it too, from kmalloc_large()).
 	 */
-	if (c->owners && c->ix && count <= UINT32_MAX >> PAGESHIFT() &&
-	    mlk_page_owners_is_large_kmalloc(c->owners, start)) {
+	if (c->ix && count <= UINT32_MAX >> PAGESHIFT() &&
+	    (c->head_large_kmalloc || (c->owners &&
+	     mlk_page_owners_is_large_kmalloc(c->owners, start)))) {
 		c->large_kmalloc++;
 		c->large_kmalloc_pages += count;
 		return mlk_index_add(c->ix, PTOV(start << PAGESHIFT()),
@@ -343,6 +345,7 @@ int mlk_compound_visit(void *arg, ulong page, ulong pfn,
 	if (flush_compound(c) < 0)
 		return -1;
 	if (untracked_head(pg)) {
+		c->head_large_kmalloc = mlk_page_is_large_kmalloc(pg);
 		c->head_page = page;
 		c->head_pfn = pfn;
 		c->run_pages = 1;

@@ -43,6 +43,8 @@ struct mlk_page_layout {
 	long mapping;
 	long refcount;        /* _refcount */
 	long pg_slab, pg_head, pg_reserved;   /* enum pageflags bits */
+	long page_type;       /* 6.12+: enum pagetype in its top byte */
+	long pgty_slab, pgty_buddy, pgty_large_kmalloc;
 };
 extern struct mlk_page_layout mlk_page;
 
@@ -50,6 +52,10 @@ int mlk_page_is_slab(const unsigned char *pg);
 int mlk_page_is_head(const unsigned char *pg);
 int mlk_page_is_tail(const unsigned char *pg);
 int mlk_page_is_reserved(const unsigned char *pg);
+/* A large kmalloc's head page, on kernels that type those pages. */
+int mlk_page_is_large_kmalloc(const unsigned char *pg);
+/* Whether this kernel types large kmalloc pages (PGTY_large_kmalloc). */
+int mlk_page_types_large_kmalloc(void);
 /* The head page of the compound page holding page (or page itself). */
 ulong mlk_page_head_of(ulong page);
 
@@ -195,6 +201,7 @@ struct mlk_compound {
 	struct mlk_index *ix;            /* large kmalloc blocks go here */
 	struct mlk_page_owners *owners;  /* NULL: no page_owner records */
 	ulong head_page, head_pfn, run_pages;
+	int head_large_kmalloc;          /* typed PGTY_large_kmalloc */
 	uint64_t allocations, pages;     /* scanned as roots */
 	uint64_t large_kmalloc, large_kmalloc_pages; /* tracked as blocks */
 	int enabled;

@@ -2,7 +2,11 @@
  * vmalloc.c - vmalloc areas (VM_ALLOC) as tracked blocks.
  *
  * Busy areas are on vmap_area_list (mm/vmalloc.c, up to 6.8), each
- * vmap_area pointing to its vm_struct. A vmalloc'ed block is recorded by
+ * vmap_area pointing to its vm_struct. 6.9 split the busy tree and list
+ * per node ("mm: vmalloc: add a per-node vmap_area busy tree",
+ * d093602919ad; "mm: vmalloc: remove global vmap_area_root rb-tree",
+ * 55c49fee57af): vmap_nodes[0 .. nr_vmap_nodes) each keep their busy
+ * areas on busy.head, linked by the same vmap_area.list. A vmalloc'ed block is recorded by
  * the allocator itself twice: vmap_area.va_start and vm_struct.addr.
  * mm/kmemleak.c copes with that through min_count 2 (kmemleak_vmalloc())
  * plus kmemleak_scan_area() on the vmap_area, which leaves va_start and
@@ -37,6 +41,8 @@ struct vmalloc_layout {
 	long va_start, va_end, va_vm, va_list;
 	long vm_addr, vm_size, vm_flags, vm_caller;
 	long va_size_of, vm_size_of;
+	/* 6.9+: struct vmap_node busy lists */
+	long node_size_of, node_busy, rb_list_head;
 };
 
 struct vmalloc_walk {
@@ -66,6 +72,9 @@ static const struct mlk_need vmalloc_needs[] = {
 	MLK_MEMBER_ANY(&L.vm_caller, "vm_struct", "caller", MLK_OPTIONAL),
 	MLK_SIZE(&L.va_size_of, "vmap_area", MLK_REQUIRED),
 	MLK_SIZE(&L.vm_size_of, "vm_struct", MLK_REQUIRED),
+	MLK_SIZE(&L.node_size_of, "vmap_node", MLK_OPTIONAL),
+	MLK_MEMBER(&L.node_busy, "vmap_node", "busy", MLK_OPTIONAL),
+	MLK_MEMBER(&L.rb_list_head, "rb_list", "head", MLK_OPTIONAL),
 };
 
 static int derive_vmalloc(int missing)
@@ -225,32 +234,76 @@ static int visit_area(ulong node, void *arg)
 	return 0;
 }
 
+/* Sanity bound on nr_vmap_nodes (one node per CPU at most, in practice). */
+#define MAX_VMAP_NODES 4096
+
+/*
+ * The busy lists: vmap_area_list up to 6.8, each vmap_nodes[i].busy.head
+ * from 6.9. Returns the number of lists walked (0: none on this kernel);
+ * *truncated when one of them was cut short.
+ */
+static int walk_busy_lists(struct vmalloc_walk *w, int *truncated)
+{
+	ulong nodes;
+	int nr = 0, i, cut;
+
+	*truncated = 0;
+	if (symbol_exists("vmap_area_list")) {
+		mlk_walk_list(symbol_value("vmap_area_list"), MAX_VMAP_AREAS,
+			      visit_area, w, truncated);
+		return 1;
+	}
+	if (!symbol_exists("vmap_nodes") || !symbol_exists("nr_vmap_nodes") ||
+	    w->l.node_size_of <= 0 || w->l.node_busy < 0 ||
+	    w->l.rb_list_head < 0)
+		return 0;
+	if (!mlk_read_ulong(symbol_value("vmap_nodes"), &nodes) || !nodes ||
+	    !mlk_read_symbol_int("nr_vmap_nodes", &nr) || nr <= 0 ||
+	    nr > MAX_VMAP_NODES) {
+		*truncated = 1;
+		return 1;
+	}
+	for (i = 0; i < nr && !w->oom; i++) {
+		ulong head = nodes + (ulong)i * w->l.node_size_of +
+			w->l.node_busy + w->l.rb_list_head;
+
+		mlk_walk_list(head, MAX_VMAP_AREAS, visit_area, w, &cut);
+		*truncated |= cut;
+	}
+	return nr;
+}
+
 int mlk_vmalloc_add_areas(struct mlk_index *ix, struct mlk_masks *masks,
 			  const struct mlk_roots *roots, ulong percpu_caller,
 			  struct mlk_vmalloc_stats *st)
 {
 	struct vmalloc_walk w = { .l = L, .ix = ix, .masks = masks, .roots = roots,
 				  .percpu_caller = percpu_caller, .st = st };
-	int truncated = 0;
+	int truncated = 0, lists = 0;
 
-	if (!symbol_exists("vmap_area_list") || !layout_known) {
+	if (!layout_known) {
 		st->unsupported = 1;
 		return 0;
 	}
 	w.va_buf = malloc(w.l.va_size_of);
 	w.vm_buf = malloc(w.l.vm_size_of);
 	if (w.va_buf && w.vm_buf) {
-		mlk_walk_list(symbol_value("vmap_area_list"), MAX_VMAP_AREAS,
-			      visit_area, &w, &truncated);
-		mask_other_lists(&w);
+		lists = walk_busy_lists(&w, &truncated);
+		if (lists)
+			mask_other_lists(&w);
 	} else {
 		w.oom = 1;
 	}
 	free(w.va_buf);
 	free(w.vm_buf);
+	if (!w.oom && !lists) {
+		st->unsupported = 1;
+		return 0;
+	}
 	st->list_truncated = truncated;
 	if (!w.oom && truncated)
-		error(INFO, "vmap_area_list is damaged; %lu vmalloc "
-		      "areas tracked\n", (ulong)st->tracked);
+		error(INFO, "%s is damaged; %lu vmalloc areas tracked\n",
+		      symbol_exists("vmap_area_list") ? "vmap_area_list" :
+		      "a vmap_nodes busy list", (ulong)st->tracked);
 	return w.oom ? -1 : 0;
 }

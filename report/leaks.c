@@ -716,7 +716,7 @@ static void print_coverage(const struct memleak_run *run)
 static const char *pages_untracked(const struct memleak_run *run, char *buf,
 				   size_t bufsz)
 {
-	if (run->owners.ready)
+	if (run->owners.ready || mlk_page_types_large_kmalloc())
 		return "page allocations other than large kmalloc";
 	snprintf(buf, bufsz, "page allocations (large kmalloc: %s)",
 		 run->owners.why ? run->owners.why : "no page_owner records");
@@ -822,8 +822,8 @@ static void print_damage(const struct memleak_run *run)
 		(unsigned long long)run->compound.pages,
 		run->roots.percpu_static_only ? "" : ", per-cpu allocations "
 		"(allocation maps not readable: per-cpu units scanned as roots)",
-		run->vmalloc.unsupported ? ", vmalloc areas (no vmap_area_list "
-		"on this kernel)" : "",
+		run->vmalloc.unsupported ? ", vmalloc areas (neither vmap_area_list "
+		"nor vmap_nodes on this kernel)" : "",
 		ss->caches_skipped ? ", SLAB_NOLEAKTRACE caches" : "");
 }
 
