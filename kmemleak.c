@@ -172,7 +172,7 @@ static int read_kernel_records(struct memleak_run *run,
 		return 0;
 	/* kmemleak's static object pool points at what it tracks */
 	if (mlk_kml_mem_pool(&start, &end) == 0 &&
-	    mlk_roots_exclude(&run->roots, start, end) < 0)
+	    mlk_roots_exclude(&run->roots, start, end, MLK_HOLE_KMEMLEAK) < 0)
 		return -1;
 	return 0;
 }

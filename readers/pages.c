@@ -14,6 +14,15 @@
  * is what is left of that knowledge. The kernel image (already scanned by
  * section, and its text holds no pointers) and the crashkernel reservation
  * (another kernel's memory) are left out.
+ *
+ * The kernel image is reserved too, except what the kernel gave back to
+ * the page allocator at boot: its init sections (mm/memblock.c:
+ * free_reserved_area() from free_initmem()) and, with AMD memory
+ * encryption, the unused tail of .bss..decrypted, which lies inside .bss
+ * (arch/x86/mm/mem_encrypt_amd.c: mem_encrypt_free_decrypted_mem()).
+ * Those pages may hold anything since - a slab, say - and must not be
+ * scanned as the kernel's .bss: the image pages found not reserved here
+ * are left out of the roots.
  */
 #include "readers.h"
 #include "pageowner.h"
@@ -194,9 +203,11 @@ int mlk_reserved_init(struct mlk_reserved *r, struct mlk_roots *roots)
 	r->roots = roots;
 	if (mlk_page.pg_reserved < 0)
 		return -1;
-	if (symbol_exists("_text") && symbol_exists("_end"))
+	if (symbol_exists("_text") && symbol_exists("_end")) {
 		pfn_range_of(symbol_value("_text"), symbol_value("_end"),
 			     &r->kernel_lo, &r->kernel_hi);
+		r->kernel_vaddr = symbol_value("_text") & ~(ulong)(PAGESIZE() - 1);
+	}
 	crashkernel_pfns(r);
 	r->enabled = 1;
 	return 0;
@@ -240,6 +251,35 @@ int mlk_reserved_skip(struct mlk_reserved *r, ulong start_vaddr,
 	return 0;
 }
 
+/* A run of kernel image pages given back, left out of the roots. */
+static int flush_freed(struct mlk_reserved *r)
+{
+	ulong start = r->kernel_vaddr +
+		((r->freed_start - r->kernel_lo) << PAGESHIFT());
+	ulong count = r->freed_count;
+
+	r->freed_count = 0;
+	if (!count || !r->roots)
+		return 0;
+	r->freed_image_pages += count;
+	return mlk_roots_exclude(r->roots, start, start + (count << PAGESHIFT()),
+				 MLK_HOLE_FREED_IMAGE);
+}
+
+static int note_image_page(struct mlk_reserved *r, ulong pfn,
+			   const unsigned char *pg)
+{
+	if (mlk_page_is_reserved(pg))
+		return flush_freed(r);
+	if (r->freed_count && r->freed_start + r->freed_count != pfn &&
+	    flush_freed(r) < 0)
+		return -1;
+	if (!r->freed_count)
+		r->freed_start = pfn;
+	r->freed_count++;
+	return 0;
+}
+
 int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
 		       const unsigned char *pg)
 {
@@ -248,6 +288,9 @@ int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
 	(void)page;
 	if (!r->enabled)
 		return 0;
+	if (pfn >= r->kernel_lo && pfn < r->kernel_hi &&
+	    note_image_page(r, pfn, pg) < 0)
+		return -1;
 	if (!mlk_page_is_reserved(pg) || excluded_pfn(r, pfn))
 		return flush_run(r);
 	if (r->run_count && r->run_start + r->run_count != pfn &&
@@ -262,7 +305,9 @@ int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
 
 int mlk_reserved_finish(struct mlk_reserved *r)
 {
-	return r->enabled ? flush_run(r) : 0;
+	if (!r->enabled)
+		return 0;
+	return flush_run(r) < 0 || flush_freed(r) < 0 ? -1 : 0;
 }
 
 /* ---- compound allocations: large kmalloc blocks, or roots ----------------------- */

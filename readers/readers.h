@@ -185,6 +185,10 @@ struct mlk_reserved {
 	/* pfn ranges left out: the per-cpu first chunk's units */
 	ulong skip_lo[8], skip_hi[8];
 	unsigned nskip;
+	/* kernel image pages no longer reserved: given back at boot */
+	ulong kernel_vaddr;          /* the image address of kernel_lo */
+	ulong freed_start, freed_count;
+	uint64_t freed_image_pages;
 };
 int mlk_reserved_init(struct mlk_reserved *r, struct mlk_roots *roots);
 int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
@@ -255,8 +259,11 @@ enum mlk_root_kind {
 	MLK_ROOT_KINDS
 };
 
-/* Ranges a run may leave out of the roots (see mlk_roots_exclude()). */
-#define MLK_ROOT_HOLES 4
+/* Why a range is left out of the roots (see mlk_roots_exclude()). */
+enum mlk_hole_kind {
+	MLK_HOLE_KMEMLEAK,     /* kmemleak's own metadata */
+	MLK_HOLE_FREED_IMAGE,  /* kernel image pages the kernel gave back */
+};
 
 struct mlk_root {
 	ulong start;
@@ -281,9 +288,10 @@ struct mlk_roots {
 	struct mlk_task_pid *pids;   /* every task walked, sorted by pid */
 	size_t npids, pids_cap;
 	/* ranges left out of the roots (mlk_roots_exclude) */
-	ulong hole_start[MLK_ROOT_HOLES], hole_end[MLK_ROOT_HOLES];
-	unsigned nholes;
-	uint64_t excluded_bytes;
+	struct mlk_root *holes;      /* kind: why (enum mlk_hole_kind) */
+	size_t nholes, holes_cap;
+	uint64_t excluded_bytes;     /* kmemleak metadata left out */
+	uint64_t freed_image_bytes;  /* kernel image given back, left out */
 };
 
 struct mlk_task_pid {
@@ -295,10 +303,12 @@ struct mlk_task_pid {
 int mlk_roots_add(struct mlk_roots *roots, ulong start, ulong end, int kind);
 /*
  * Leaves [start, end) out of the roots, whoever adds it: memory that holds
- * pointers to blocks without referencing them (kmemleak's own metadata).
- * Call before mlk_roots_collect(). 0, or -1 when MLK_ROOT_HOLES are used.
+ * pointers to blocks without referencing them (kmemleak's own metadata),
+ * or that the kernel no longer owns (parts of its image it freed at boot).
+ * Call before mlk_roots_collect(). 0, or -1 when out of memory.
  */
-int mlk_roots_exclude(struct mlk_roots *roots, ulong start, ulong end);
+int mlk_roots_exclude(struct mlk_roots *roots, ulong start, ulong end,
+		      enum mlk_hole_kind why);
 /*
  * Appends the kernel's own roots to what is already there, then sorts the
  * ranges, merges overlaps and cuts out the excluded ranges. 0, or -1.

@@ -82,20 +82,23 @@ static void merge_ranges(struct mlk_roots *r)
 	r->count = out;
 }
 
-int mlk_roots_exclude(struct mlk_roots *r, ulong start, ulong end)
+int mlk_roots_exclude(struct mlk_roots *r, ulong start, ulong end,
+		      enum mlk_hole_kind why)
 {
 	if (end <= start)
 		return 0;
-	if (r->nholes >= MLK_ROOT_HOLES)
+	if (mlk_array_grow((void **)&r->holes, &r->holes_cap, r->nholes,
+			   sizeof(*r->holes), 8) < 0)
 		return -1;
-	r->hole_start[r->nholes] = start;
-	r->hole_end[r->nholes] = end;
+	r->holes[r->nholes].start = start;
+	r->holes[r->nholes].len = end - start;
+	r->holes[r->nholes].kind = (uint8_t)why;
 	r->nholes++;
 	return 0;
 }
 
 /* Cuts [hs, he) out of the sorted, merged ranges (one split at most). */
-static int cut_hole(struct mlk_roots *r, ulong hs, ulong he)
+static int cut_hole(struct mlk_roots *r, ulong hs, ulong he, uint64_t *cut)
 {
 	size_t i;
 
@@ -105,7 +108,7 @@ static int cut_hole(struct mlk_roots *r, ulong hs, ulong he)
 
 		if (e <= hs || s >= he)
 			continue;
-		r->excluded_bytes += (e < he ? e : he) - (s > hs ? s : hs);
+		*cut += (e < he ? e : he) - (s > hs ? s : hs);
 		if (s < hs && e > he) {
 			uint8_t kind = cur->kind;
 
@@ -129,12 +132,16 @@ static int cut_hole(struct mlk_roots *r, ulong hs, ulong he)
 
 static int cut_holes(struct mlk_roots *r)
 {
-	size_t i, out = 0;
-	unsigned h;
+	size_t i, h, out = 0;
 
-	for (h = 0; h < r->nholes; h++)
-		if (cut_hole(r, r->hole_start[h], r->hole_end[h]) < 0)
+	for (h = 0; h < r->nholes; h++) {
+		const struct mlk_root *hole = &r->holes[h];
+		uint64_t *cut = hole->kind == MLK_HOLE_FREED_IMAGE ?
+			&r->freed_image_bytes : &r->excluded_bytes;
+
+		if (cut_hole(r, hole->start, hole->start + hole->len, cut) < 0)
 			return -1;
+	}
 	for (i = 0; i < r->count; i++)
 		if (r->ranges[i].len)
 			r->ranges[out++] = r->ranges[i];
@@ -154,5 +161,6 @@ void mlk_roots_free(struct mlk_roots *r)
 	free(r->ranges);
 	free(r->stacks);
 	free(r->pids);
+	free(r->holes);
 	memset(r, 0, sizeof(*r));
 }

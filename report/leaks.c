@@ -700,10 +700,20 @@ static void print_coverage(const struct memleak_run *run)
 		r->modules_truncated ? " - module list damaged" : "",
 		(unsigned long long)r->cpus,
 		(unsigned long long)run->register_cpus);
+	if (r->freed_image_bytes)
+		fprintf(fp, "                   (%llu bytes of the kernel image "
+			"that the kernel gave back to the page allocator at "
+			"boot left out)\n",
+			(unsigned long long)r->freed_image_bytes);
 	fprintf(fp, "  blocks scanned:  %llu reachable blocks, %llu bytes\n",
 		(unsigned long long)st->grey,
 		(unsigned long long)st->block_bytes);
-	if (run->owners.ready)
+	if (mlk_page_types_large_kmalloc())
+		fprintf(fp, "  large kmalloc:   %llu blocks (%llu pages) tracked "
+			"by their page type\n",
+			(unsigned long long)run->compound.large_kmalloc,
+			(unsigned long long)run->compound.large_kmalloc_pages);
+	else if (run->owners.ready)
 		fprintf(fp, "  page_owner:      %llu large kmalloc blocks (%llu "
 			"pages) tracked; stacks of large kmalloc and vmalloc "
 			"blocks from page_owner\n",
