@@ -43,6 +43,26 @@ static inline uint16_t mlk_get_u16(const void *buf, long off)
 }
 
 /*
+ * One bit field of a word (a handle, a counters word); width 0 when the
+ * field is absent. pos counts from the word's least significant bit.
+ */
+struct mlk_bitfield {
+	uint8_t pos;
+	uint8_t width;
+};
+
+/* The field's bits of word, shifted down; 0 for an absent field. */
+static inline uint64_t mlk_bitfield_get(uint64_t word, struct mlk_bitfield f)
+{
+	uint64_t mask;
+
+	if (f.width == 0 || f.pos >= 64)
+		return 0;
+	mask = f.width >= 64 ? UINT64_MAX : (UINT64_C(1) << f.width) - 1;
+	return (word >> f.pos) & mask;
+}
+
+/*
  * A task name (comm[]) out of dump bytes: up to its NUL, at most srclen
  * bytes and dstsz - 1 characters; unprintable bytes become '?'.
  */

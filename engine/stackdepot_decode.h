@@ -32,6 +32,7 @@
 
 #include <stdint.h>
 
+#include "bytes.h"
 #include "engine.h"
 
 /* CONFIG_STACKDEPOT_MAX_FRAMES' default; what a record holds at most. */
@@ -41,12 +42,7 @@
 /* More pools than CONFIG_STACKDEPOT_MAX_POOLS can ever be (131071). */
 #define MLK_DEPOT_POOLS_LIMIT (1u << 17)
 
-/* One bit field of union handle_parts; width 0 when the field is absent. */
-struct mlk_bitfield {
-	uint8_t pos;   /* bit position from the handle's least significant bit */
-	uint8_t width; /* bits */
-};
-
+/* The bit fields of union handle_parts: struct mlk_bitfield (bytes.h). */
 struct mlk_depot_layout {
 	/* union handle_parts (gdb: ptype/o or printm give bitpos/bitsize). */
 	struct mlk_bitfield pool;   /* slabindex, pool_index(_plus_1) */

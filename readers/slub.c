@@ -13,7 +13,7 @@
  */
 #include "readers.h"
 #include "bytes.h"
-#include <byteswap.h>
+#include "slub_decode.h"
 
 /* include/linux/slab.h: caches kmemleak does not track (stable value). */
 #define SLAB_NOLEAKTRACE_FLAG 0x00800000UL
@@ -42,6 +42,9 @@ static struct {
 	long page_slab_cache, page_freelist, page_counters;
 	long kcc_slab_5_17, kcc_page;
 } L;
+
+/* The bit fields of the counters word: the preset for today's kernels. */
+static struct mlk_slab_counters_layout counters_layout;
 
 static const struct mlk_need slub_needs[] = {
 	MLK_MEMBER(&L.slab_slab_cache, "slab", "slab_cache", MLK_OPTIONAL),
@@ -99,6 +102,7 @@ static int derive_slub(int missing)
 		      "has slab_cache, freelist and counters\n");
 		return -1;
 	}
+	mlk_slab_counters_preset(&counters_layout, MLK_SLAB_COUNTERS_GEN_3_1);
 	if (CRASHDEBUG(1))
 		fprintf(fp, "memleak: layout: struct %s, kmem_cache %ld "
 			"bytes, random %ld\n", struct_slab ? "slab" : "page",
@@ -342,75 +346,23 @@ static const struct cpu_slab *find_cpu_slab(const struct mlk_slab_walk *w,
 
 struct slab_info {
 	ulong page;        /* struct page / struct slab address */
-	ulong base;        /* first byte of the slab memory */
 	const struct mlk_cache *cache;
 	uint32_t cache_idx;
-	uint32_t objects;
-	uint32_t inuse;
-	int frozen;        /* a CPU's slab: inuse says nothing about frees */
-	ulong freelist;
-	ulong cpu_freelist;
+	struct mlk_slub_cache_desc shape; /* the cache, as the decoder takes it */
+	struct mlk_slub_slab_desc slab;   /* base, counters, freelist heads */
 };
 
-/* Index of the object at addr, or -1 if addr is not an object start. */
-static long object_index(const struct slab_info *s, ulong addr)
+static struct mlk_slub_cache_desc cache_shape(const struct mlk_cache *c)
 {
-	ulong first = s->base + s->cache->red_left_pad;
-	ulong delta;
+	struct mlk_slub_cache_desc shape = {
+		.size = c->size,
+		.offset = c->offset,
+		.red_left_pad = c->red_left_pad,
+		.random = c->random,
+		.hardened = L.kc_random >= 0,
+	};
 
-	if (addr < first)
-		return -1;
-	delta = addr - first;
-	if (delta % s->cache->size || delta / s->cache->size >= s->objects)
-		return -1;
-	return (long)(delta / s->cache->size);
-}
-
-/*
- * CONFIG_SLAB_FREELIST_HARDENED stores free pointers obfuscated
- * (mm/slub.c: freelist_ptr()): ptr ^ s->random ^ swab(ptr_addr) since
- * 5.7 ("slub: improve bit diffusion for freelist ptr obfuscation"), and
- * ptr ^ s->random ^ ptr_addr before. The variant that lands on an object
- * of this slab (or NULL) wins.
- */
-static ulong decode_free_pointer(const struct slab_info *s, ulong raw,
-				 ulong ptr_addr)
-{
-	ulong swabbed, plain;
-
-	if (L.kc_random < 0)
-		return raw;
-	swabbed = raw ^ s->cache->random ^ bswap_64(ptr_addr);
-	if (!swabbed || object_index(s, swabbed) >= 0)
-		return swabbed;
-	plain = raw ^ s->cache->random ^ ptr_addr;
-	if (!plain || object_index(s, plain) >= 0)
-		return plain;
-	return swabbed;
-}
-
-/* Marks the objects of one freelist; 0, or -1 when the list is corrupt. */
-static int mark_freelist(const struct slab_info *s, const unsigned char *span,
-			 unsigned char *is_free, ulong head, uint64_t *nfree)
-{
-	ulong span_len = (ulong)s->objects * s->cache->size;
-	ulong ptr = head;
-
-	while (ptr) {
-		long idx = object_index(s, ptr);
-		ulong ptr_addr, raw;
-
-		if (idx < 0 || is_free[idx])
-			return -1; /* wild pointer, or a cycle */
-		is_free[idx] = 1;
-		(*nfree)++;
-		ptr_addr = ptr + s->cache->offset;
-		if (ptr_addr + sizeof(ulong) > s->base + span_len)
-			return -1;
-		memcpy(&raw, span + (ptr_addr - s->base), sizeof(raw));
-		ptr = decode_free_pointer(s, raw, ptr_addr);
-	}
-	return 0;
+	return shape;
 }
 
 static int add_objects(struct mlk_slab_walk *w, const struct slab_info *s,
@@ -419,8 +371,8 @@ static int add_objects(struct mlk_slab_walk *w, const struct slab_info *s,
 	const struct mlk_cache *c = s->cache;
 	uint32_t i;
 
-	for (i = 0; i < s->objects; i++) {
-		ulong obj = s->base + c->red_left_pad + (ulong)i * c->size;
+	for (i = 0; i < s->slab.objects; i++) {
+		ulong obj = mlk_slub_object_addr(&s->shape, &s->slab, i);
 
 		if (is_free && is_free[i])
 			continue;
@@ -442,34 +394,22 @@ static int add_objects(struct mlk_slab_walk *w, const struct slab_info *s,
 static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 {
 	struct mlk_slub_stats *st = &w->slub->st;
-	ulong span_len = (ulong)s->objects * s->cache->size;
-	uint64_t nfree = 0;
-	int corrupt = 0;
+	ulong span_len = mlk_slub_slab_bytes(&s->shape, &s->slab);
+	uint64_t nfree;
 
-	if (!s->freelist && !s->cpu_freelist)
+	if (!s->slab.freelist && !s->slab.cpu_freelist)
 		return add_objects(w, s, NULL); /* full: nothing to read */
 	if (mlk_buf_reserve(&w->span, span_len) < 0 ||
-	    mlk_buf_reserve(&w->free_map, s->objects) < 0)
+	    mlk_buf_reserve(&w->free_map, s->slab.objects) < 0)
 		return -1;
-	if (!mlk_readk(s->base, w->span.data, span_len)) {
+	if (!mlk_readk(s->slab.base, w->span.data, span_len)) {
 		st->slabs_unreadable++;
-		st->objects_skipped += s->inuse;
+		st->objects_skipped += s->slab.inuse;
 		return 0;
 	}
-	memset(w->free_map.data, 0, s->objects);
-	corrupt |= mark_freelist(s, w->span.data, w->free_map.data,
-				 s->freelist, &nfree) < 0;
-	corrupt |= mark_freelist(s, w->span.data, w->free_map.data,
-				 s->cpu_freelist, &nfree) < 0;
-	/*
-	 * A slab on no CPU keeps inuse exact (mm/slub.c: __slab_free()), so
-	 * its freelists must hold objects - inuse objects; fewer means a walk
-	 * cut short, and the objects past the cut would pass for allocated.
-	 */
-	if (!corrupt && !s->frozen && !s->cpu_freelist &&
-	    nfree != s->objects - s->inuse)
-		corrupt = 1;
-	if (corrupt)
+	/* the freelists and the free-count rule (engine/slub_decode.h) */
+	if (mlk_slub_mark_free(&s->shape, &s->slab, w->span.data, span_len,
+			       w->free_map.data, &nfree) < 0)
 		return SLAB_INCONSISTENT;
 	st->free_objects += nfree;
 	return add_objects(w, s, w->free_map.data);
@@ -478,29 +418,28 @@ static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 /* Which objects are free is unknown: track none of them. */
 static int skip_slab(struct mlk_slab_walk *w, const struct slab_info *s)
 {
-	ulong span_len = (ulong)s->objects * s->cache->size;
+	ulong span_len = mlk_slub_slab_bytes(&s->shape, &s->slab);
 
 	w->slub->st.freelists_corrupt++;
-	w->slub->st.objects_skipped += s->inuse;
+	w->slub->st.objects_skipped += s->slab.inuse;
 	if (CRASHDEBUG(1))
 		error(INFO, "slab %lx (%s): corrupt freelist, skipped\n",
 		      s->page, s->cache->name);
 	if (w->slub->skipped_roots)
-		return mlk_roots_add(w->slub->skipped_roots, s->base,
-				     s->base + span_len, MLK_ROOT_SKIPPED);
+		return mlk_roots_add(w->slub->skipped_roots, s->slab.base,
+				     s->slab.base + span_len,
+				     MLK_ROOT_SKIPPED);
 	return 0;
 }
 
-/*
- * struct slab counters (mm/slab.h): inuse:16, objects:15, frozen:1 in the
- * low 32 bits of the counters word (little-endian x86_64).
- */
-static void decode_counters(ulong counters, uint32_t *inuse,
-			    uint32_t *objects, int *frozen)
+/* struct slab's counters (engine/slub_decode.h: the bit fields). */
+static struct mlk_slab_counters read_counters(const unsigned char *pg)
 {
-	*inuse = counters & 0xffff;
-	*objects = (counters >> 16) & 0x7fff;
-	*frozen = (counters >> 31) & 1;
+	struct mlk_slab_counters counters;
+
+	mlk_slab_counters_decode(&counters_layout,
+				 load_field(pg, L.counters, 8), &counters);
+	return counters;
 }
 
 /*
@@ -511,29 +450,28 @@ static void decode_counters(ulong counters, uint32_t *inuse,
 static int reread_slab(struct mlk_slab_walk *w, struct slab_info *s)
 {
 	unsigned char pg[256];
-	uint32_t inuse, objects;
-	int cpu, frozen;
+	struct mlk_slab_counters now;
+	int cpu;
 
 	if (mlk_page.size <= 0 || (size_t)mlk_page.size > sizeof(pg) ||
 	    !mlk_readk(s->page, pg, (size_t)mlk_page.size) ||
 	    find_cache(w->slub, load_field(pg, L.slab_cache, 8)) !=
 	    (long)s->cache_idx)
 		return -1;
-	decode_counters(load_field(pg, L.counters, 8), &inuse, &objects,
-			&frozen);
-	if (objects != s->objects || inuse > objects)
+	now = read_counters(pg);
+	if (now.objects != s->slab.objects || now.inuse > now.objects)
 		return -1;
-	s->inuse = inuse;
-	s->frozen = frozen;
-	s->freelist = load_field(pg, L.freelist, 8);
-	s->cpu_freelist = 0;
+	s->slab.inuse = now.inuse;
+	s->slab.frozen = now.frozen;
+	s->slab.freelist = load_field(pg, L.freelist, 8);
+	s->slab.cpu_freelist = 0;
 	for (cpu = 0; cpu < mlk_possible_cpus() && s->cache->cpu_slab; cpu++) {
 		ulong kcc = s->cache->cpu_slab + kt->__per_cpu_offset[cpu];
 		ulong slab, freelist;
 
 		if (mlk_read_ulong(kcc + L.kcc_slab, &slab) && slab == s->page &&
 		    mlk_read_ulong(kcc + L.kcc_freelist, &freelist)) {
-			s->cpu_freelist = freelist;
+			s->slab.cpu_freelist = freelist;
 			break;
 		}
 	}
@@ -546,6 +484,7 @@ static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 	struct mlk_slub_stats *st = &w->slub->st;
 	const struct cpu_slab *cs;
 	struct slab_info s = { .page = page };
+	struct mlk_slab_counters counters;
 	int rc, tries;
 	long idx = find_cache(w->slub, load_field(pg, L.slab_cache, 8));
 
@@ -558,21 +497,24 @@ static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 	s.cache_idx = (uint32_t)idx;
 	if (s.cache->skipped)
 		return 0;
-	decode_counters(load_field(pg, L.counters, 8), &s.inuse,
-			&s.objects, &s.frozen);
-	if (s.objects == 0 || s.inuse > s.objects ||
-	    (s.cache->max_objects && s.objects > s.cache->max_objects) ||
-	    (ulong)s.objects * s.cache->size > MAX_SLAB_BYTES) {
+	s.shape = cache_shape(s.cache);
+	counters = read_counters(pg);
+	s.slab.inuse = counters.inuse;
+	s.slab.objects = counters.objects;
+	s.slab.frozen = counters.frozen;
+	if (s.slab.objects == 0 || s.slab.inuse > s.slab.objects ||
+	    (s.cache->max_objects && s.slab.objects > s.cache->max_objects) ||
+	    mlk_slub_slab_bytes(&s.shape, &s.slab) > MAX_SLAB_BYTES) {
 		st->slabs_bad++;
 		return 0;
 	}
-	s.base = PTOV(pfn << PAGESHIFT());
-	if (s.base >= w->kfence_start && s.base < w->kfence_end)
+	s.slab.base = PTOV(pfn << PAGESHIFT());
+	if (s.slab.base >= w->kfence_start && s.slab.base < w->kfence_end)
 		return 0; /* KFENCE pool: objects placed differently */
-	s.freelist = load_field(pg, L.freelist, 8);
+	s.slab.freelist = load_field(pg, L.freelist, 8);
 	cs = find_cpu_slab(w, page);
 	if (cs && cs->cache == s.cache_idx)
-		s.cpu_freelist = cs->freelist;
+		s.slab.cpu_freelist = cs->freelist;
 	w->slub->caches[idx].slabs++;
 	rc = process_slab(w, &s);
 	/* live: the slab changed while it was read; read it again */

@@ -2,7 +2,7 @@
  * fuzz_engine.c - libFuzzer target over memleak's crash-independent engine:
  * the block index, the scan (with per-cpu blocks), the orphan classes, the
  * hex dump formatter and the pure decoders (stack depot, SLUB track,
- * page_owner). Built and run by tests/fuzz/run.sh.
+ * page_owner, SLUB slab freelists). Built and run by tests/fuzz/run.sh.
  *
  * The input describes a synthetic kernel memory image and what to do with
  * it. Fields are taken in order with a cursor that yields zeros once the
@@ -42,6 +42,14 @@
  *   owner   u8 sel, layout bytes, u64 flags, u16 len and len bytes,
  *           u16 pfn, u16 section, u8 invalid, u8 order
  *   hexdump u8 n, u8 outsz, 24 bytes
+ *   slub    u8 sel (bit 0: hardened; bit 7: the counters' bit fields from
+ *           the input, 3 x { u8 pos, u8 width }, else the preset),
+ *           u64 counters (objects % (MAX_SLAB_OBJECTS + 1)), u16 size,
+ *           u16 offset, u16 red_left_pad, u64 random, u16 span (bytes of
+ *           the image, from its base, read as the slab), u16 freelist,
+ *           u16 cpu_freelist (0: NULL, else base - 256 + v), u16 object,
+ *           u64 ptr_addr: the slab is at the image's base, its bytes the
+ *           image's (after the scan's patches)
  *
  * Besides what the sanitizers catch, the target checks the engine against
  * a naive model: every lookup against a linear search of the kept blocks;
@@ -50,7 +58,9 @@
  * on the order blocks are scanned in); the orphan classes against the
  * orphan graph (an orphan nothing points to is direct; an indirect one is
  * reachable from its owner); the cached stack depot decoder against the
- * uncached one. A mismatch aborts (a finding, like a crash).
+ * uncached one; the SLUB freelist marking against a walk that finds
+ * objects by linear search and cycles by a list of the objects seen. A
+ * mismatch aborts (a finding, like a crash).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -62,6 +72,7 @@
 #include "stackdepot_decode.h"
 #include "track_decode.h"
 #include "pageowner_decode.h"
+#include "slub_decode.h"
 
 #define IMAGE_BASE  0xffff888000000000ull
 #define PCPU_BASE   0x0000000000030000ull
@@ -72,6 +83,7 @@
 #define MAX_PATCHES 64
 #define MAX_PCPU    8
 #define MAX_CPUS    4
+#define MAX_SLAB_OBJECTS 512 /* the model's walk is quadratic */
 
 /* -DFUZZ_DEBUG: say what each input did (to check the seeds). */
 #ifdef FUZZ_DEBUG
@@ -807,6 +819,189 @@ static void fuzz_page_owner(struct cursor *c, const struct image *im,
 	(void)mlk_page_owner_is_head(pfn, U8(c));
 }
 
+/* ---- SLUB freelists ------------------------------------------------------ */
+
+/* The model's object lookup: a linear search. */
+static int64_t model_object(const struct mlk_slub_cache_desc *c,
+			    const struct mlk_slub_slab_desc *s, mlk_addr_t p)
+{
+	for (uint32_t i = 0; c->size && i < s->objects; i++)
+		if (p == s->base + c->red_left_pad + (mlk_addr_t)i * c->size)
+			return i;
+	return -1;
+}
+
+/* The model's free pointer: the hardened variants tried in turn. */
+static mlk_addr_t model_next(const struct mlk_slub_cache_desc *c,
+			     const struct mlk_slub_slab_desc *s,
+			     uint64_t stored, mlk_addr_t at)
+{
+	mlk_addr_t swabbed = stored ^ c->random ^ __builtin_bswap64(at);
+	mlk_addr_t plain = stored ^ c->random ^ at;
+
+	if (!c->hardened)
+		return stored;
+	if (!swabbed || model_object(c, s, swabbed) >= 0)
+		return swabbed;
+	if (!plain || model_object(c, s, plain) >= 0)
+		return plain;
+	return swabbed;
+}
+
+struct model_slab {
+	const struct mlk_slub_cache_desc *c;
+	const struct mlk_slub_slab_desc *s;
+	const uint8_t *span;
+	size_t span_len;
+	uint32_t seen[MAX_SLAB_OBJECTS]; /* objects marked, in order */
+	uint64_t nseen;
+	uint8_t is_free[MAX_SLAB_OBJECTS];
+};
+
+static int model_seen(const struct model_slab *m, uint32_t idx)
+{
+	for (uint64_t k = 0; k < m->nseen; k++)
+		if (m->seen[k] == idx)
+			return 1;
+	return 0;
+}
+
+/* One list, marked into m: 0, or -1 when corrupt. */
+static int model_walk(struct model_slab *m, mlk_addr_t ptr)
+{
+	while (ptr) {
+		int64_t idx = model_object(m->c, m->s, ptr);
+		mlk_addr_t at = ptr + m->c->offset;
+		uint64_t stored;
+
+		if (idx < 0 || model_seen(m, (uint32_t)idx))
+			return -1;
+		m->seen[m->nseen++] = (uint32_t)idx;
+		m->is_free[idx] = 1;
+		if (at < m->s->base || at - m->s->base > m->span_len ||
+		    m->span_len - (at - m->s->base) < 8)
+			return -1;
+		memcpy(&stored, m->span + (at - m->s->base), 8);
+		ptr = model_next(m->c, m->s, stored, at);
+	}
+	return 0;
+}
+
+static void slub_counters_from(struct cursor *c, uint8_t sel,
+			       struct mlk_slab_counters *counters)
+{
+	struct mlk_slab_counters_layout l;
+	const char *why = NULL;
+	uint64_t word;
+
+	CHECK(mlk_slab_counters_preset(&l, MLK_SLAB_COUNTERS_GEN_3_1) == 0,
+	      "preset");
+	if (sel & 0x80) {
+		struct mlk_bitfield *f[3] = { &l.inuse, &l.objects, &l.frozen };
+		struct mlk_slab_counters_layout preset = l;
+
+		for (unsigned i = 0; i < 3; i++) {
+			f[i]->pos = U8(c);
+			f[i]->width = U8(c);
+		}
+		if (mlk_slab_counters_layout_check(&l, &why) < 0) {
+			DEBUG("slub: counters layout refused: %s\n", why);
+			CHECK(why != NULL, "check failed without a reason");
+			l = preset;
+		}
+	}
+	word = U64(c);
+	mlk_slab_counters_decode(&l, word, counters);
+	CHECK(counters->frozen == 0 || counters->frozen == 1, "frozen %d",
+	      counters->frozen);
+	CHECK(l.inuse.width >= 32 || counters->inuse >> l.inuse.width == 0,
+	      "inuse %u wider than %u bits", counters->inuse, l.inuse.width);
+	CHECK(l.objects.width >= 32 ||
+	      counters->objects >> l.objects.width == 0,
+	      "objects %u wider than %u bits", counters->objects,
+	      l.objects.width);
+}
+
+/* Encode one object's address at ptr_addr and decode it back. */
+static void slub_round_trip(const struct mlk_slub_cache_desc *cd,
+			    const struct mlk_slub_slab_desc *sd, uint16_t pick,
+			    mlk_addr_t at)
+{
+	mlk_addr_t target, swabbed, got;
+
+	if (!sd->objects || !cd->size)
+		return;
+	target = mlk_slub_object_addr(cd, sd, pick % sd->objects);
+	CHECK(mlk_slub_object_index(cd, sd, target) == pick % sd->objects,
+	      "object %u: index of its address", pick % sd->objects);
+	got = mlk_slub_free_pointer(cd, sd, target ^ cd->random ^
+				    __builtin_bswap64(at), at);
+	CHECK(got == (cd->hardened ? target :
+		      target ^ cd->random ^ __builtin_bswap64(at)),
+	      "swab encoding of object %u decoded to 0x%llx",
+	      pick % sd->objects, (unsigned long long)got);
+	if (!cd->hardened)
+		return;
+	got = mlk_slub_free_pointer(cd, sd, target ^ cd->random ^ at, at);
+	/* the 5.7+ reading of a 4.14 value wins when it lands too */
+	swabbed = target ^ at ^ __builtin_bswap64(at);
+	CHECK(got == target ||
+	      (got == swabbed && (!swabbed ||
+				  model_object(cd, sd, swabbed) >= 0)),
+	      "plain encoding of object %u decoded to 0x%llx",
+	      pick % sd->objects, (unsigned long long)got);
+}
+
+static void fuzz_slub(struct cursor *c, const struct image *im)
+{
+	static struct model_slab m;
+	static uint8_t is_free[MAX_SLAB_OBJECTS];
+	struct mlk_slub_cache_desc cd = { 0 };
+	struct mlk_slub_slab_desc sd = { .base = im->base };
+	struct mlk_slab_counters counters;
+	uint8_t sel = U8(c);
+	uint16_t head, cpu_head, pick;
+	uint64_t nfree = 0;
+	int rc, model_rc;
+
+	slub_counters_from(c, sel, &counters);
+	sd.objects = counters.objects % (MAX_SLAB_OBJECTS + 1);
+	sd.inuse = counters.inuse;
+	sd.frozen = counters.frozen;
+	cd.hardened = sel & 1;
+	cd.size = U16(c);
+	cd.offset = U16(c);
+	cd.red_left_pad = U16(c);
+	cd.random = U64(c);
+	memset(&m, 0, sizeof(m));
+	m.c = &cd;
+	m.s = &sd;
+	m.span = im->bytes;
+	m.span_len = U16(c) % (im->len + 1);
+	head = U16(c);
+	cpu_head = U16(c);
+	sd.freelist = head ? im->base - 256 + head : 0;
+	sd.cpu_freelist = cpu_head ? im->base - 256 + cpu_head : 0;
+
+	rc = mlk_slub_mark_free(&cd, &sd, im->bytes, m.span_len, is_free,
+				&nfree);
+	model_rc = model_walk(&m, sd.freelist) < 0;
+	model_rc |= model_walk(&m, sd.cpu_freelist) < 0;
+	if (!model_rc && !sd.frozen && !sd.cpu_freelist &&
+	    m.nseen != sd.objects - sd.inuse)
+		model_rc = 1;
+	DEBUG("slub: %u objects of %u bytes, %u in use, %s: %d, %llu free\n",
+	      sd.objects, cd.size, sd.inuse, cd.hardened ? "hardened" : "clear",
+	      rc, (unsigned long long)nfree);
+	CHECK(rc == -model_rc, "mark_free %d, model %d", rc, model_rc);
+	CHECK(nfree == m.nseen, "%llu free, model %llu",
+	      (unsigned long long)nfree, (unsigned long long)m.nseen);
+	CHECK(memcmp(is_free, m.is_free, sd.objects) == 0, "free maps differ");
+	CHECK(rc < 0 || mlk_slub_free_count_ok(&sd, nfree), "rule");
+	pick = U16(c);
+	slub_round_trip(&cd, &sd, pick, U64(c));
+}
+
 static void fuzz_hexdump(struct cursor *c)
 {
 	uint8_t n = U8(c) % 24, outsz = U8(c) % 100, bytes[24];
@@ -849,5 +1044,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_track(&c, &im, &src);
 	fuzz_page_owner(&c, &im, &src);
 	fuzz_hexdump(&c);
+	fuzz_slub(&c, &im);
 	return 0;
 }

@@ -5,7 +5,7 @@ Each seed follows the input layout described at the top of fuzz_engine.c,
 field by field, so that the fuzzer starts from inputs that reach the deep
 paths: a reachable chain, a leaked cycle with a block hanging off it, a
 watched block, per-cpu blocks, a stack depot record that decodes, a SLUB
-track and a page_owner record that parse.
+track and a page_owner record that parse, SLUB slabs whose freelists walk.
 
     tests/fuzz/make_corpus.py [DIR]
 """
@@ -15,6 +15,8 @@ import sys
 
 PAGE = 4096
 PCPU = 0x8000  # patch target flag: a per-cpu pointer
+IMAGE_BASE = 0xffff888000000000
+MASK64 = 2 ** 64 - 1
 
 
 class Seed:
@@ -115,6 +117,101 @@ def hexdump(seed, n=16, outsz=80, data=b'kmemleak-fuzz!\x00\xff'):
     seed.u8(n)
     seed.u8(outsz)
     seed.raw((data + bytes(24))[:24])
+
+
+def no_scan_or_decoders(seed):
+    """The sections before slub, all empty: the fuzzer starts from there."""
+    scan(seed, [], [], [])
+    depot_preset(seed, 0, 0, 0, [])
+    track_preset(seed, 0, 0, b'')
+    owner_preset(seed, 0, 0, b'')
+    hexdump(seed)
+
+
+def swab(v):
+    return int.from_bytes(v.to_bytes(8, 'little'), 'big')
+
+
+def free_pointer(encoding, nxt, at, random):
+    """mm/slub.c freelist_ptr(): clear, 5.7+ (swab) or 4.14 - 5.6."""
+    if encoding == 'swab':
+        return nxt ^ random ^ swab(at)
+    if encoding == 'plain':
+        return nxt ^ random ^ at
+    return nxt
+
+
+class Slab:
+    """A slab at the image's base: object i at red_left_pad + i * size."""
+
+    def __init__(self, base_pages, size, offset, red_left_pad, objects,
+                 random, encoding):
+        self.base = IMAGE_BASE + base_pages * PAGE
+        self.size, self.offset, self.pad = size, offset, red_left_pad
+        self.random, self.encoding = random, encoding
+        self.bytes = bytearray(b'\x6b' * (red_left_pad + objects * size))
+
+    def obj(self, i):
+        return self.base + self.pad + i * self.size
+
+    def chain(self, order, last=None):
+        """order[0] -> order[1] -> ... -> last (None: NULL); the head."""
+        for k, i in enumerate(order):
+            nxt = self.obj(order[k + 1]) if k + 1 < len(order) else \
+                (self.obj(last) if last is not None else 0)
+            at = self.obj(i) + self.offset
+            struct.pack_into('<Q', self.bytes, at - self.base,
+                             free_pointer(self.encoding, nxt, at, self.random))
+        return self.obj(order[0]) - self.base + 256  # the seed's u16
+
+
+def slub(seed, slab, counters, heads, hardened, layout=None, pick=0):
+    seed.u8((1 if hardened else 0) | (0x80 if layout else 0))
+    for pos, width in layout or ():
+        seed.u8(pos)
+        seed.u8(width)
+    seed.u64(counters)
+    seed.u16(slab.size)
+    seed.u16(slab.offset)
+    seed.u16(slab.pad)
+    seed.u64(slab.random)
+    seed.u16(len(slab.bytes))
+    for head in heads:
+        seed.u16(head)
+    seed.u16(pick)
+    seed.u64(slab.obj(pick) + slab.offset)
+
+
+def slub_seed(slab, counters, heads, hardened, layout=None):
+    s = Seed()
+    image(s, base=0x10, fill=bytes(slab.bytes))
+    no_scan_or_decoders(s)
+    slub(s, slab, counters, heads, hardened, layout, pick=3)
+    return s.b
+
+
+def slub_hardened():
+    """5.7+ encoding, on no CPU: 3 free of 8, inuse 5 (the rule holds)."""
+    slab = Slab(0x10, 64, 24, 16, 8, 0x5d2f1e8a7c3b6049, 'swab')
+    head = slab.chain([1, 4, 6])
+    return slub_seed(slab, 5 | 8 << 16, [head, 0], True)
+
+
+def slub_plain_cpu():
+    """4.14 - 5.6 encoding, frozen, a CPU freelist; counters at bit 32."""
+    slab = Slab(0x10, 192, 0, 0, 21, 0x1234fedc9876abcd, 'plain')
+    head = slab.chain([0, 20])
+    cpu = slab.chain([5, 3, 9])
+    counters = (21 << 32 | 21 << 48 | 1 << 63) & MASK64
+    return slub_seed(slab, counters, [head, cpu], True,
+                     layout=[(32, 16), (48, 15), (63, 1)])
+
+
+def slub_clear_cycle():
+    """No hardening; a freelist that loops back on itself."""
+    slab = Slab(0x10, 32, 8, 0, 16, 0, 'clear')
+    head = slab.chain([2, 7, 11], last=7)
+    return slub_seed(slab, 13 | 16 << 16, [head, 0], False)
 
 
 def chain_and_cycle():
@@ -243,6 +340,9 @@ SEEDS = {
     'depot-record': depot_record,
     'percpu-blocks': percpu_blocks,
     'raw-layouts': raw_layouts,
+    'slub-hardened': slub_hardened,
+    'slub-plain-cpu': slub_plain_cpu,
+    'slub-clear-cycle': slub_clear_cycle,
     'empty': lambda: b'',
 }
 

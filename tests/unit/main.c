@@ -18,6 +18,7 @@ void run_track_tests(void);
 void run_pageowner_tests(void);
 void run_classify_tests(void);
 void run_kmlobject_tests(void);
+void run_slub_decode_tests(void);
 
 static unsigned tests_run;
 static unsigned tests_failed;
@@ -51,6 +52,7 @@ int main(void)
 	run_pageowner_tests();
 	run_classify_tests();
 	run_kmlobject_tests();
+	run_slub_decode_tests();
 	fprintf(stderr, "%u tests, %u failed\n", tests_run, tests_failed);
 	return tests_failed ? 1 : 0;
 }
