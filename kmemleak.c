@@ -36,8 +36,8 @@ static int prepare_kernel(void)
 		NULL, /* the architecture's, below */
 		&mlk_page_needs, &mlk_slub_needs, &mlk_tasks_needs,
 		&mlk_modules_needs, &mlk_reserved_needs, &mlk_percpu_needs,
-		&mlk_vmalloc_needs, &mlk_tracks_needs, &mlk_kml_needs,
-		&mlk_page_owners_needs, &mlk_registers_needs,
+		&mlk_vmalloc_needs, &mlk_stack_depot_needs, &mlk_tracks_needs,
+		&mlk_kml_needs, &mlk_page_owners_needs, &mlk_registers_needs,
 	};
 
 	if (mlk_debuginfo_ready())

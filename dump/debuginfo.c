@@ -13,18 +13,19 @@
 /* ---- debuginfo answers, asked once per session -------------------------------- */
 
 /*
- * Every MEMBER_OFFSET, STRUCT_SIZE, enumerator or array-length question is
- * a gdb request, and crash installs gdb's SIGINT handler for the length of
- * each one (gdb_interface.c; so do crash calls that ask gdb themselves,
- * such as netdump_get_prstatus_percpu() through get_cpus_online()). A
- * Ctrl-C landing there only sets gdb's quit flag: crash's restart() never
- * runs, the scan runs on, and the flag makes the user's next gdb request
- * fail. So each question is asked once per session and its answer kept;
- * the readers ask theirs while mlk_layout_init() runs, before any scan, and
- * while they do, gdb's handler is swapped for one that only notes the
- * Ctrl-C: once the questions are answered, a noted Ctrl-C goes to crash's
- * restart(), as if it had come a moment later (back to the prompt; the
- * CLEANUP hook frees the run).
+ * Every MEMBER_OFFSET, STRUCT_SIZE, enumerator, array-length or bit-field
+ * question is a gdb request, and crash installs gdb's SIGINT handler for
+ * the length of each one (gdb_interface.c; so do crash calls that ask gdb
+ * themselves, such as netdump_get_prstatus_percpu() through
+ * get_cpus_online()). A Ctrl-C landing there only sets gdb's quit flag:
+ * crash's restart() never runs, the scan runs on, and the flag makes the
+ * user's next gdb request fail. So each question is asked once per session
+ * and its answer kept; the readers' tables are answered while
+ * mlk_debuginfo_prepare() runs, before any scan, and while they are, gdb's
+ * handler is swapped for one that only notes the Ctrl-C: once the
+ * questions are answered, a noted Ctrl-C goes to crash's restart(), as if
+ * it had come a moment later (back to the prompt; the CLEANUP hook frees
+ * the run).
  */
 static volatile sig_atomic_t held_sigint;
 static void (*gdb_sigint_handler)(int);
@@ -107,8 +108,42 @@ static long ask_gdb(enum mlk_question q, const char *a, const char *b)
 	case MLK_Q_ARRAY_LEN:
 		v = get_array_length((char *)a, NULL, 0);
 		return v > 0 ? v : MLK_NO_ANSWER;
+	case MLK_Q_BITFIELD_POS:
+	case MLK_Q_BITFIELD_WIDTH:
+		break; /* ask_bitfield() */
 	}
 	return MLK_NO_ANSWER;
+}
+
+/*
+ * The first bit and width of bit-field member of type, asked of gdb with
+ * crash's printm ("type unsigned_type length offset bitpos bitsize"), as
+ * crash's own fill_struct_member_data() does for struct members (printm
+ * also answers for unions). MLK_NO_ANSWER in both when the member is
+ * absent or not a bit-field (bitsize 0).
+ */
+static void ask_bitfield(const char *type, const char *member, long *pos,
+			 long *width)
+{
+	char cmd[BUFSIZE], line[BUFSIZE];
+	long v[6];
+	int ok = 0;
+
+	*pos = *width = MLK_NO_ANSWER;
+	snprintf(cmd, sizeof(cmd), "printm ((%s *)0x0).%s", type, member);
+	open_tmpfile2();
+	if (gdb_pass_through(cmd, pc->tmpfile2, GNU_RETURN_ON_ERROR)) {
+		rewind(pc->tmpfile2);
+		ok = fgets(line, sizeof(line), pc->tmpfile2) &&
+		     sscanf(line, "%ld %ld %ld %ld %ld %ld", &v[0], &v[1], &v[2],
+			    &v[3], &v[4], &v[5]) == 6 &&
+		     v[4] >= 0 && v[5] > 0;
+	}
+	close_tmpfile2();
+	if (ok) {
+		*pos = v[4];
+		*width = v[5];
+	}
 }
 
 static const struct answer *cached(enum mlk_question q, const char *a,
@@ -143,6 +178,27 @@ static void keep(enum mlk_question q, const char *a, const char *b, long v)
 	answers[nanswers++] = (struct answer){ a, b, q, v };
 }
 
+static int is_bitfield_question(enum mlk_question q)
+{
+	return q == MLK_Q_BITFIELD_POS || q == MLK_Q_BITFIELD_WIDTH;
+}
+
+/* One gdb request; a bit-field's one printm answers both its questions. */
+static long ask_and_keep(enum mlk_question q, const char *a, const char *b)
+{
+	long v, pos, width;
+
+	if (!is_bitfield_question(q)) {
+		v = ask_gdb(q, a, b);
+		keep(q, a, b, v);
+		return v;
+	}
+	ask_bitfield(a, b, &pos, &width);
+	keep(MLK_Q_BITFIELD_POS, a, b, pos);
+	keep(MLK_Q_BITFIELD_WIDTH, a, b, width);
+	return q == MLK_Q_BITFIELD_POS ? pos : width;
+}
+
 static long answer(enum mlk_question q, const char *a, const char *b)
 {
 	const struct answer *c;
@@ -155,8 +211,7 @@ static long answer(enum mlk_question q, const char *a, const char *b)
 	if (sealed)
 		late_questions++;
 	mlk_gdb_hold_sigint();
-	v = ask_gdb(q, a, b);
-	keep(q, a, b, v);
+	v = ask_and_keep(q, a, b);
 	mlk_gdb_release_sigint();
 	return v;
 }
@@ -175,6 +230,11 @@ static const char *question_text(const struct mlk_need *n, char *buf,
 		break;
 	case MLK_Q_ARRAY_LEN:
 		snprintf(buf, bufsz, "array %s", n->a);
+		break;
+	case MLK_Q_BITFIELD_POS:
+	case MLK_Q_BITFIELD_WIDTH:
+		snprintf(buf, bufsz, "bit-field %s.%s (%s)", n->a, n->b,
+			 n->q == MLK_Q_BITFIELD_POS ? "position" : "width");
 		break;
 	default:
 		snprintf(buf, bufsz, "%s.%s", n->a, n->b);
@@ -262,41 +322,4 @@ unsigned long mlk_debuginfo_late_questions(void)
 unsigned long mlk_debuginfo_questions(void)
 {
 	return nanswers;
-}
-
-/* ---- single questions (readers not yet on a table) ------------------------ */
-
-long mlk_member_offset(const char *type, const char *member)
-{
-	return answer(MLK_Q_MEMBER, type, member);
-}
-
-long mlk_anon_member_offset(const char *type, const char *member)
-{
-	return answer(MLK_Q_MEMBER_ANY, type, member);
-}
-
-long mlk_struct_size(const char *type)
-{
-	return answer(MLK_Q_SIZE, type, NULL);
-}
-
-long mlk_member_size(const char *type, const char *member)
-{
-	return answer(MLK_Q_MEMBER_SIZE, type, member);
-}
-
-int mlk_enumerator(const char *name, long *value)
-{
-	long v = answer(MLK_Q_ENUM, name, NULL);
-
-	if (v == MLK_NO_ANSWER)
-		return 0;
-	*value = v;
-	return 1;
-}
-
-long mlk_array_length(const char *symbol)
-{
-	return answer(MLK_Q_ARRAY_LEN, symbol, NULL);
 }

@@ -4,7 +4,7 @@
  *
  * Every reader declares its questions in one table (struct mlk_needs):
  * member offsets, structure and member sizes, enumerators, array lengths,
- * each with a level:
+ * bit-fields, each with a level:
  *   MLK_REQUIRED  the reader cannot work without it;
  *   MLK_OPTIONAL  a later or configurable field: the answer is -1 when the
  *                 kernel lacks it and the reader copes;
@@ -13,18 +13,26 @@
  *                 the member and why, instead of misreporting.
  * The entry point (kmemleak.c) hands every reader's table to
  * mlk_debuginfo_prepare() in the order of the phases; each table's derive()
- * then turns the answers into the reader's layout. Nothing else asks gdb:
- * a question asked after mlk_debuginfo_seal() is a bug (it would reopen the
- * Ctrl-C hole described in debuginfo.c) and is counted, and the report says
- * so (mlk_debuginfo_late_questions()).
+ * then turns the answers into the reader's layout; the readers use only
+ * those layouts. There is no question outside a table, and nothing else
+ * asks gdb: a question answered after the tables would be a bug (it would
+ * reopen the Ctrl-C hole described in debuginfo.c); it would be counted,
+ * and the report say so (mlk_debuginfo_late_questions()).
  */
 #ifndef MLK_DEBUGINFO_H
 #define MLK_DEBUGINFO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The answer of a question the kernel has no answer to. */
 #define MLK_NO_ANSWER (-1L)
+
+/* A member offset as the decoders' layouts keep it: -1 when absent. */
+static inline int32_t mlk_offset32(long answer)
+{
+	return answer >= 0 ? (int32_t)answer : -1;
+}
 
 enum mlk_question {
 	MLK_Q_MEMBER,       /* offset of a.b (a named member) */
@@ -33,6 +41,13 @@ enum mlk_question {
 	MLK_Q_MEMBER_SIZE,  /* sizeof(a.b) */
 	MLK_Q_ENUM,         /* the value of enumerator a */
 	MLK_Q_ARRAY_LEN,    /* the length of the array variable a */
+	/*
+	 * Bit-field b of a ("union x" or "struct x", with the keyword): its
+	 * first bit, counted from the start of a, and its width in bits. No
+	 * answer when b is absent or not a bit-field.
+	 */
+	MLK_Q_BITFIELD_POS,
+	MLK_Q_BITFIELD_WIDTH,
 };
 
 enum mlk_need_level { MLK_OPTIONAL, MLK_REQUIRED, MLK_REFUSED };
@@ -56,6 +71,10 @@ struct mlk_need {
 #define MLK_ENUM(ans, name, lvl) MLK_NEED(ans, MLK_Q_ENUM, name, NULL, lvl)
 #define MLK_ARRAY_LEN(ans, sym, lvl) \
 	MLK_NEED(ans, MLK_Q_ARRAY_LEN, sym, NULL, lvl)
+#define MLK_BITFIELD_POS(ans, type, member, lvl) \
+	MLK_NEED(ans, MLK_Q_BITFIELD_POS, type, member, lvl)
+#define MLK_BITFIELD_WIDTH(ans, type, member, lvl) \
+	MLK_NEED(ans, MLK_Q_BITFIELD_WIDTH, type, member, lvl)
 /* A member whose presence memleak refuses (see MLK_REFUSED). */
 #define MLK_REFUSE_MEMBER(type, member, why) \
 	{ NULL, MLK_Q_MEMBER, type, member, MLK_REFUSED, why }
@@ -100,13 +119,5 @@ unsigned long mlk_debuginfo_questions(void);
 void mlk_gdb_hold_sigint(void);
 void mlk_gdb_release_sigint(void);
 void mlk_gdb_hold_reset(void);
-
-/* Single questions, for readers not yet on a table (same cache). */
-long mlk_member_offset(const char *type, const char *member);
-long mlk_anon_member_offset(const char *type, const char *member);
-long mlk_struct_size(const char *type);
-long mlk_member_size(const char *type, const char *member);
-int mlk_enumerator(const char *name, long *value);   /* 1 if found */
-long mlk_array_length(const char *symbol);
 
 #endif /* MLK_DEBUGINFO_H */

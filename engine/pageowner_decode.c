@@ -14,6 +14,8 @@
 #define PAGE_EXT_FLAGS_SIZE 8
 /* Orders beyond this cannot be a page order on any configuration. */
 #define PAGE_ORDER_LIMIT 63
+/* The presets': MAX_PAGE_ORDER of x86_64 (MAX_ORDER - 1 before 6.4). */
+#define PRESET_MAX_ORDER 10
 
 /* ---- layout ------------------------------------------------------------ */
 
@@ -33,7 +35,7 @@ int mlk_page_owner_layout_preset(struct mlk_page_owner_layout *l,
 {
 	memset(l, 0, sizeof(*l));
 	preset_absent(l);
-	l->max_order = MLK_PAGE_OWNER_DEFAULT_MAX_ORDER;
+	l->max_order = PRESET_MAX_ORDER;
 	l->owner_offset = PAGE_EXT_FLAGS_SIZE;
 	switch (gen) {
 	case MLK_PAGE_OWNER_GEN_4_19:
@@ -186,15 +188,10 @@ static void copy_comm(const struct mlk_page_owner_layout *l,
 			      l->comm_len);
 }
 
-static unsigned max_order_of(const struct mlk_page_owner_layout *l)
-{
-	return l->max_order ? l->max_order : MLK_PAGE_OWNER_DEFAULT_MAX_ORDER;
-}
-
 static int check_record(const struct mlk_page_owner_layout *l,
 			const unsigned char *p, const char **why)
 {
-	if (read_order(l, p) > max_order_of(l)) {
+	if (read_order(l, p) > l->max_order) {
 		*why = "page_owner order out of range";
 		return -1;
 	}

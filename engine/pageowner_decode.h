@@ -49,8 +49,6 @@
 #define MLK_PAGE_EXT_MAX_SIZE 1024
 /* Room for comm[] (TASK_COMM_LEN is 16) and its NUL. */
 #define MLK_PAGE_OWNER_COMM_MAX 64
-/* MAX_PAGE_ORDER on x86_64 (MAX_ORDER - 1 before 6.4). */
-#define MLK_PAGE_OWNER_DEFAULT_MAX_ORDER 10
 
 struct mlk_page_owner_layout {
 	/* page_ext */
@@ -74,7 +72,8 @@ struct mlk_page_owner_layout {
 	int32_t comm_off;
 	uint32_t comm_len;        /* TASK_COMM_LEN */
 
-	unsigned max_order;       /* highest valid order; 0: the default */
+	/* the architecture's MAX_PAGE_ORDER: the highest valid order */
+	unsigned max_order;
 };
 
 /* x86_64 presets; 0, or -1 for an unknown generation. */

@@ -1,6 +1,6 @@
 /*
- * kmlrecords.c - the in-kernel kmemleak's records, read out of a dump of a
- * kernel built with CONFIG_DEBUG_KMEMLEAK (decoding: kmlobject.c).
+ * kml.c - the in-kernel kmemleak's records, read out of a dump of a kernel
+ * built with CONFIG_DEBUG_KMEMLEAK (decoding: kml_decode.c).
  *
  * Three uses:
  *   - memleak -K prints what /sys/kernel/debug/kmemleak would have shown
@@ -12,6 +12,10 @@
  *   - kmemleak's static mem_pool[] (mm/kmemleak.c) holds kmemleak_objects
  *     whose "pointer" members point at every early allocation: it is kept
  *     out of the roots (kmemleak itself never scans its own metadata).
+ *
+ * Debuginfo questions (gdb, answered before any scan): the table below.
+ * Symbols (crash's own table, read per run): object_list, kmemleak_scan,
+ * mem_pool, the scan times and state, and the bounds of .rodata.
  */
 #include "kml.h"
 #include "bytes.h"
@@ -19,64 +23,98 @@
 /* A kmemleak_object list longer than this is corrupt (or looped). */
 #define KML_MAX_OBJECTS (256L * 1024 * 1024)
 
-static long member(const char *m)
+/* ---- struct kmemleak_object, from the debuginfo ------------------------- */
+
+static struct {
+	long size, flags, object_list, pointer, obj_size, min_count, count,
+	     checksum, jiffies, pid, comm, comm_size, trace, trace_size,
+	     trace_len, trace_handle;
+	long mem_pool_len;
+} K;
+
+#define OBJECT(ans, member, lvl) MLK_MEMBER(ans, "kmemleak_object", member, lvl)
+
+static const struct mlk_need kml_needs[] = {
+	MLK_SIZE(&K.size, "kmemleak_object", MLK_REQUIRED),
+	OBJECT(&K.flags, "flags", MLK_REQUIRED),
+	OBJECT(&K.object_list, "object_list", MLK_REQUIRED),
+	OBJECT(&K.pointer, "pointer", MLK_REQUIRED),
+	OBJECT(&K.obj_size, "size", MLK_REQUIRED),
+	OBJECT(&K.min_count, "min_count", MLK_REQUIRED),
+	OBJECT(&K.count, "count", MLK_REQUIRED),
+	OBJECT(&K.checksum, "checksum", MLK_REQUIRED),
+	OBJECT(&K.jiffies, "jiffies", MLK_REQUIRED),
+	OBJECT(&K.pid, "pid", MLK_REQUIRED),
+	OBJECT(&K.comm, "comm", MLK_REQUIRED),
+	MLK_MEMBER_SIZE(&K.comm_size, "kmemleak_object", "comm", MLK_REQUIRED),
+	/*
+	 * The backtrace: inline trace[] and trace_len up to 6.1, a stack
+	 * depot handle since 56a61617dd22 "mm: use stack_depot for recording
+	 * kmemleak's backtrace" (6.2).
+	 */
+	OBJECT(&K.trace, "trace", MLK_OPTIONAL),
+	MLK_MEMBER_SIZE(&K.trace_size, "kmemleak_object", "trace",
+			MLK_OPTIONAL),
+	OBJECT(&K.trace_len, "trace_len", MLK_OPTIONAL),
+	OBJECT(&K.trace_handle, "trace_handle", MLK_OPTIONAL),
+	/*
+	 * 5.5+: c5665868183f "mm: kmemleak: use the memory pool for early
+	 * allocations".
+	 */
+	MLK_ARRAY_LEN(&K.mem_pool_len, "mem_pool", MLK_OPTIONAL),
+};
+
+/* The layout from the answers, and why it is unusable (if it is). */
+static struct mlk_kml_layout kml_layout;
+static const char *kml_layout_why;
+
+static int derive_kml(int missing)
 {
-	return mlk_member_offset("kmemleak_object", m);
-}
+	struct mlk_kml_layout *l = &kml_layout;
 
-void mlk_kml_warm(void)
-{
-	static const char *const members[] = {
-		"flags", "object_list", "pointer", "size", "min_count",
-		"count", "checksum", "jiffies", "pid", "comm", "trace",
-		"trace_len", "trace_handle",
-	};
-	size_t i;
-
-	mlk_struct_size("kmemleak_object");
-	for (i = 0; i < sizeof(members) / sizeof(members[0]); i++)
-		member(members[i]);
-	mlk_member_size("kmemleak_object", "comm");
-	mlk_member_size("kmemleak_object", "trace");
-	mlk_array_length("mem_pool");
-}
-
-static int resolve_layout(struct mlk_kml_layout *l, const char **why)
-{
-	long trace_bytes;
-
+	(void)missing; /* the layout check says what is usable */
 	memset(l, 0, sizeof(*l));
-	l->size = (uint32_t)mlk_struct_size("kmemleak_object");
-	l->flags_off = (int32_t)member("flags");
-	l->object_list_off = (int32_t)member("object_list");
-	l->pointer_off = (int32_t)member("pointer");
-	l->size_off = (int32_t)member("size");
-	l->min_count_off = (int32_t)member("min_count");
-	l->count_off = (int32_t)member("count");
-	l->checksum_off = (int32_t)member("checksum");
-	l->jiffies_off = (int32_t)member("jiffies");
-	l->pid_off = (int32_t)member("pid");
-	l->comm_off = (int32_t)member("comm");
-	l->comm_len = (uint32_t)mlk_member_size("kmemleak_object", "comm");
-	l->trace_off = (int32_t)member("trace");
-	l->trace_len_off = (int32_t)member("trace_len");
-	l->trace_handle_off = (int32_t)member("trace_handle");
-	trace_bytes = mlk_member_size("kmemleak_object", "trace");
-	l->trace_max = trace_bytes > 0 ? (uint32_t)(trace_bytes / 8) : 0;
-	return mlk_kml_layout_check(l, why);
+	l->size = (uint32_t)K.size;
+	l->flags_off = mlk_offset32(K.flags);
+	l->object_list_off = mlk_offset32(K.object_list);
+	l->pointer_off = mlk_offset32(K.pointer);
+	l->size_off = mlk_offset32(K.obj_size);
+	l->min_count_off = mlk_offset32(K.min_count);
+	l->count_off = mlk_offset32(K.count);
+	l->checksum_off = mlk_offset32(K.checksum);
+	l->jiffies_off = mlk_offset32(K.jiffies);
+	l->pid_off = mlk_offset32(K.pid);
+	l->comm_off = mlk_offset32(K.comm);
+	l->comm_len = (uint32_t)K.comm_size;
+	l->trace_off = mlk_offset32(K.trace);
+	l->trace_len_off = mlk_offset32(K.trace_len);
+	l->trace_handle_off = mlk_offset32(K.trace_handle);
+	l->trace_max = K.trace_size > 0 ? (uint32_t)(K.trace_size / 8) : 0;
+	kml_layout_why = NULL;
+	return K.size > 0 && mlk_kml_layout_check(l, &kml_layout_why) == 0 ?
+		0 : -1;
 }
+
+const struct mlk_needs mlk_kml_needs = {
+	"kmemleak records", kml_needs, MLK_COUNT(kml_needs), derive_kml, 0,
+};
+
+/* ---- the records ------------------------------------------------------- */
 
 int mlk_kml_init(struct mlk_kml *k, const char **why)
 {
 	memset(k, 0, sizeof(*k));
 	if (!symbol_exists("object_list") || !symbol_exists("kmemleak_scan") ||
-	    mlk_struct_size("kmemleak_object") <= 0) {
+	    K.size <= 0) {
 		*why = "this kernel has no kmemleak (CONFIG_DEBUG_KMEMLEAK "
 		       "is off)";
 		return -1;
 	}
-	if (resolve_layout(&k->lay, why) < 0)
+	if (kml_layout_why) {
+		*why = kml_layout_why;
 		return -1;
+	}
+	k->lay = kml_layout;
 	k->object_list = symbol_value("object_list");
 	k->have_scan_times =
 		mlk_read_symbol_ulong("jiffies_min_age", &k->min_age) &&
@@ -232,13 +270,10 @@ int mlk_kml_adopt(struct mlk_kml *k, struct mlk_index *ix,
 
 int mlk_kml_mem_pool(ulong *start, ulong *end)
 {
-	long n = mlk_array_length("mem_pool");
-	long size = mlk_struct_size("kmemleak_object");
-
-	if (!symbol_exists("mem_pool") || n <= 0 || size <= 0)
+	if (!symbol_exists("mem_pool") || K.mem_pool_len <= 0 || K.size <= 0)
 		return -1;
 	*start = symbol_value("mem_pool");
-	*end = *start + (ulong)n * (ulong)size;
+	*end = *start + (ulong)K.mem_pool_len * (ulong)K.size;
 	return 0;
 }
 
@@ -278,15 +313,3 @@ void mlk_kml_detect_format(struct mlk_kml_format *f)
 	}
 	FREEBUF(data);
 }
-
-/* Interim: the questions of mlk_kml_warm(), asked while the tables run. */
-static int mlk_kml_warm_table(int missing)
-{
-	(void)missing;
-	mlk_kml_warm();
-	return 0;
-}
-
-const struct mlk_needs mlk_kml_needs = {
-	"kmemleak records", NULL, 0, mlk_kml_warm_table, 0,
-};

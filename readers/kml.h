@@ -1,6 +1,6 @@
 /*
- * kmlrecords.h - the in-kernel kmemleak's records in a dump (crash side of
- * kmlobject.h): walking object_list, what the offline scan adopts, and
+ * kml.h - the in-kernel kmemleak's records in a dump (crash side of
+ * kml_decode.h): walking object_list, what the offline scan adopts, and
  * the format of the kernel's own report.
  */
 #ifndef MLK_KMLRECORDS_H
@@ -22,8 +22,6 @@ struct mlk_kml {
 	int list_truncated;
 };
 
-/* Debuginfo questions asked at layout init. */
-void mlk_kml_warm(void);
 /* 0, or -1 with *why set (no kmemleak in this kernel, layout unknown). */
 int mlk_kml_init(struct mlk_kml *k, const char **why);
 

@@ -1,7 +1,12 @@
 /*
- * pagestacks.c - page_owner records (CONFIG_PAGE_OWNER, booted with
+ * pageowner.c - page_owner records (CONFIG_PAGE_OWNER, booted with
  * page_owner=on) read out of the dump: who allocated a page, with the
- * allocation's stack from the stack depot (decoding: pageowner.c).
+ * allocation's stack from the stack depot (decoding: pageowner_decode.c).
+ *
+ * Debuginfo questions (gdb, answered before any scan): the table below.
+ * Symbols (crash's own table, read when the records are set up):
+ * page_ext_size, page_owner_ops, page_owner_inited, mem_section and the
+ * functions of the large kmalloc path.
  *
  * Two uses: a compound allocation whose stack passed through the large
  * kmalloc path (mm/slab_common.c: kmalloc_large() and friends) is a large
@@ -23,70 +28,116 @@ static const char *const large_kmalloc_fns[] = {
 	"kmalloc_large_node_noprof", "__kmalloc_large_node_noprof",
 };
 
-void mlk_page_owners_warm(void)
-{
-	static const char *const members[] = {
-		"order", "last_migrate_reason", "gfp_mask", "handle",
-		"free_handle", "ts_nsec", "free_ts_nsec", "pid", "tgid", "comm",
-	};
-	long v;
-	size_t i;
+/* ---- struct page_owner and page_ext, from the debuginfo ------------------ */
 
-	mlk_struct_size("page_owner");
-	for (i = 0; i < sizeof(members) / sizeof(members[0]); i++)
-		mlk_member_offset("page_owner", members[i]);
-	mlk_member_size("page_owner", "order");
-	mlk_member_size("page_owner", "comm");
-	mlk_member_offset("page_ext_operations", "offset");
-	mlk_member_offset("mem_section", "page_ext");
-	mlk_enumerator("PAGE_EXT_OWNER", &v);
-	mlk_enumerator("PAGE_EXT_OWNER_ALLOCATED", &v);
-}
+static struct {
+	long size, order, order_size, last_migrate_reason, gfp_mask, handle,
+	     free_handle, ts_nsec, free_ts_nsec, pid, tgid, comm, comm_size;
+	long ops_offset, section_page_ext, owner_bit, allocated_bit;
+} P;
 
-static int32_t owner_member(const char *m)
-{
-	return (int32_t)mlk_member_offset("page_owner", m);
-}
+#define OWNER(ans, member, lvl) MLK_MEMBER(ans, "page_owner", member, lvl)
 
-/* struct page_owner and the page_ext around it, from the debuginfo. */
-static int resolve_layout(struct mlk_page_owner_layout *l, const char **why)
+static const struct mlk_need page_owner_needs[] = {
+	MLK_SIZE(&P.size, "page_owner", MLK_REQUIRED),
+	/* unsigned int in early 4.x, then unsigned short: the size says */
+	OWNER(&P.order, "order", MLK_REQUIRED),
+	MLK_MEMBER_SIZE(&P.order_size, "page_owner", "order", MLK_REQUIRED),
+	OWNER(&P.last_migrate_reason, "last_migrate_reason", MLK_OPTIONAL),
+	OWNER(&P.gfp_mask, "gfp_mask", MLK_OPTIONAL),
+	OWNER(&P.handle, "handle", MLK_OPTIONAL),
+	/*
+	 * 5.4+: 8974558f49a6 "mm, page_owner, debug_pagealloc: save and
+	 * dump freeing stack trace".
+	 */
+	OWNER(&P.free_handle, "free_handle", MLK_OPTIONAL),
+	/* 5.11+: 9cc7e96aa846 "mm/page_owner: record timestamp and pid" */
+	OWNER(&P.ts_nsec, "ts_nsec", MLK_OPTIONAL),
+	OWNER(&P.pid, "pid", MLK_OPTIONAL),
+	/*
+	 * 5.13+: 866b48526217 "mm/page_owner: record the timestamp of all
+	 * pages during free".
+	 */
+	OWNER(&P.free_ts_nsec, "free_ts_nsec", MLK_OPTIONAL),
+	/* 6.0+: bf215eab785a "mm/page_owner.c: record tgid" */
+	OWNER(&P.tgid, "tgid", MLK_OPTIONAL),
+	/* 6.0+: 865ed6a32786 "mm/page_owner: record task command name" */
+	OWNER(&P.comm, "comm", MLK_OPTIONAL),
+	MLK_MEMBER_SIZE(&P.comm_size, "page_owner", "comm", MLK_OPTIONAL),
+	MLK_MEMBER(&P.ops_offset, "page_ext_operations", "offset",
+		   MLK_REQUIRED),
+	MLK_MEMBER(&P.section_page_ext, "mem_section", "page_ext",
+		   MLK_REQUIRED),
+	MLK_ENUM(&P.owner_bit, "PAGE_EXT_OWNER", MLK_REQUIRED),
+	/*
+	 * 5.4+: PAGE_EXT_OWNER_ACTIVE of 37389167a281 "mm, page_owner: keep
+	 * owner info when freeing the page", renamed in the same release by
+	 * "mm, page_owner: rename flag indicating that page is allocated".
+	 */
+	MLK_ENUM(&P.allocated_bit, "PAGE_EXT_OWNER_ALLOCATED", MLK_OPTIONAL),
+};
+
+/* struct page_owner from the answers; page_ext's sizes are read per run. */
+static struct mlk_page_owner_layout owner_layout;
+static int page_owner_built_in;
+
+static int derive_page_owners(int missing)
 {
-	long owner_bit, allocated_bit, ops_offset_off;
-	ulong ext_size, owner_offset;
+	struct mlk_page_owner_layout *l = &owner_layout;
 
 	memset(l, 0, sizeof(*l));
-	ops_offset_off = mlk_member_offset("page_ext_operations", "offset");
+	page_owner_built_in = P.ops_offset >= 0 && P.size > 0 &&
+			      P.owner_bit != MLK_NO_ANSWER;
+	l->owner_bit = (int)P.owner_bit;
+	l->allocated_bit = P.allocated_bit != MLK_NO_ANSWER ?
+		(int)P.allocated_bit : -1;
+	l->size = (uint32_t)P.size;
+	l->order_off = mlk_offset32(P.order);
+	l->order_size = (uint32_t)P.order_size;
+	l->last_migrate_reason_off = mlk_offset32(P.last_migrate_reason);
+	l->gfp_off = mlk_offset32(P.gfp_mask);
+	l->handle_off = mlk_offset32(P.handle);
+	l->free_handle_off = mlk_offset32(P.free_handle);
+	l->ts_nsec_off = mlk_offset32(P.ts_nsec);
+	l->free_ts_nsec_off = mlk_offset32(P.free_ts_nsec);
+	l->pid_off = mlk_offset32(P.pid);
+	l->tgid_off = mlk_offset32(P.tgid);
+	l->comm_off = mlk_offset32(P.comm);
+	l->comm_len = l->comm_off >= 0 ? (uint32_t)P.comm_size : 0;
+	/* MAX_PAGE_ORDER: an architecture fact */
+	l->max_order = mlk_arch->default_max_page_order;
+	return page_owner_built_in && !missing ? 0 : -1;
+}
+
+const struct mlk_needs mlk_page_owners_needs = {
+	"page_owner records", page_owner_needs, MLK_COUNT(page_owner_needs),
+	derive_page_owners, 0,
+};
+
+/* ---- set-up -------------------------------------------------------------- */
+
+/*
+ * The layout of this run: page_ext_size and page_owner_ops (symbols) are
+ * read from the dump.
+ */
+static int resolve_layout(struct mlk_page_owner_layout *l, const char **why)
+{
+	ulong ext_size, owner_offset;
+
+	*l = owner_layout;
 	if (!symbol_exists("page_owner_ops") || !symbol_exists("page_ext_size") ||
-	    ops_offset_off < 0 || mlk_struct_size("page_owner") <= 0 ||
-	    !mlk_enumerator("PAGE_EXT_OWNER", &owner_bit)) {
+	    !page_owner_built_in) {
 		*why = "this kernel has no page_owner (CONFIG_PAGE_OWNER is off)";
 		return -1;
 	}
 	if (!mlk_read_ulong(symbol_value("page_ext_size"), &ext_size) ||
-	    !mlk_read_ulong(symbol_value("page_owner_ops") + ops_offset_off,
+	    !mlk_read_ulong(symbol_value("page_owner_ops") + P.ops_offset,
 			    &owner_offset)) {
 		*why = "page_ext_size or page_owner_ops unreadable";
 		return -1;
 	}
 	l->page_ext_size = ext_size;
 	l->owner_offset = owner_offset;
-	l->owner_bit = (int)owner_bit;
-	l->allocated_bit = mlk_enumerator("PAGE_EXT_OWNER_ALLOCATED",
-					  &allocated_bit) ? (int)allocated_bit : -1;
-	l->size = (uint32_t)mlk_struct_size("page_owner");
-	l->order_off = owner_member("order");
-	l->order_size = (uint32_t)mlk_member_size("page_owner", "order");
-	l->last_migrate_reason_off = owner_member("last_migrate_reason");
-	l->gfp_off = owner_member("gfp_mask");
-	l->handle_off = owner_member("handle");
-	l->free_handle_off = owner_member("free_handle");
-	l->ts_nsec_off = owner_member("ts_nsec");
-	l->free_ts_nsec_off = owner_member("free_ts_nsec");
-	l->pid_off = owner_member("pid");
-	l->tgid_off = owner_member("tgid");
-	l->comm_off = owner_member("comm");
-	l->comm_len = l->comm_off >= 0 ?
-		(uint32_t)mlk_member_size("page_owner", "comm") : 0;
 	return mlk_page_owner_layout_check(l, why);
 }
 
@@ -124,12 +175,9 @@ static void resolve_large_kmalloc_ranges(struct mlk_page_owners *p)
 
 int mlk_page_owners_init(struct mlk_page_owners *p)
 {
-	struct mlk_depot_layout dl;
-	const char *why = NULL;
-
 	memset(p, 0, sizeof(*p));
 	p->src = mlk_crash_source(NULL);
-	p->section_page_ext_off = mlk_member_offset("mem_section", "page_ext");
+	p->section_page_ext_off = P.section_page_ext;
 	if (resolve_layout(&p->lay, &p->why) < 0)
 		return -1;
 	if (p->section_page_ext_off < 0 || !(vt->flags & SPARSEMEM)) {
@@ -141,9 +189,8 @@ int mlk_page_owners_init(struct mlk_page_owners *p)
 			 "(boot with page_owner=on)";
 		return -1;
 	}
-	if (mlk_tracks_depot_layout(&dl) < 0 ||
-	    !(p->depot = mlk_depot_new(&dl, &p->src, &why))) {
-		p->why = why ? why : "stack depot layout not understood";
+	if (mlk_stack_depot_open(&p->stacks) < 0) {
+		p->why = p->stacks.why;
 		return -1;
 	}
 	resolve_large_kmalloc_ranges(p);
@@ -153,7 +200,7 @@ int mlk_page_owners_init(struct mlk_page_owners *p)
 
 void mlk_page_owners_free(struct mlk_page_owners *p)
 {
-	mlk_depot_free(p->depot);
+	mlk_stack_depot_close(&p->stacks);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -193,16 +240,6 @@ int mlk_page_owners_get(struct mlk_page_owners *p, ulong pfn,
 	return mlk_page_owner_fetch(&p->lay, &p->src, page_ext, pfn, po, why);
 }
 
-int mlk_page_owners_stack(struct mlk_page_owners *p, uint32_t handle,
-			  mlk_addr_t *entries, unsigned max, const char **why)
-{
-	if (!p->depot) {
-		*why = "no stack depot";
-		return -1;
-	}
-	return mlk_depot_lookup(p->depot, handle, entries, max, why);
-}
-
 static int in_large_kmalloc_path(const struct mlk_page_owners *p,
 				 mlk_addr_t ip)
 {
@@ -224,7 +261,8 @@ int mlk_page_owners_is_large_kmalloc(struct mlk_page_owners *p, ulong pfn)
 	if (!p->ready || !p->nfns ||
 	    mlk_page_owners_get(p, pfn, &po, &why) != 0 || !po.allocated)
 		return 0;
-	n = mlk_page_owners_stack(p, po.handle, entries, MLK_MAX_FRAMES, &why);
+	n = mlk_stack_depot_lookup(&p->stacks, po.handle, entries,
+				   MLK_MAX_FRAMES, &why);
 	for (i = 0; i < n; i++)
 		if (in_large_kmalloc_path(p, entries[i]))
 			return 1;
@@ -236,7 +274,7 @@ int mlk_page_owners_alloc_info(struct mlk_page_owners *p, ulong pfn,
 {
 	struct mlk_page_owner po;
 	const char *why = NULL;
-	int n, rc;
+	int rc;
 
 	memset(ai, 0, sizeof(*ai));
 	rc = mlk_page_owners_get(p, pfn, &po, &why);
@@ -252,23 +290,6 @@ int mlk_page_owners_alloc_info(struct mlk_page_owners *p, ulong pfn,
 	ai->ts_nsec = po.ts_nsec;
 	snprintf(ai->comm, sizeof(ai->comm), "%s", po.comm);
 	ai->handle = po.handle;
-	n = mlk_page_owners_stack(p, po.handle, ai->entries, MLK_MAX_FRAMES,
-				  &why);
-	if (n < 0)
-		ai->stack_why = why;
-	else
-		ai->nr_entries = (unsigned)n;
+	mlk_alloc_info_stack(&p->stacks, po.handle, ai);
 	return 0;
 }
-
-/* Interim: the questions of mlk_page_owners_warm(), asked while the tables run. */
-static int mlk_page_owners_warm_table(int missing)
-{
-	(void)missing;
-	mlk_page_owners_warm();
-	return 0;
-}
-
-const struct mlk_needs mlk_page_owners_needs = {
-	"page_owner records", NULL, 0, mlk_page_owners_warm_table, 0,
-};

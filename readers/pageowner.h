@@ -1,22 +1,23 @@
 /*
- * pagestacks.h - page_owner records in a dump (crash side of pageowner.h):
- * who allocated a page, and whether it is a large kmalloc.
+ * pageowner.h - page_owner records in a dump (crash side of
+ * pageowner_decode.h): who allocated a page, and whether it is a large
+ * kmalloc.
  */
 #ifndef MLK_PAGESTACKS_H
 #define MLK_PAGESTACKS_H
 
 #include "readers.h"
 #include "pageowner_decode.h"
-#include "stackdepot_decode.h"
+#include "stackdepot.h"
 #include "tracks.h"
 
-/* Large kmalloc entry points looked up (see pagestacks.c). */
+/* Large kmalloc entry points looked up (see pageowner.c). */
 #define MLK_LARGE_KMALLOC_FNS 8
 
 struct mlk_page_owners {
 	struct mlk_page_owner_layout lay;
 	struct mlk_source src;
-	struct mlk_depot *depot;
+	struct mlk_stack_depot stacks;
 	long section_page_ext_off;   /* mem_section.page_ext */
 	ulong fn_start[MLK_LARGE_KMALLOC_FNS], fn_end[MLK_LARGE_KMALLOC_FNS];
 	unsigned nfns;
@@ -24,17 +25,12 @@ struct mlk_page_owners {
 	const char *why;             /* not ready: why */
 };
 
-/* Debuginfo questions asked at layout init. */
-void mlk_page_owners_warm(void);
 /* 0, or -1 with p->why set (no page_owner in this kernel, or not on). */
 int mlk_page_owners_init(struct mlk_page_owners *p);
 void mlk_page_owners_free(struct mlk_page_owners *p);
 /* pfn's record: 0, MLK_PAGE_OWNER_NONE, or -1 with *why set. */
 int mlk_page_owners_get(struct mlk_page_owners *p, ulong pfn,
 			struct mlk_page_owner *po, const char **why);
-/* A stack depot handle's frames: how many, or -1 with *why set. */
-int mlk_page_owners_stack(struct mlk_page_owners *p, uint32_t handle,
-			  mlk_addr_t *entries, unsigned max, const char **why);
 /* Whether pfn heads an allocation made through the large kmalloc path. */
 int mlk_page_owners_is_large_kmalloc(struct mlk_page_owners *p, ulong pfn);
 /* ai from pfn's record (pid, comm, stack). 0, or -1 with ai->why set. */

@@ -28,6 +28,7 @@ extern const struct mlk_needs mlk_reserved_needs;  /* pages.c */
 extern const struct mlk_needs mlk_percpu_needs;    /* percpu.c */
 extern const struct mlk_needs mlk_vmalloc_needs;   /* vmalloc.c */
 extern const struct mlk_needs mlk_registers_needs; /* registers.c */
+extern const struct mlk_needs mlk_stack_depot_needs; /* stackdepot.c */
 extern const struct mlk_needs mlk_tracks_needs;    /* tracks.c */
 extern const struct mlk_needs mlk_kml_needs;       /* kml.c */
 extern const struct mlk_needs mlk_page_owners_needs; /* pageowner.c */

@@ -4,9 +4,10 @@
  * SLUB caches with SLAB_STORE_USER (boot option slub_debug=U) keep a
  * struct track per object (mm/slub.c: set_track()): the caller, cpu, pid,
  * jiffies and, since 5.17, a stack depot handle (before, an inline array of
- * return addresses). The layouts of struct track, of the depot's handle
- * bit-fields and of struct stack_record all come from the debuginfo; the
- * decoding itself lives in track.c and stackdepot.c (unit-tested alone).
+ * return addresses). The layout of struct track comes from the debuginfo
+ * (the table below); the stacks from the stack depot (stackdepot.c); the
+ * decoding itself lives in track_decode.c (unit-tested alone). The
+ * kernel's jiffies is a symbol, read when the tracks are set up.
  *
  * This is read only for the orphans, at report time: one small read per
  * orphan, never a cost of the scan.
@@ -16,193 +17,61 @@
 
 /* include/linux/slab.h (stable value) */
 #define SLAB_STORE_USER_FLAG 0x00010000UL
-/* lib/stackdepot.c: DEPOT_STACK_ALIGN, 4 since the depot exists (4.6). */
-#define DEPOT_STACK_ALIGN_SHIFT 4
 
-/* ---- layouts from the debuginfo --------------------------------------------- */
+/* ---- struct track, from the debuginfo ----------------------------------- */
 
-static int32_t member_or_absent(const char *type, const char *member)
+static struct {
+	long size, addr, handle, addrs, addrs_size, cpu, pid, when;
+} T;
+
+static const struct mlk_need track_needs[] = {
+	MLK_SIZE(&T.size, "track", MLK_REQUIRED),
+	MLK_MEMBER(&T.addr, "track", "addr", MLK_REQUIRED),
+	/*
+	 * A stack depot handle since 5cf909c553e9 "mm/slub: use stackdepot
+	 * to save stack trace in objects" (5.17); before, with
+	 * CONFIG_STACKTRACE, the return addresses inline in addrs[].
+	 */
+	MLK_MEMBER(&T.handle, "track", "handle", MLK_OPTIONAL),
+	MLK_MEMBER(&T.addrs, "track", "addrs", MLK_OPTIONAL),
+	MLK_MEMBER_SIZE(&T.addrs_size, "track", "addrs", MLK_OPTIONAL),
+	MLK_MEMBER(&T.cpu, "track", "cpu", MLK_REQUIRED),
+	MLK_MEMBER(&T.pid, "track", "pid", MLK_REQUIRED),
+	MLK_MEMBER(&T.when, "track", "when", MLK_REQUIRED),
+};
+
+/* The layout from the answers (cpu_limit is set per run). */
+static struct mlk_track_layout track_layout;
+static int track_layout_known;
+
+static int derive_tracks(int missing)
 {
-	long off = mlk_member_offset(type, member);
-
-	return off >= 0 ? (int32_t)off : -1;
-}
-
-static int resolve_track_layout(struct mlk_track_layout *l)
-{
-	long size = mlk_struct_size("track");
-	long addrs_size = mlk_member_size("track", "addrs");
+	struct mlk_track_layout *l = &track_layout;
 	const char *why;
 
-	if (size <= 0)
-		return -1;
+	(void)missing; /* the layout check says what is usable */
 	memset(l, 0, sizeof(*l));
-	l->size = (uint32_t)size;
-	l->addr_off = member_or_absent("track", "addr");
-	l->handle_off = member_or_absent("track", "handle");
-	l->addrs_off = member_or_absent("track", "addrs");
-	l->addrs_count = addrs_size > 0 ? (uint32_t)(addrs_size / 8) : 0;
-	l->cpu_off = member_or_absent("track", "cpu");
-	l->pid_off = member_or_absent("track", "pid");
-	l->when_off = member_or_absent("track", "when");
-	l->cpu_limit = kt->cpus > 0 ? (uint32_t)kt->cpus : 0;
-	return mlk_track_layout_check(l, &why) < 0 ? -1 : 0;
-}
-
-/*
- * Bit position and width of a handle_parts field, asked of gdb with crash's
- * printm ("type unsigned_type length offset bitpos bitsize"), as crash's
- * own fill_struct_member_data() does for structs (handle_parts is a union).
- */
-static int ask_bitfield(const char *field, struct mlk_bitfield *bf)
-{
-	char cmd[128], line[BUFSIZE];
-	long v[6];
-	int ok = 0;
-
-	bf->pos = bf->width = 0;
-	snprintf(cmd, sizeof(cmd), "printm ((union handle_parts *)0x0).%s",
-		 field);
-	open_tmpfile2();
-	if (gdb_pass_through(cmd, pc->tmpfile2, GNU_RETURN_ON_ERROR)) {
-		rewind(pc->tmpfile2);
-		ok = fgets(line, sizeof(line), pc->tmpfile2) &&
-		     sscanf(line, "%ld %ld %ld %ld %ld %ld", &v[0], &v[1], &v[2],
-			    &v[3], &v[4], &v[5]) == 6 &&
-		     v[4] >= 0 && v[4] < 32 && v[5] > 0 && v[4] + v[5] <= 32;
-	}
-	close_tmpfile2();
-	if (ok) {
-		bf->pos = (uint8_t)v[4];
-		bf->width = (uint8_t)v[5];
-	}
-	return ok ? 0 : -1;
-}
-
-/* The answers, kept for the session (a gdb request can eat a Ctrl-C). */
-static int handle_bitfield(const char *field, struct mlk_bitfield *bf)
-{
-	static struct { const char *field; struct mlk_bitfield bf; int ok; }
-		known[8];
-	static unsigned nknown;
-	unsigned i;
-
-	for (i = 0; i < nknown; i++)
-		if (!strcmp(known[i].field, field)) {
-			*bf = known[i].bf;
-			return known[i].ok ? 0 : -1;
-		}
-	i = nknown < 8 ? nknown++ : 7;
-	known[i].field = field;
-	mlk_gdb_hold_sigint();
-	known[i].ok = ask_bitfield(field, &known[i].bf) == 0;
-	mlk_gdb_release_sigint();
-	*bf = known[i].bf;
-	return known[i].ok ? 0 : -1;
-}
-
-static uint32_t read_int_symbol(const char *name, uint32_t fallback)
-{
-	int v;
-
-	if (!mlk_read_symbol_int(name, &v) || v < 0)
-		return fallback;
-	return (uint32_t)v;
-}
-
-/*
- * Where the pools are and how many are in use: stack_slabs[] and
- * depot_index up to 6.2, stack_pools[] and pool_index in 6.3-6.7,
- * pools_num from 6.8 (lib/stackdepot.c).
- */
-static int resolve_pools(struct mlk_depot_layout *l)
-{
-	const char *array = symbol_exists("stack_slabs") ? "stack_slabs" :
-		symbol_exists("stack_pools") ? "stack_pools" : NULL;
-	long len;
-
-	if (!array)
+	track_layout_known = 0;
+	if (T.size <= 0)
 		return -1;
-	len = mlk_array_length((char *)array);
-	if (len > 0) {
-		l->pools_addr = symbol_value((char *)array);
-	} else {
-		/* newer trees allocate the pointer array at boot */
-		ulong ptr;
-
-		if (!mlk_read_ulong(symbol_value((char *)array), &ptr) || !ptr)
-			return -1;
-		l->pools_addr = ptr;
-		len = MLK_DEPOT_POOLS_LIMIT;
-	}
-	if (symbol_exists("pools_num"))
-		l->pools_len = read_int_symbol("pools_num", (uint32_t)len);
-	else if (symbol_exists("pool_index"))
-		l->pools_len = read_int_symbol("pool_index", (uint32_t)len) + 1;
-	else
-		l->pools_len = read_int_symbol("depot_index", (uint32_t)len) + 1;
-	if (l->pools_len > (uint32_t)len)
-		l->pools_len = (uint32_t)len;
-	return 0;
+	l->size = (uint32_t)T.size;
+	l->addr_off = mlk_offset32(T.addr);
+	l->handle_off = mlk_offset32(T.handle);
+	l->addrs_off = mlk_offset32(T.addrs);
+	l->addrs_count = T.addrs_size > 0 ? (uint32_t)(T.addrs_size / 8) : 0;
+	l->cpu_off = mlk_offset32(T.cpu);
+	l->pid_off = mlk_offset32(T.pid);
+	l->when_off = mlk_offset32(T.when);
+	track_layout_known = mlk_track_layout_check(l, &why) == 0;
+	return track_layout_known ? 0 : -1;
 }
 
-/*
- * 6.9 renamed the pool field pool_index_plus_1 (0 = no pool). The "+1"
- * change was backported to 6.8.2 before the rename (6.8.5), so a 6.8.2+
- * kernel with a valid-less pool_index also counts from one.
- */
-static int pool_counts_from_one(int has_valid_bit)
-{
-	if (has_valid_bit)
-		return 0;
-	return !(THIS_KERNEL_VERSION == LINUX(6, 8, 0) ||
-		 THIS_KERNEL_VERSION == LINUX(6, 8, 1));
-}
+const struct mlk_needs mlk_tracks_needs = {
+	"allocation tracks", track_needs, MLK_COUNT(track_needs),
+	derive_tracks, 0,
+};
 
-static int resolve_depot_layout(struct mlk_depot_layout *l)
-{
-	const char *why;
-
-	memset(l, 0, sizeof(*l));
-	if (resolve_pools(l) < 0)
-		return -1;
-	if (handle_bitfield("pool_index_plus_1", &l->pool) == 0) {
-		l->pool_plus_one = 1;
-	} else if (handle_bitfield("pool_index", &l->pool) == 0 ||
-		   handle_bitfield("slabindex", &l->pool) == 0) {
-		l->pool_plus_one = -1; /* decided below */
-	} else {
-		return -1;
-	}
-	if (handle_bitfield("offset", &l->offset) < 0)
-		return -1;
-	handle_bitfield("valid", &l->valid);
-	handle_bitfield("extra", &l->extra);
-	if (l->pool_plus_one < 0)
-		l->pool_plus_one = pool_counts_from_one(l->valid.width != 0);
-	l->align_shift = DEPOT_STACK_ALIGN_SHIFT;
-	l->rec_size_off = member_or_absent("stack_record", "size");
-	l->rec_handle_off = member_or_absent("stack_record", "handle");
-	l->rec_count_off = member_or_absent("stack_record", "count");
-	l->rec_entries_off = member_or_absent("stack_record", "entries");
-	return mlk_depot_layout_check(l, &why) < 0 ? -1 : 0;
-}
-
-/* ---- set-up ------------------------------------------------------------------ */
-
-void mlk_tracks_warm(void)
-{
-	struct mlk_track_layout tl;
-	struct mlk_depot_layout dl;
-
-	resolve_track_layout(&tl);
-	resolve_depot_layout(&dl);
-}
-
-int mlk_tracks_depot_layout(struct mlk_depot_layout *l)
-{
-	return resolve_depot_layout(l);
-}
+/* ---- set-up ------------------------------------------------------------ */
 
 int mlk_read_jiffies(ulong *jiffies)
 {
@@ -211,24 +80,21 @@ int mlk_read_jiffies(ulong *jiffies)
 
 int mlk_tracks_init(struct mlk_tracks *t)
 {
-	const char *why = NULL;
-
 	memset(t, 0, sizeof(*t));
 	t->src = mlk_crash_source(NULL);
 	t->hz = machdep->hz ? machdep->hz : 250;
 	t->have_jiffies = mlk_read_jiffies(&t->jiffies);
-	t->have_track_layout = resolve_track_layout(&t->track) == 0;
+	t->track = track_layout;
+	t->track.cpu_limit = kt->cpus > 0 ? (uint32_t)kt->cpus : 0;
+	t->have_track_layout = track_layout_known;
 	/* kmemleak's records use the depot too, with or without tracks */
-	if (resolve_depot_layout(&t->depot_layout) == 0)
-		t->depot = mlk_depot_new(&t->depot_layout, &t->src, &why);
-	if (!t->depot)
-		t->depot_why = why ? why : "stack depot layout not understood";
+	mlk_stack_depot_open(&t->stacks);
 	return 0;
 }
 
 void mlk_tracks_free(struct mlk_tracks *t)
 {
-	mlk_depot_free(t->depot);
+	mlk_stack_depot_close(&t->stacks);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -239,12 +105,23 @@ int mlk_tracks_cache_records(const struct mlk_cache *c)
 
 /* ---- per block -------------------------------------------------------------- */
 
-static void fetch_stack(struct mlk_tracks *t, const struct mlk_track *tr,
-			struct mlk_alloc_info *ai)
+void mlk_alloc_info_stack(struct mlk_stack_depot *s, uint32_t handle,
+			  struct mlk_alloc_info *ai)
 {
 	const char *why = NULL;
 	int n;
 
+	n = mlk_stack_depot_lookup(s, handle, ai->entries, MLK_MAX_FRAMES,
+				   &why);
+	if (n < 0)
+		ai->stack_why = why;
+	else
+		ai->nr_entries = (unsigned)n;
+}
+
+static void fetch_stack(struct mlk_tracks *t, const struct mlk_track *tr,
+			struct mlk_alloc_info *ai)
+{
 	if (tr->nr_entries) {
 		/* before 5.17: the return addresses are inline in the track */
 		ai->nr_entries = tr->nr_entries < MLK_MAX_FRAMES ?
@@ -253,21 +130,7 @@ static void fetch_stack(struct mlk_tracks *t, const struct mlk_track *tr,
 		       ai->nr_entries * sizeof(ai->entries[0]));
 		return;
 	}
-	n = mlk_tracks_stack(t, tr->handle, ai->entries, MLK_MAX_FRAMES, &why);
-	if (n < 0)
-		ai->stack_why = why;
-	else
-		ai->nr_entries = (unsigned)n;
-}
-
-int mlk_tracks_stack(struct mlk_tracks *t, uint32_t handle,
-		     mlk_addr_t *entries, unsigned max, const char **why)
-{
-	if (!t->depot) {
-		*why = t->depot_why ? t->depot_why : "no stack recorded";
-		return -1;
-	}
-	return mlk_depot_lookup(t->depot, handle, entries, max, why);
+	mlk_alloc_info_stack(&t->stacks, tr->handle, ai);
 }
 
 int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,
@@ -341,15 +204,3 @@ void mlk_format_symbol(ulong addr, char *out, size_t outsz)
 	else
 		snprintf(out, outsz, "%s+0x%lx/0x%lx", sp->name, offset, size);
 }
-
-/* Interim: the questions of mlk_tracks_warm(), asked while the tables run. */
-static int mlk_tracks_warm_table(int missing)
-{
-	(void)missing;
-	mlk_tracks_warm();
-	return 0;
-}
-
-const struct mlk_needs mlk_tracks_needs = {
-	"allocation tracks", NULL, 0, mlk_tracks_warm_table, 0,
-};

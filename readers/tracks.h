@@ -6,7 +6,7 @@
 #define MLK_TRACKS_H
 
 #include "readers.h"
-#include "stackdepot_decode.h"
+#include "stackdepot.h"
 #include "track_decode.h"
 
 #define MLK_MAX_FRAMES 64
@@ -33,9 +33,7 @@ struct mlk_tracks {
 	struct mlk_source src;
 	struct mlk_track_layout track;
 	int have_track_layout;
-	struct mlk_depot_layout depot_layout;
-	struct mlk_depot *depot;
-	const char *depot_why;
+	struct mlk_stack_depot stacks;  /* stacks.why: why none are readable */
 	ulong jiffies;
 	int have_jiffies;
 	uint64_t future_tracks;  /* records dated after the dump's jiffies */
@@ -51,23 +49,22 @@ struct mlk_tracks {
 	uint64_t gone_since_scan; /* live: record empty now (block freed) */
 };
 
-/* Asks the debuginfo questions of the layouts (at layout init). */
-void mlk_tracks_warm(void);
-/* Resolves the layouts (once per memleak run). Always 0. */
+/*
+ * Sets up the tracks for a run (reads jiffies, opens the stack depot).
+ * Always 0.
+ */
 int mlk_tracks_init(struct mlk_tracks *t);
 /* The kernel's jiffies now: 1, or 0 if unreadable. */
 int mlk_read_jiffies(ulong *jiffies);
 void mlk_tracks_free(struct mlk_tracks *t);
-/* The stack depot's layout from the debuginfo. 0, or -1 (no depot). */
-int mlk_tracks_depot_layout(struct mlk_depot_layout *l);
 /* Whether objects of this cache carry tracks (SLAB_STORE_USER). */
 int mlk_tracks_cache_records(const struct mlk_cache *c);
 /* Fills ai for the slab object at object. 0, or -1 (ai->why says why). */
 int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,
 		   ulong object, struct mlk_alloc_info *ai);
-/* A stack depot handle's frames: how many, or -1 with *why set. */
-int mlk_tracks_stack(struct mlk_tracks *t, uint32_t handle,
-		     mlk_addr_t *entries, unsigned max, const char **why);
+/* ai's stack from a depot handle, or ai->stack_why. */
+void mlk_alloc_info_stack(struct mlk_stack_depot *s, uint32_t handle,
+			  struct mlk_alloc_info *ai);
 /* "function+0xoff/0xsize [module]" (kmemleak's %pS), or the address. */
 void mlk_format_symbol(ulong addr, char *out, size_t outsz);
 

@@ -27,8 +27,8 @@ static void print_object_stack(struct kml_print *p,
 		mlk_print_frames(obj->trace, obj->trace_len);
 		return;
 	}
-	n = mlk_tracks_stack(&p->run->tracks, obj->trace_handle, entries,
-			     MLK_MAX_FRAMES, &why);
+	n = mlk_stack_depot_lookup(&p->run->tracks.stacks, obj->trace_handle,
+				   entries, MLK_MAX_FRAMES, &why);
 	if (n < 0) {
 		p->stacks_missing++;
 		fprintf(fp, "    (no stack: %s)\n", why ? why : "unknown");

@@ -877,9 +877,9 @@ static void print_summary(const struct report *r, int partial)
 			"read): in flight, counted with the younger ones\n",
 			(unsigned long long)run->tracks.after_scan_start,
 			(unsigned long long)run->tracks.gone_since_scan);
-	if (run->tracks.depot_why)
+	if (run->tracks.stacks.why)
 		fprintf(fp, "  stack depot:     not readable (%s)\n",
-			run->tracks.depot_why);
+			run->tracks.stacks.why);
 	print_damage(run);
 	if (mlk_debuginfo_late_questions())
 		fprintf(fp, "  debuginfo:       %lu questions asked after the "
