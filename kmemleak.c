@@ -324,6 +324,23 @@ static void print_memory(const struct memleak_run *run)
 		store * per);
 }
 
+/* -v: whether every root page is memory the kernel still owns. */
+static void print_root_audit(const struct memleak_run *run)
+{
+	struct mlk_root_audit a;
+
+	mlk_roots_audit(&run->roots, &a);
+	fprintf(fp, "memleak: root audit: %llu root pages: %llu slab, %llu "
+		"free, %llu without a readable struct page",
+		(unsigned long long)a.pages, (unsigned long long)a.slab,
+		(unsigned long long)a.free, (unsigned long long)a.unknown);
+	if (a.first_slab)
+		fprintf(fp, "; first slab page at %lx", a.first_slab);
+	if (a.first_free)
+		fprintf(fp, "; first free page at %lx", a.first_free);
+	fprintf(fp, "\n");
+}
+
 static int run_scan(struct memleak_run *run, const struct memleak_opts *o)
 {
 	if (build_index(run, o) < 0 || scan_roots(run, o) < 0)
@@ -332,8 +349,10 @@ static int run_scan(struct memleak_run *run, const struct memleak_opts *o)
 	if (mlk_scan_drain(run->sc) < 0)
 		return -1;
 	mlk_scan_finish(run->sc);
-	if (o->verbose)
+	if (o->verbose) {
 		print_memory(run);
+		print_root_audit(run);
+	}
 	if (run->show_progress)
 		fprintf(stderr, "\r%60s\r", "");
 	return 0;

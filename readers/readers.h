@@ -328,4 +328,14 @@ int mlk_roots_comm_of_pid(const struct mlk_roots *roots, int pid, int cpu,
 int mlk_roots_is_stack(const struct mlk_roots *roots, ulong addr);
 const char *mlk_root_kind_name(int kind);
 
+/* rootaudit.c: what the struct pages of the root pages say. */
+struct mlk_root_audit {
+	uint64_t pages;           /* root pages looked at */
+	uint64_t slab;            /* slab pages among them (a bug) */
+	uint64_t free;            /* free pages (refcount 0) among them (a bug) */
+	uint64_t unknown;         /* no struct page could be read */
+	ulong first_slab, first_free;
+};
+void mlk_roots_audit(const struct mlk_roots *roots, struct mlk_root_audit *a);
+
 #endif /* MLK_READERS_H */

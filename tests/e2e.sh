@@ -9,7 +9,8 @@
 #                 large kmalloc leak is tracked, its backtrace from page_owner)
 # builds (or reuses) the fixture with tests/fixture/build-fixture.sh, runs
 #   crash -s vmlinux <dump>   with
-#   extend <kmemleak.so> / memleak / p jiffies / memleak -s / p jiffies
+#   extend <kmemleak.so> / memleak / p jiffies / memleak -s / p jiffies /
+#   memleak -q -v
 # in batch mode (commands on stdin from a file, timeout 900 s), and checks both
 # reports against the fixture's expected.tsv and list-nodes.tsv:
 #  - crash loaded the extension, each command ran and crash was alive after it;
@@ -17,6 +18,8 @@
 #    block is not; the young leak (expect=young) is not reported but counted
 #    as in flight where the kernel recorded allocation tracks (slub_debug=U),
 #    and is a plain leak elsewhere (without tracks there are no ages);
+#    every root page is memory the kernel still owns: memleak -v's root
+#    audit finds no slab page and no free page among them;
 #    a per-cpu leak (cache percpu) is reported as a "per-cpu allocation";
 #    an untracked leak (expect=untracked: a large kmalloc, whole pages, which
 #    this kernel gives no record of) is not reported, and the summary says
@@ -210,6 +213,15 @@ check_form() {
 	else
 		fail "$form: crash still alive after memleak -s (no second 'jiffies = ' line; log $log)"
 		[ -n "$jif1" ] && show_tail "$log"
+	fi
+	# Every root page is memory the kernel still owns (memleak -q -v).
+	if [ "${E2E_LIVE:-0}" != 1 ]; then
+		audit=$(grep -m1 -E '^memleak: root audit: ' "$log")
+		if grep -qE ': [0-9]+ root pages: 0 slab, 0 free,' <<<"$audit"; then
+			pass "$form: no root page is a slab or free page (${audit#memleak: root audit: })"
+		else
+			fail "$form: no root page is a slab or free page (${audit:-no root audit line from memleak -q -v}; log $log)"
+		fi
 	fi
 	# Every debuginfo question is asked before the scan (Ctrl-C safety):
 	# the summary names any asked later.
@@ -469,7 +481,7 @@ for form in $FORMS; do
 
 	log=$LOG_DIR/${form//\//_}.log
 	cmds=$LOG_DIR/${form//\//_}.cmds
-	printf 'extend %s\nmemleak\np jiffies\nmemleak -s\np jiffies\nquit\n' "$SO" >"$cmds"
+	printf 'extend %s\nmemleak\np jiffies\nmemleak -s\np jiffies\nmemleak -q -v\nquit\n' "$SO" >"$cmds"
 	note "crash -s vmlinux $dump ($variant): log $log"
 	t0=$(date +%s.%N)
 	(cd "$dir" && timeout -k 10 "$CRASH_TIMEOUT" crash -s vmlinux "$dump" <"$cmds" >"$log" 2>&1)
