@@ -221,6 +221,11 @@ int mlk_stack_depot_open(struct mlk_stack_depot *s)
 
 	memset(s, 0, sizeof(*s));
 	s->src = mlk_crash_source(NULL);
+	if (!symbol_exists("stack_slabs") && !symbol_exists("stack_pools")) {
+		s->absent = 1;
+		s->why = "this kernel has no stack depot";
+		return -1;
+	}
 	if (depot_layout(&l) == 0)
 		s->depot = mlk_depot_new(&l, &s->src, &why);
 	if (!s->depot)

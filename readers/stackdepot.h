@@ -14,6 +14,11 @@ struct mlk_stack_depot {
 	struct mlk_source src;
 	struct mlk_depot *depot;   /* NULL: not readable (why says why) */
 	const char *why;
+	/*
+	 * The kernel has no stack depot (CONFIG_STACKDEPOT off, as on
+	 * Debian's 5.10: SLUB tracks then hold their frames inline).
+	 */
+	int absent;
 };
 
 /*

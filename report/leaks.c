@@ -877,7 +877,7 @@ static void print_summary(const struct report *r, int partial)
 			"read): in flight, counted with the younger ones\n",
 			(unsigned long long)run->tracks.after_scan_start,
 			(unsigned long long)run->tracks.gone_since_scan);
-	if (run->tracks.stacks.why)
+	if (run->tracks.stacks.why && !run->tracks.stacks.absent)
 		fprintf(fp, "  stack depot:     not readable (%s)\n",
 			run->tracks.stacks.why);
 	print_damage(run);
