@@ -40,6 +40,11 @@
 #   KMEMLEAK_CACHE  fixture cache root (default: $HOME/.cache/kmemleak-crash)
 #   E2E_FORMS       forms to run (default: the four above)
 #   E2E_LOG_DIR     where crash logs go (default: $KMEMLEAK_CACHE/e2e-logs)
+#   E2E_KVER        the fixtures' kernel (build-fixture.sh VARIANT KVER; default:
+#                   the 6.1 fixtures)
+#   E2E_CRASH       the crash binary (default: crash on the PATH, Debian's)
+#   E2E_LABEL       prefix of the PASS/FAIL/FIGURE lines' form names and of the
+#                   log names (default: none; the matrix names kernel and crash)
 #   E2E_CRASH_LOG   parse this existing crash log instead of running crash
 #                   (with E2E_FIXTURE_DIR: the fixture dir giving expected.tsv,
 #                   list-nodes.tsv and cmdline; E2E_FORM names it; to test this
@@ -58,6 +63,9 @@ SO=${KMEMLEAK_SO:-$REPO/kmemleak.so}
 case "$SO" in /*) ;; *) SO=$(pwd)/$SO ;; esac
 FORMS=${E2E_FORMS:-"leaks/vmcore leaks/vmcore.d31 leaks-nodebug/vmcore clean/vmcore debug/vmcore debug/vmcore.d31"}
 LOG_DIR=${E2E_LOG_DIR:-$CACHE/e2e-logs}
+KVER_ARG=${E2E_KVER:-}
+CRASH_BIN=${E2E_CRASH:-crash}
+LABEL=${E2E_LABEL:+$E2E_LABEL }
 CRASH_TIMEOUT=${E2E_CRASH_TIMEOUT:-900}
 
 # Planted leaks that are indirect (held by another planted leak); the cycle's
@@ -458,7 +466,7 @@ for form in $FORMS; do
 	dump=${form#*/}
 	if [ -z "${FIXDIR[$variant]+x}" ] && [ -z "${FIXERR[$variant]+x}" ]; then
 		note "fixture $variant"
-		out=$("$REPO/tests/fixture/build-fixture.sh" "$variant" </dev/null)
+		out=$("$REPO/tests/fixture/build-fixture.sh" "$variant" $KVER_ARG </dev/null)
 		d=$(sed -n 's/^FIXTURE_DIR=//p' <<<"$out" | tail -n 1)
 		if [ -n "$d" ] && [ -d "$d" ]; then
 			FIXDIR[$variant]=$d
@@ -479,17 +487,17 @@ for form in $FORMS; do
 		fail "$form: fixture has planted blocks ($dir/expected.tsv empty)"
 	fi
 
-	log=$LOG_DIR/${form//\//_}.log
-	cmds=$LOG_DIR/${form//\//_}.cmds
+	log=$LOG_DIR/${LABEL// /_}${form//\//_}.log
+	cmds=$LOG_DIR/${LABEL// /_}${form//\//_}.cmds
 	printf 'extend %s\nmemleak\np jiffies\nmemleak -s\np jiffies\nmemleak -q -v\nquit\n' "$SO" >"$cmds"
 	note "crash -s vmlinux $dump ($variant): log $log"
 	t0=$(date +%s.%N)
-	(cd "$dir" && timeout -k 10 "$CRASH_TIMEOUT" crash -s vmlinux "$dump" <"$cmds" >"$log" 2>&1)
+	(cd "$dir" && timeout -k 10 "$CRASH_TIMEOUT" "$CRASH_BIN" -s vmlinux "$dump" <"$cmds" >"$log" 2>&1)
 	rc=$?
 	t1=$(date +%s.%N)
 	[ "$rc" = 124 ] && note "$form: crash timed out after $CRASH_TIMEOUT s"
-	echo "FIGURE $form: crash session $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s (exit $rc), log $log"
-	check_form "$form" "$dir" "$log"
+	echo "FIGURE $LABEL$form: crash session $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s (exit $rc), log $log"
+	check_form "$LABEL$form" "$dir" "$log"
 done
 
 echo "e2e: $NPASS passed, $NFAIL failed" >&2
