@@ -27,6 +27,7 @@
 struct percpu_layout {
 	long list, base_addr, alloc_map, bound_map, start_offset, end_offset,
 	     nr_pages, size_of;
+	long nr_chunk_types;
 };
 
 struct chunk_walk {
@@ -53,6 +54,13 @@ static const struct mlk_need percpu_needs[] = {
 	MLK_MEMBER(&L.end_offset, "pcpu_chunk", "end_offset", MLK_REQUIRED),
 	MLK_MEMBER(&L.nr_pages, "pcpu_chunk", "nr_pages", MLK_REQUIRED),
 	MLK_SIZE(&L.size_of, "pcpu_chunk", MLK_REQUIRED),
+	/*
+	 * 5.9-5.13 (CONFIG_MEMCG_KMEM): one set of slot lists per chunk type,
+	 * enum pcpu_chunk_type { ROOT, MEMCG, PCPU_NR_CHUNK_TYPES } ("percpu:
+	 * introduce per-memcg percpu accounting", 3c7be18ac9a0); one set
+	 * again since "percpu: rework memcg accounting" (faf65dde844a, 5.14).
+	 */
+	MLK_ENUM(&L.nr_chunk_types, "PCPU_NR_CHUNK_TYPES", MLK_OPTIONAL),
 };
 
 static int derive_percpu(int missing)
@@ -198,9 +206,8 @@ static void walk_slot_lists(struct chunk_walk *w)
 	    !mlk_read_ulong(symbol_value("pcpu_chunk_lists"), &lists) ||
 	    !lists)
 		return;
-	if (mlk_read_symbol_int("pcpu_nr_chunk_types", &types) &&
-	    (types < 1 || types > 4))
-		types = 1;
+	if (w->l.nr_chunk_types >= 1 && w->l.nr_chunk_types <= 4)
+		types = (int)w->l.nr_chunk_types;
 	for (i = 0; i < slots * types && !w->oom; i++) {
 		mlk_walk_list(lists + i * 2 * sizeof(ulong), MAX_CHUNKS,
 			      visit_chunk, w, &truncated);

@@ -50,9 +50,10 @@ static const struct mlk_need slub_needs[] = {
 	MLK_MEMBER(&L.slab_slab_cache, "slab", "slab_cache", MLK_OPTIONAL),
 	MLK_MEMBER(&L.slab_freelist, "slab", "freelist", MLK_OPTIONAL),
 	MLK_MEMBER(&L.slab_counters, "slab", "counters", MLK_OPTIONAL),
-	MLK_MEMBER(&L.page_slab_cache, "page", "slab_cache", MLK_OPTIONAL),
-	MLK_MEMBER(&L.page_freelist, "page", "freelist", MLK_OPTIONAL),
-	MLK_MEMBER(&L.page_counters, "page", "counters", MLK_OPTIONAL),
+	/* before 5.17 the slab fields sit in anonymous unions of struct page */
+	MLK_MEMBER_ANY(&L.page_slab_cache, "page", "slab_cache", MLK_OPTIONAL),
+	MLK_MEMBER_ANY(&L.page_freelist, "page", "freelist", MLK_OPTIONAL),
+	MLK_MEMBER_ANY(&L.page_counters, "page", "counters", MLK_OPTIONAL),
 	MLK_SIZE(&L.kc_size_of, "kmem_cache", MLK_REQUIRED),
 	MLK_MEMBER(&L.kc_list, "kmem_cache", "list", MLK_REQUIRED),
 	MLK_MEMBER(&L.kc_name, "kmem_cache", "name", MLK_REQUIRED),
