@@ -52,6 +52,11 @@ $(BUILD)/so/%.o: %.c $(ENGINE_HDRS) $(CRASH_HDRS) Makefile
 kmemleak.so: $(ENGINE_OBJS) $(CRASH_OBJS)
 	$(CC) $(CFLAGS) -shared -o $@ $^
 
+# The same sources against another crash's defs.h, in a build tree of its
+# own: make BUILD=build/crash-X CRASH_INCLUDE=<dir> $(BUILD)/kmemleak.so
+$(BUILD)/kmemleak.so: $(ENGINE_OBJS) $(CRASH_OBJS)
+	$(CC) $(CFLAGS) -shared -o $@ $^
+
 # The benchmark's raw reader (bench/rawread.c): memleak's struct page
 # predicates and dump reads, so both read the same pages.
 RAWREAD_SRCS := bench/rawread.c $(wildcard dump/*.c arch/*.c) readers/pageflags.c

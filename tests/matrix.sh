@@ -1,0 +1,140 @@
+#!/bin/bash
+# matrix.sh - memleak on every kernel generation, under every crash version
+# that opens it (the support matrix of the README).
+#
+#   tests/matrix.sh
+#
+# A cell is a kernel (a Debian kernel package: its fixtures come from
+# tests/fixture/build-fixture.sh VARIANT KVER), a crash version (from
+# tests/fixture/build-crash.sh VERSION: 8.0.2 is Debian 12's, 9.0.2 Debian
+# sid's source, snapshot the upstream tree in ../shared/vendor) and the dump
+# forms to check. Each cell runs tests/e2e.sh (every planted leak reported,
+# no planted reachable block reported, stacks, groups, classes, root audit,
+# no late debuginfo question) with E2E_KVER, E2E_CRASH and E2E_LABEL.
+# The 6.1 fixtures under Debian's crash 8.0.2 are tests/e2e.sh's own run
+# (run-all), not repeated here.
+#
+# Also: the extension built against each crash's defs.h (no warning), and a
+# .so built against one crash's defs.h run inside another.
+#
+# A kernel that memleak refuses (REFUSED cells) must be refused cleanly:
+# crash opens the dump, memleak prints the reason (matched), crash lives on.
+#
+# Prints PASS:/FAIL:/FIGURE lines; exit status 1 if anything failed.
+# Environment: KMEMLEAK_CACHE; MATRIX_CELLS (a subset, as the cell names below).
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+. "$REPO/tests/fixture/common.sh"
+NFAIL=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; NFAIL=$((NFAIL + 1)); }
+
+K510=5.10.0-32-cloud-amd64
+K61=
+K612=6.12.95+deb12-cloud-amd64
+K72=7.2.13+deb14-cloud-amd64
+
+# name | KVER | crash | forms (or REFUSED:<regex of the reason>)
+CELLS=(
+	"5.10/8.0.2|$K510|8.0.2|leaks/vmcore leaks/vmcore.d31 leaks-nodebug/vmcore clean/vmcore"
+	"5.10/9.0.2|$K510|9.0.2|leaks/vmcore"
+	"5.10/snapshot|$K510|snapshot|leaks/vmcore"
+	"6.1/9.0.2|$K61|9.0.2|leaks/vmcore leaks/vmcore.d31"
+	"6.1/snapshot|$K61|snapshot|leaks/vmcore"
+	"6.12/9.0.2|$K612|9.0.2|leaks/vmcore leaks/vmcore.d31 leaks-nodebug/vmcore clean/vmcore"
+	"6.12/snapshot|$K612|snapshot|leaks/vmcore"
+	"7.2/snapshot|$K72|snapshot|REFUSED:SLUB sheaves"
+)
+
+declare -A CRASH_OF INCLUDE_OF
+# crash_of VERSION: sets CRASH_OF/INCLUDE_OF (built or reused); 0 or 1.
+crash_of() {
+	local v=$1 out
+	[ -n "${CRASH_OF[$v]:-}" ] && return 0
+	out=$("$REPO/tests/fixture/build-crash.sh" "$v" </dev/null) || return 1
+	CRASH_OF[$v]=$(sed -n 's/^CRASH=//p' <<<"$out" | tail -n 1)
+	INCLUDE_OF[$v]=$(sed -n 's/^CRASH_INCLUDE=//p' <<<"$out" | tail -n 1)
+	[ -x "${CRASH_OF[$v]}" ] && [ -f "${INCLUDE_OF[$v]}/defs.h" ]
+}
+
+# so_for VERSION: builds the extension against that crash's defs.h into
+# SO_BUILT; 0 or 1.
+SO_BUILT=
+so_for() {
+	local v=$1 build=$REPO/build/crash-$1 log
+	log=$build.make.log
+	mkdir -p "$build"
+	if make -C "$REPO" BUILD="$build" CRASH_INCLUDE="${INCLUDE_OF[$v]}" \
+		"$build/kmemleak.so" >"$log" 2>&1; then
+		if grep -q 'warning:' "$log"; then
+			fail "kmemleak.so builds against crash $v's defs.h without warnings ($(grep -c 'warning:' "$log") warnings, $log)"
+		else
+			pass "kmemleak.so builds against crash $v's defs.h without warnings"
+		fi
+	else
+		fail "kmemleak.so builds against crash $v's defs.h ($log)"
+		return 1
+	fi
+	SO_BUILT=$build/kmemleak.so
+}
+
+# refused_cell NAME KVER CRASH REGEX: memleak refuses the kernel cleanly.
+refused_cell() {
+	local name=$1 kver=$2 crash=$3 why=$4 out dir log
+	out=$("$REPO/tests/fixture/build-fixture.sh" leaks "$kver" </dev/null)
+	dir=$(sed -n 's/^FIXTURE_DIR=//p' <<<"$out" | tail -n 1)
+	if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+		fail "[$name] fixture leaks for $kver available"
+		return
+	fi
+	log=$CACHE/e2e-logs/matrix-${name//\//_}.log
+	mkdir -p "${log%/*}"
+	printf 'extend %s\nmemleak\np jiffies\nquit\n' "$REPO/kmemleak.so" |
+		(cd "$dir" && timeout -k 10 900 "$crash" -s vmlinux vmcore) >"$log" 2>&1
+	if grep -qE "$why" "$log" && grep -q 'not supported' "$log"; then
+		pass "[$name] memleak refuses this kernel, naming why ($(grep -m1 -E "$why" "$log" | sed 's/^memleak: //'))"
+	else
+		fail "[$name] memleak refuses this kernel, naming why (no /$why/ in $log)"
+	fi
+	if grep -q '^jiffies = ' "$log"; then
+		pass "[$name] crash still alive after the refusal"
+	else
+		fail "[$name] crash still alive after the refusal ($log)"
+	fi
+	echo "FIGURE [$name] refused: $(grep -m1 -E "$why" "$log")"
+}
+
+main() {
+	local cell name kver ver forms crash label
+	for cell in "${CELLS[@]}"; do
+		IFS='|' read -r name kver ver forms <<<"$cell"
+		case " ${MATRIX_CELLS:-$name} " in *" $name "*) ;; *) continue ;; esac
+		if ! crash_of "$ver"; then
+			fail "[$name] crash $ver built (tests/fixture/build-crash.sh $ver)"
+			continue
+		fi
+		crash=${CRASH_OF[$ver]}
+		label="[$name]"
+		case "$forms" in
+		REFUSED:*)
+			refused_cell "$name" "$kver" "$crash" "${forms#REFUSED:}"
+			continue ;;
+		esac
+		E2E_KVER=$kver E2E_CRASH=$crash E2E_LABEL=$label E2E_FORMS=$forms \
+			"$REPO/tests/e2e.sh" </dev/null || true
+	done
+
+	# One source tree, every crash's defs.h; a .so of one crash in another.
+	if crash_of 9.0.2 && so_for 9.0.2; then
+		E2E_CRASH=crash E2E_LABEL="[6.1/8.0.2 running the .so built for 9.0.2]" \
+			KMEMLEAK_SO=$SO_BUILT E2E_FORMS=leaks/vmcore \
+			"$REPO/tests/e2e.sh" </dev/null || true
+	fi
+	crash_of snapshot && so_for snapshot
+}
+
+main 2>&1 | tee "${TMPDIR:-/tmp}/matrix.$$.log"
+NFAIL=$(grep -c '^FAIL:' "${TMPDIR:-/tmp}/matrix.$$.log")
+rm -f "${TMPDIR:-/tmp}/matrix.$$.log"
+[ "$NFAIL" = 0 ]
