@@ -328,16 +328,26 @@ static void print_memory(const struct memleak_run *run)
 static void print_root_audit(const struct memleak_run *run)
 {
 	struct mlk_root_audit a;
+	int k;
 
 	mlk_roots_audit(&run->roots, &a);
 	fprintf(fp, "memleak: root audit: %llu root pages: %llu slab, %llu "
-		"free, %llu without a readable struct page",
+		"free, %llu given back, %llu without a readable struct page%s",
 		(unsigned long long)a.pages, (unsigned long long)a.slab,
-		(unsigned long long)a.free, (unsigned long long)a.unknown);
+		(unsigned long long)a.free, (unsigned long long)a.given_back,
+		(unsigned long long)a.unknown,
+		mlk_page_knows_buddy() ? "" : " (free blocks not told)");
 	if (a.first_slab)
 		fprintf(fp, "; first slab page at %lx", a.first_slab);
 	if (a.first_free)
 		fprintf(fp, "; first free page at %lx", a.first_free);
+	if (a.first_given_back)
+		fprintf(fp, "; first given back at %lx", a.first_given_back);
+	for (k = 0; k < MLK_ROOT_KINDS; k++)
+		if (a.bad_by_kind[k])
+			fprintf(fp, "; %llu in %s",
+				(unsigned long long)a.bad_by_kind[k],
+				mlk_root_kind_name(k));
 	fprintf(fp, "\n");
 }
 

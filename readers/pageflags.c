@@ -21,6 +21,7 @@ struct mlk_page_layout mlk_page = {
 	.refcount = MLK_NO_ANSWER, .pg_slab = MLK_NO_ANSWER,
 	.pg_head = MLK_NO_ANSWER, .pg_reserved = MLK_NO_ANSWER,
 	.page_type = MLK_NO_ANSWER, .pgty_slab = MLK_NO_ANSWER,
+	.private = MLK_NO_ANSWER, .buddy_value = MLK_NO_ANSWER,
 	.pgty_buddy = MLK_NO_ANSWER, .pgty_large_kmalloc = MLK_NO_ANSWER,
 };
 
@@ -31,6 +32,8 @@ static const struct mlk_need page_needs[] = {
 		   MLK_OPTIONAL),
 	MLK_MEMBER(&mlk_page.mapping, "page", "mapping", MLK_OPTIONAL),
 	MLK_MEMBER(&mlk_page.refcount, "page", "_refcount", MLK_OPTIONAL),
+	/* a free block's order sits in its head page's private */
+	MLK_MEMBER_ANY(&mlk_page.private, "page", "private", MLK_OPTIONAL),
 	MLK_ENUM(&mlk_page.pg_reserved, "PG_reserved", MLK_OPTIONAL),
 	MLK_ENUM(&mlk_page.pg_head, "PG_head", MLK_OPTIONAL),
 	MLK_ENUM(&mlk_page.pg_slab, "PG_slab", MLK_OPTIONAL),
@@ -42,10 +45,31 @@ static const struct mlk_need page_needs[] = {
 		 MLK_OPTIONAL),
 };
 
+/*
+ * The page_type of a free block's head page in the buddy allocator, from
+ * VMCOREINFO (kernel/vmcore_info.c: PAGE_BUDDY_MAPCOUNT_VALUE, ~PG_buddy up
+ * to 6.11, PGTY_buddy << 24 since): no gdb question, crash has the notes.
+ */
+static void read_buddy_value(void)
+{
+	char *text = pc->read_vmcoreinfo ?
+		pc->read_vmcoreinfo("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)") : NULL;
+	char *end;
+	long v;
+
+	if (!text)
+		return;
+	v = strtol(text, &end, 10);
+	if (end != text && *end == '\0')
+		mlk_page.buddy_value = (long)(uint32_t)v;
+	free(text);
+}
+
 static int derive_page(int missing)
 {
 	if (missing)
 		return -1;
+	read_buddy_value();
 	if (mlk_page.pg_slab >= 0)
 		return 0;
 	if (mlk_page.pgty_slab >= 0 && mlk_page.page_type >= 0)
@@ -92,6 +116,23 @@ int mlk_page_is_slab(const unsigned char *pg)
 		return flag_set(pg, mlk_page.pg_slab);
 	return mlk_page.pgty_slab >= 0 &&
 	       page_type_of(pg) == mlk_page.pgty_slab;
+}
+
+int mlk_page_is_buddy(const unsigned char *pg)
+{
+	if (mlk_page.page_type < 0)
+		return 0;
+	if (mlk_page.pgty_buddy >= 0)
+		return page_type_of(pg) == mlk_page.pgty_buddy;
+	return mlk_page.buddy_value >= 0 &&
+	       mlk_get_u32(pg, mlk_page.page_type) ==
+	       (uint32_t)mlk_page.buddy_value;
+}
+
+int mlk_page_knows_buddy(void)
+{
+	return mlk_page.page_type >= 0 && mlk_page.private >= 0 &&
+	       (mlk_page.pgty_buddy >= 0 || mlk_page.buddy_value >= 0);
 }
 
 int mlk_page_is_large_kmalloc(const unsigned char *pg)

@@ -46,6 +46,8 @@ struct mlk_page_layout {
 	long pg_slab, pg_head, pg_reserved;   /* enum pageflags bits */
 	long page_type;       /* 6.12+: enum pagetype in its top byte */
 	long pgty_slab, pgty_buddy, pgty_large_kmalloc;
+	long private;         /* a free block's order, on its head page */
+	long buddy_value;     /* VMCOREINFO PAGE_BUDDY_MAPCOUNT_VALUE */
 };
 extern struct mlk_page_layout mlk_page;
 
@@ -53,6 +55,10 @@ int mlk_page_is_slab(const unsigned char *pg);
 int mlk_page_is_head(const unsigned char *pg);
 int mlk_page_is_tail(const unsigned char *pg);
 int mlk_page_is_reserved(const unsigned char *pg);
+/* The head page of a free block of the buddy allocator. */
+int mlk_page_is_buddy(const unsigned char *pg);
+/* Whether free blocks can be told (page_type, private, buddy value). */
+int mlk_page_knows_buddy(void);
 /* A large kmalloc's head page, on kernels that type those pages. */
 int mlk_page_is_large_kmalloc(const unsigned char *pg);
 /* Whether this kernel types large kmalloc pages (PGTY_large_kmalloc). */
@@ -332,9 +338,11 @@ const char *mlk_root_kind_name(int kind);
 struct mlk_root_audit {
 	uint64_t pages;           /* root pages looked at */
 	uint64_t slab;            /* slab pages among them (a bug) */
-	uint64_t free;            /* free pages (refcount 0) among them (a bug) */
+	uint64_t free;            /* in free buddy blocks (a bug) */
+	uint64_t given_back;      /* kernel image pages not reserved (a bug) */
 	uint64_t unknown;         /* no struct page could be read */
-	ulong first_slab, first_free;
+	ulong first_slab, first_free, first_given_back;
+	uint64_t bad_by_kind[MLK_ROOT_KINDS];  /* slab or free, per root kind */
 };
 void mlk_roots_audit(const struct mlk_roots *roots, struct mlk_root_audit *a);
 
