@@ -56,6 +56,8 @@ void mlk_buf_free(struct mlk_buf *buf);
 /* qsort/bsearch order of ulong values. */
 int mlk_cmp_ulong(const void *a, const void *b);
 
+/* The kernel's HZ (from tick_nsec; crash's guess otherwise). */
+long mlk_kernel_hz(void);
 /* CPUs whose per-cpu data exists: kt->cpus, within [1, NR_CPUS]. */
 int mlk_possible_cpus(void);
 

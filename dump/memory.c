@@ -210,3 +210,32 @@ int mlk_possible_cpus(void)
 		return 1;
 	return kt->cpus > NR_CPUS ? NR_CPUS : kt->cpus;
 }
+
+/*
+ * The kernel's HZ. crash takes it from the in-kernel config (CONFIG_HZ)
+ * when the kernel carries one and otherwise assumes 1000 on x86_64, which
+ * is wrong for Debian's HZ=250 kernels. kernel/time/ntp.c keeps tick_nsec,
+ * the length of a tick in ns (NSEC_PER_SEC / HZ, adjusted by NTP by a few
+ * ppm): the nearest of the HZ values Kconfig offers wins.
+ */
+long mlk_kernel_hz(void)
+{
+	static const long choices[] = { 100, 250, 300, 1000 };
+	ulong tick_nsec;
+	long best = 0, best_err = 0;
+	size_t i;
+
+	if (!mlk_read_symbol_ulong("tick_nsec", &tick_nsec) ||
+	    tick_nsec < 500000 || tick_nsec > 20000000)
+		return machdep->hz > 0 ? machdep->hz : 250;
+	for (i = 0; i < sizeof(choices) / sizeof(choices[0]); i++) {
+		long err = labs((long)(1000000000L / choices[i]) -
+				(long)tick_nsec);
+
+		if (!best || err < best_err) {
+			best = choices[i];
+			best_err = err;
+		}
+	}
+	return best;
+}

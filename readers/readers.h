@@ -83,6 +83,7 @@ struct mlk_cache {
 	uint64_t objects;      /* allocated objects found */
 	uint64_t slabs;
 	int skipped;           /* not tracked (e.g. SLAB_NOLEAKTRACE) */
+	int store_user;        /* SLAB_STORE_USER: allocation tracks kept */
 };
 
 struct mlk_slub_stats {

@@ -15,8 +15,14 @@
 #include "bytes.h"
 #include "slub_decode.h"
 
-/* include/linux/slab.h: caches kmemleak does not track (stable value). */
-#define SLAB_NOLEAKTRACE_FLAG 0x00800000UL
+/*
+ * include/linux/slab.h: the cache flags memleak reads. #defines up to 6.8;
+ * since "mm, slab: introduce __SLAB_FLAG_BIT() and __SLAB_FLAG_UNUSED"
+ * (6.9) each is 1 << an enumerator of enum _slab_flag_bits, in the
+ * debuginfo, and the values moved.
+ */
+#define SLAB_STORE_USER_BEFORE_6_9  0x00010000UL  /* tracks (slub_debug=U) */
+#define SLAB_NOLEAKTRACE_BEFORE_6_9 0x00800000UL  /* untracked by kmemleak */
 /* Sanity bounds for values read from a possibly corrupt dump. */
 #define MAX_CACHES       (1L << 16)
 #define MAX_OBJECT_SIZE  (1UL << 26)
@@ -37,6 +43,8 @@ static struct {
 	     kc_random, kc_cpu_slab;
 	long kcc_freelist, kcc_slab;
 	long kfence_objects;                       /* kfence_metadata[] */
+	long bit_store_user, bit_noleaktrace;      /* 6.9+ flag bits */
+	ulong store_user, noleaktrace;             /* the flags' values */
 	/* the alternatives the derive step chooses between */
 	long slab_slab_cache, slab_freelist, slab_counters;
 	long page_slab_cache, page_freelist, page_counters;
@@ -68,6 +76,8 @@ static const struct mlk_need slub_needs[] = {
 	MLK_MEMBER(&L.kc_flags, "kmem_cache", "flags", MLK_REQUIRED),
 	MLK_MEMBER_SIZE(&L.kc_flags_size, "kmem_cache", "flags",
 			MLK_REQUIRED),
+	MLK_ENUM(&L.bit_store_user, "_SLAB_STORE_USER", MLK_OPTIONAL),
+	MLK_ENUM(&L.bit_noleaktrace, "_SLAB_NOLEAKTRACE", MLK_OPTIONAL),
 	/* only with CONFIG_SLAB_FREELIST_HARDENED (4.14+) */
 	MLK_MEMBER(&L.kc_random, "kmem_cache", "random", MLK_OPTIONAL),
 	MLK_MEMBER(&L.kc_cpu_slab, "kmem_cache", "cpu_slab", MLK_REQUIRED),
@@ -97,6 +107,10 @@ static int derive_slub(int missing)
 	L.freelist = struct_slab ? L.slab_freelist : L.page_freelist;
 	L.counters = struct_slab ? L.slab_counters : L.page_counters;
 	L.kcc_slab = L.kcc_slab_5_17 >= 0 ? L.kcc_slab_5_17 : L.kcc_page;
+	L.store_user = L.bit_store_user >= 0 && L.bit_store_user < 64 ?
+		1UL << L.bit_store_user : SLAB_STORE_USER_BEFORE_6_9;
+	L.noleaktrace = L.bit_noleaktrace >= 0 && L.bit_noleaktrace < 64 ?
+		1UL << L.bit_noleaktrace : SLAB_NOLEAKTRACE_BEFORE_6_9;
 	if (L.slab_cache < 0 || L.freelist < 0 || L.counters < 0 ||
 	    L.kcc_slab < 0) {
 		error(INFO, "slab caches: neither struct slab nor struct page "
@@ -173,7 +187,8 @@ static int fill_cache(struct mlk_cache *c, ulong addr, const unsigned char *b,
 	    c->object_size > c->size || c->red_left_pad >= c->size ||
 	    c->offset + sizeof(ulong) > c->size)
 		return -1;
-	c->skipped = (c->flags & SLAB_NOLEAKTRACE_FLAG) != 0;
+	c->skipped = (c->flags & L.noleaktrace) != 0;
+	c->store_user = (c->flags & L.store_user) != 0;
 	return 0;
 }
 

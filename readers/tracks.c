@@ -15,8 +15,6 @@
 #include "readers.h"
 #include "tracks.h"
 
-/* include/linux/slab.h (stable value) */
-#define SLAB_STORE_USER_FLAG 0x00010000UL
 
 /* ---- struct track, from the debuginfo ----------------------------------- */
 
@@ -82,7 +80,7 @@ int mlk_tracks_init(struct mlk_tracks *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->src = mlk_crash_source(NULL);
-	t->hz = machdep->hz ? machdep->hz : 250;
+	t->hz = mlk_kernel_hz();
 	t->have_jiffies = mlk_read_jiffies(&t->jiffies);
 	t->track = track_layout;
 	t->track.cpu_limit = kt->cpus > 0 ? (uint32_t)kt->cpus : 0;
@@ -100,7 +98,7 @@ void mlk_tracks_free(struct mlk_tracks *t)
 
 int mlk_tracks_cache_records(const struct mlk_cache *c)
 {
-	return (c->flags & SLAB_STORE_USER_FLAG) != 0;
+	return c->store_user;
 }
 
 /* ---- per block -------------------------------------------------------------- */
