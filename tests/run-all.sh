@@ -3,11 +3,14 @@
 #
 #   tests/run-all.sh          (or: make test)
 #
-# Steps: tests/fixture/setup.sh; make kmemleak.so, build/unit, build/unit-san;
-# run build/unit and build/unit-san; build the debug kernel and the fixture
-# variants leaks, leaks-nodebug, clean and debug; tests/e2e.sh;
-# tests/kernel-records.sh; tests/live/run.sh (memleak on a live system: crash
-# inside a QEMU guest); tests/corrupt/run.sh; tests/fuzz/run.sh.
+# Steps: tests/fixture/setup.sh; make kmemleak.so, tests/layers.py, build/unit,
+# build/unit-san; run build/unit and build/unit-san; build the debug kernel
+# and the 6.1 fixture variants leaks, leaks-nodebug, clean and debug; crash
+# 9.0.2 and the upstream snapshot (build-crash.sh); the 5.10, 6.12 and 7.2
+# fixtures; tests/e2e.sh; tests/kernel-records.sh; tests/matrix.sh (every
+# kernel under every crash that opens it); tests/live/run.sh (memleak on a
+# live system: crash inside a QEMU guest); tests/corrupt/run.sh;
+# tests/fuzz/run.sh.
 # Every step that cannot run counts as a FAIL. Ends with exactly one line
 # "N passed, M failed" (the count of all PASS:/FAIL: lines above it); exit
 # status 0 only when nothing failed. Uses no stdin. Environment: see
@@ -15,6 +18,8 @@
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# Kernel generations besides the 6.1 fixtures (tests/matrix.sh's cells).
+OTHER_KERNELS="5.10.0-32-cloud-amd64 6.12.95+deb12-cloud-amd64 7.2.13+deb14-cloud-amd64"
 LOG=$(mktemp "${TMPDIR:-/tmp}/kmemleak-run-all.XXXXXX")
 RESULT_RE='^[[:space:]]*(PASS|FAIL):'
 
@@ -83,11 +88,25 @@ main() {
 	for v in leaks leaks-nodebug clean debug; do
 		step "fixture $v" tests/fixture/build-fixture.sh "$v"
 	done
+	# The crash versions of the support matrix (9.0.2 from source: about
+	# 23 minutes on 2 idle cores; the snapshot over it in about a minute)
+	# and the other kernel generations' fixtures.
+	for v in 9.0.2 snapshot; do
+		step "crash $v (tests/fixture/build-crash.sh $v)" \
+			tests/fixture/build-crash.sh "$v"
+	done
+	for k in $OTHER_KERNELS; do
+		for v in leaks leaks-nodebug clean; do
+			step "fixture $v $k" tests/fixture/build-fixture.sh "$v" "$k"
+		done
+	done
 
 	if [ "$so_ok" = 1 ]; then
 		step "end-to-end tests (tests/e2e.sh)" tests/e2e.sh
 		step "the kernel's own kmemleak records (tests/kernel-records.sh)" \
 			tests/kernel-records.sh
+		step "every kernel under every crash (tests/matrix.sh)" \
+			tests/matrix.sh
 	else
 		echo "FAIL: end-to-end tests not run: kmemleak.so did not build"
 	fi
