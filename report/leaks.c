@@ -289,8 +289,9 @@ static void print_origin(const struct memleak_run *run,
 		return;
 	}
 	if (b->kind == MLK_KIND_PAGES) {
-		fprintf(fp, "  large kmalloc, %u pages (compound, from "
-			"page_owner)\n", b->size >> PAGESHIFT());
+		fprintf(fp, "  large kmalloc, %u pages (compound, from %s)\n",
+			b->size >> PAGESHIFT(), mlk_page_types_large_kmalloc() ?
+			"its page type" : "page_owner");
 		return;
 	}
 	fprintf(fp, "  %s block\n", mlk_kind_name(b->kind));
