@@ -316,8 +316,11 @@ check_form() {
 				fi
 				;;
 			esac
-			# where it was allocated (per-cpu blocks have no records)
+			# where it was allocated (per-cpu blocks have no records,
+			# nor large kmalloc ones known by their page type alone)
 			if [ "$cache" = percpu ]; then
+				:
+			elif [ "$cache" = pages ] && [ "$typed_large" = 1 ]; then
 				:
 			elif [ "$cache" = vmalloc ]; then
 				case "$gfuncs" in
