@@ -181,7 +181,9 @@ static const struct mlk_need slub_needs[] = {
 	MLK_MEMBER(&L.cl_head, "rcu_cblist", "head", MLK_OPTIONAL),
 	MLK_MEMBER(&L.cbh_next, "callback_head", "next", MLK_OPTIONAL),
 	MLK_MEMBER(&L.cbh_func, "callback_head", "func", MLK_OPTIONAL),
-	/* kfree_nolock()'s deferred frees (6.18+, mm/slub.c) */
+	/* kfree_nolock()'s deferred frees (mm/slub.c: defer_free_objects):
+	 * af92793e52c3 "slab: Introduce kmalloc_nolock() and
+	 * kfree_nolock()." (6.18) */
 	MLK_MEMBER(&L.df_objects, "defer_free", "objects", MLK_OPTIONAL),
 };
 
