@@ -262,6 +262,7 @@ struct mlk_slab_walk {
 	ulong kfence_start, kfence_end;
 	struct mlk_sheaf_ptrs sheaf_ptrs; /* objects free in sheaves */
 	struct mlk_buf sheaf_buf;         /* one sheaf's object array */
+	uint64_t rcu_callbacks;           /* walked, for -d 1 */
 };
 
 /* ---- caches --------------------------------------------------------------- */
@@ -614,6 +615,7 @@ static int rcu_list_sheaves(struct mlk_slab_walk *w, ulong head,
 	for (n = 0; cb && n < MAX_RCU_CALLBACKS; n++) {
 		if (!IS_KVADDR(cb) || !mlk_read_ulong(cb + L.cbh_func, &func))
 			return 0;
+		w->rcu_callbacks++;
 		if (func && (func == fn1 || func == fn2)) {
 			ulong sheaf = cb - L.sheaf_rcu_head, cache;
 			long idx;
@@ -1004,12 +1006,13 @@ void mlk_slub_walk_end(struct mlk_slab_walk *w)
 	w->slub->st.sheaf_unmatched +=
 		mlk_sheaf_ptrs_count(&w->sheaf_ptrs, MLK_SHEAF_PENDING);
 	if (CRASHDEBUG(1))
-		fprintf(fp, "memleak: sheaves: %llu read (%llu from RCU "
+		fprintf(fp, "memleak: sheaves: %llu read (%llu from %llu RCU "
 			"callbacks), %llu bad; %llu objects free in them "
 			"(%llu deferred frees), %llu wild, %llu in no slab, "
 			"%llu in untracked slabs\n",
 			(unsigned long long)w->slub->st.sheaves,
 			(unsigned long long)w->slub->st.sheaves_rcu,
+			(unsigned long long)w->rcu_callbacks,
 			(unsigned long long)w->slub->st.sheaves_bad,
 			(unsigned long long)w->slub->st.sheaf_free,
 			(unsigned long long)w->slub->st.deferred_free,
