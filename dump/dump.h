@@ -57,7 +57,7 @@ void mlk_buf_free(struct mlk_buf *buf);
 int mlk_cmp_ulong(const void *a, const void *b);
 
 /* The kernel's HZ (from tick_nsec; crash's guess otherwise). */
-long mlk_kernel_hz(void);
+long mlk_kernel_hz(ulong tick_hint);
 /* CPUs whose per-cpu data exists: kt->cpus, within [1, NR_CPUS]. */
 int mlk_possible_cpus(void);
 

@@ -214,19 +214,23 @@ int mlk_possible_cpus(void)
 /*
  * The kernel's HZ. crash takes it from the in-kernel config (CONFIG_HZ)
  * when the kernel carries one and otherwise assumes 1000 on x86_64, which
- * is wrong for Debian's HZ=250 kernels. kernel/time/ntp.c keeps tick_nsec,
+ * is wrong for Debian's HZ=250 kernels. kernel/time/ntp.c kept tick_nsec,
  * the length of a tick in ns (NSEC_PER_SEC / HZ, adjusted by NTP by a few
- * ppm): the nearest of the HZ values Kconfig offers wins.
+ * ppm), up to 6.12; a849a0273d0f "ntp: Remove unused tick_nsec" (6.13)
+ * removed it, and the caller then passes the tick length it found
+ * elsewhere (tick_hint: tracks.c reads the jiffies clocksource), 0 if
+ * none. The nearest of the HZ values Kconfig offers wins.
  */
-long mlk_kernel_hz(void)
+long mlk_kernel_hz(ulong tick_hint)
 {
 	static const long choices[] = { 100, 250, 300, 1000 };
 	ulong tick_nsec;
 	long best = 0, best_err = 0;
 	size_t i;
 
-	if (!mlk_read_symbol_ulong("tick_nsec", &tick_nsec) ||
-	    tick_nsec < 500000 || tick_nsec > 20000000)
+	if (!mlk_read_symbol_ulong("tick_nsec", &tick_nsec))
+		tick_nsec = tick_hint;
+	if (tick_nsec < 500000 || tick_nsec > 20000000)
 		return machdep->hz > 0 ? machdep->hz : 250;
 	for (i = 0; i < sizeof(choices) / sizeof(choices[0]); i++) {
 		long err = labs((long)(1000000000L / choices[i]) -

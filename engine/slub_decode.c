@@ -7,6 +7,7 @@
  * so; it never reads outside span nor writes outside is_free.
  */
 #include <byteswap.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "slub_decode.h"
@@ -214,4 +215,156 @@ int mlk_slub_mark_free(const struct mlk_slub_cache_desc *c,
 	if (corrupt || !mlk_slub_free_count_ok(s, *nfree))
 		return -1;
 	return 0;
+}
+
+/* ---- compound pages ------------------------------------------------- */
+
+mlk_addr_t mlk_compound_head_decode(mlk_addr_t page, uint64_t info)
+{
+	uint64_t low;
+
+	if (!(info & 1))
+		return page;
+	low = ~(info & ~UINT64_C(1));  /* a mask: 2^k - 1, k >= 1 */
+	if (low && !(low & (low + 1)))
+		return page & (info & ~UINT64_C(1));
+	return info - 1;
+}
+
+/* ---- objects cached in sheaves --------------------------------------- */
+
+int mlk_sheaf_ptrs_add(struct mlk_sheaf_ptrs *p, mlk_addr_t addr,
+		       uint32_t cache)
+{
+	if (!addr)
+		return 0;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 1024;
+		struct mlk_sheaf_ptr *v = realloc(p->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = (struct mlk_sheaf_ptr){ addr, cache, MLK_SHEAF_PENDING };
+	p->sorted = 0;
+	return 0;
+}
+
+static int cmp_sheaf_ptr(const void *a, const void *b)
+{
+	mlk_addr_t x = ((const struct mlk_sheaf_ptr *)a)->addr;
+	mlk_addr_t y = ((const struct mlk_sheaf_ptr *)b)->addr;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t mlk_sheaf_ptrs_sort(struct mlk_sheaf_ptrs *p)
+{
+	uint64_t twice = 0;
+	size_t i;
+
+	if (p->n)
+		qsort(p->v, p->n, sizeof(*p->v), cmp_sheaf_ptr);
+	for (i = 1; i < p->n; i++)
+		if (p->v[i].addr == p->v[i - 1].addr) {
+			p->v[i].state = MLK_SHEAF_WILD;
+			twice++;
+		}
+	p->sorted = 1;
+	return twice;
+}
+
+/* The first pointer at or above addr. */
+static size_t sheaf_lower_bound(const struct mlk_sheaf_ptrs *p,
+				mlk_addr_t addr)
+{
+	size_t lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->v[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int mlk_sheaf_ptrs_any(const struct mlk_sheaf_ptrs *p, mlk_addr_t lo,
+		       mlk_addr_t hi)
+{
+	size_t i;
+
+	if (!p || !p->sorted)
+		return 0;
+	for (i = sheaf_lower_bound(p, lo); i < p->n && p->v[i].addr < hi; i++)
+		if (p->v[i].state == MLK_SHEAF_PENDING)
+			return 1;
+	return 0;
+}
+
+void mlk_sheaf_ptrs_mark(struct mlk_sheaf_ptrs *p,
+			 const struct mlk_slub_cache_desc *c,
+			 const struct mlk_slub_slab_desc *s, uint32_t cache,
+			 unsigned char *is_free, uint64_t *nfree,
+			 uint64_t *nwild)
+{
+	mlk_addr_t hi = s->base + mlk_slub_slab_bytes(c, s);
+	size_t i;
+
+	if (!p || !p->sorted)
+		return;
+	for (i = sheaf_lower_bound(p, s->base);
+	     i < p->n && p->v[i].addr < hi; i++) {
+		struct mlk_sheaf_ptr *e = &p->v[i];
+		int64_t idx;
+
+		if (e->state != MLK_SHEAF_PENDING)
+			continue;
+		idx = mlk_slub_object_index(c, s, e->addr);
+		if (e->cache != cache || idx < 0 || is_free[idx]) {
+			e->state = MLK_SHEAF_WILD;
+			(*nwild)++;
+			continue;
+		}
+		is_free[idx] = 1;
+		e->state = MLK_SHEAF_FREE;
+		(*nfree)++;
+	}
+}
+
+uint64_t mlk_sheaf_ptrs_skip(struct mlk_sheaf_ptrs *p, mlk_addr_t lo,
+			     mlk_addr_t hi)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (!p || !p->sorted)
+		return 0;
+	for (i = sheaf_lower_bound(p, lo); i < p->n && p->v[i].addr < hi; i++)
+		if (p->v[i].state == MLK_SHEAF_PENDING) {
+			p->v[i].state = MLK_SHEAF_SKIPPED;
+			n++;
+		}
+	return n;
+}
+
+uint64_t mlk_sheaf_ptrs_count(const struct mlk_sheaf_ptrs *p,
+			      enum mlk_sheaf_ptr_state state)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; p && i < p->n; i++)
+		n += p->v[i].state == (uint32_t)state;
+	return n;
+}
+
+void mlk_sheaf_ptrs_free(struct mlk_sheaf_ptrs *p)
+{
+	free(p->v);
+	memset(p, 0, sizeof(*p));
 }

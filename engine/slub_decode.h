@@ -128,4 +128,86 @@ int mlk_slub_mark_free(const struct mlk_slub_cache_desc *c,
 		       const unsigned char *span, size_t span_len,
 		       unsigned char *is_free, uint64_t *nfree);
 
+
+/* ---- compound pages ------------------------------------------------- */
+
+/*
+ * The head page of the struct page at page whose first word
+ * (compound_head, since 7.1 compound_info) is info
+ * (include/linux/page-flags.h: _compound_head()). Bit 0 marks a tail;
+ * the rest is the head's address, or since "mm: rework compound_head()
+ * for power-of-2 sizeof(struct page)" (7.1, the series of d50569612c29,
+ * which renamed the member compound_info) with HugeTLB vmemmap
+ * optimisation a mask GENMASK(63, order + log2(sizeof(struct page))) that
+ * the tail's own address is ANDed with. Which form a kernel writes depends on its
+ * config, so the word says: a mask is contiguous ones from bit 63 down,
+ * which no struct page address is. page itself when not a tail.
+ */
+mlk_addr_t mlk_compound_head_decode(mlk_addr_t page, uint64_t info);
+
+/* ---- objects cached in sheaves (6.18+) ------------------------------- */
+
+/*
+ * SLUB sheaves (mm/slub.c, "slab: add opt-in caching layer of percpu
+ * sheaves", 2d517aa09bbc, 6.18; every cache but debug and boot caches
+ * from 7.0) are arrays of free object pointers: a CPU's main, spare and
+ * rcu_free sheaf and a node barn's full sheaves. Their objects are free,
+ * yet their slab counts them in inuse and they are on no freelist. The
+ * crash side collects every pointer read from a sheaf with the cache the
+ * sheaf belongs to; each slab then takes the pointers that fall inside it.
+ * A pointer is trusted only when it is the start of an object of a slab of
+ * that same cache, not on the slab's freelist and not met before; any
+ * other is damage (never marked free).
+ */
+enum mlk_sheaf_ptr_state {
+	MLK_SHEAF_PENDING,   /* no slab read has claimed it (yet) */
+	MLK_SHEAF_FREE,      /* an object of its cache's slab: marked free */
+	MLK_SHEAF_WILD,      /* inside a slab, but not a free object of it */
+	MLK_SHEAF_SKIPPED,   /* inside a slab memleak does not track */
+};
+
+struct mlk_sheaf_ptr {
+	mlk_addr_t addr;
+	uint32_t cache;      /* the reader's index of the sheaf's cache */
+	uint32_t state;      /* enum mlk_sheaf_ptr_state */
+};
+
+struct mlk_sheaf_ptrs {
+	struct mlk_sheaf_ptr *v;
+	size_t n, cap;
+	int sorted;
+};
+
+/* Adds one pointer (NULL ignored): 0, or -1 when out of memory. */
+int mlk_sheaf_ptrs_add(struct mlk_sheaf_ptrs *p, mlk_addr_t addr,
+		       uint32_t cache);
+/*
+ * Sorts by address; a pointer that appears twice (one object in two
+ * sheaves, or twice in one) keeps its first copy pending and the others
+ * WILD. Returns how many were found twice.
+ */
+uint64_t mlk_sheaf_ptrs_sort(struct mlk_sheaf_ptrs *p);
+/* Whether a sorted set has a pending pointer in [lo, hi). */
+int mlk_sheaf_ptrs_any(const struct mlk_sheaf_ptrs *p, mlk_addr_t lo,
+		       mlk_addr_t hi);
+/*
+ * The pending pointers inside slab s (its object bytes, from s->base) of
+ * cache index cache: each object start of that cache not yet free in
+ * is_free is marked free and counted in *nfree; every other pointer in
+ * the range (another cache's sheaf, not an object start, already free)
+ * becomes WILD and is counted in *nwild. Needs a sorted set.
+ */
+void mlk_sheaf_ptrs_mark(struct mlk_sheaf_ptrs *p,
+			 const struct mlk_slub_cache_desc *c,
+			 const struct mlk_slub_slab_desc *s, uint32_t cache,
+			 unsigned char *is_free, uint64_t *nfree,
+			 uint64_t *nwild);
+/* The pending pointers in [lo, hi) become SKIPPED; how many. */
+uint64_t mlk_sheaf_ptrs_skip(struct mlk_sheaf_ptrs *p, mlk_addr_t lo,
+			     mlk_addr_t hi);
+/* How many pointers are in state. */
+uint64_t mlk_sheaf_ptrs_count(const struct mlk_sheaf_ptrs *p,
+			      enum mlk_sheaf_ptr_state state);
+void mlk_sheaf_ptrs_free(struct mlk_sheaf_ptrs *p);
+
 #endif /* MLK_SLUB_DECODE_H */

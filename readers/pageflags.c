@@ -11,9 +11,22 @@
  * (PGTY_large_kmalloc). The struct page's size, the offsets of flags,
  * compound_head, mapping, _refcount and page_type, and the bits and types
  * are read from the debuginfo.
+ *
+ * A tail page's first word is compound_head (head + 1) up to 7.0; 7.1
+ * renamed it compound_info (d50569612c29 "mm: rename the 'compound_head'
+ * field in the 'struct page' to 'compound_info'"), and the next patch of
+ * the series ("mm: rework compound_head() for power-of-2 sizeof(struct
+ * page)") has a kernel with HugeTLB vmemmap optimisation and a 64-byte
+ * struct page store a mask | 1 instead: the
+ * head is the tail's own address ANDed with the mask
+ * (engine/slub_decode.c: mlk_compound_head_decode() tells the forms
+ * apart). Bit 0 marks a tail in both.
  */
 #include "readers.h"
 #include "bytes.h"
+#include "slub_decode.h"
+
+static long compound_info = MLK_NO_ANSWER;
 
 struct mlk_page_layout mlk_page = {
 	.size = MLK_NO_ANSWER, .flags = MLK_NO_ANSWER,
@@ -30,6 +43,9 @@ static const struct mlk_need page_needs[] = {
 	MLK_MEMBER(&mlk_page.flags, "page", "flags", MLK_REQUIRED),
 	MLK_MEMBER(&mlk_page.compound_head, "page", "compound_head",
 		   MLK_OPTIONAL),
+	/* 7.1+: d50569612c29 "mm: rename the 'compound_head' field in the
+	 * 'struct page' to 'compound_info'"; a mask form on HVO kernels */
+	MLK_MEMBER(&compound_info, "page", "compound_info", MLK_OPTIONAL),
 	MLK_MEMBER(&mlk_page.mapping, "page", "mapping", MLK_OPTIONAL),
 	MLK_MEMBER(&mlk_page.refcount, "page", "_refcount", MLK_OPTIONAL),
 	/* a free block's order sits in its head page's private */
@@ -69,6 +85,8 @@ static int derive_page(int missing)
 {
 	if (missing)
 		return -1;
+	if (mlk_page.compound_head < 0)
+		mlk_page.compound_head = compound_info;
 	read_buddy_value();
 	if (mlk_page.pg_slab >= 0)
 		return 0;
@@ -97,7 +115,7 @@ static int flag_set(const unsigned char *pg, long bit)
 
 int mlk_page_is_tail(const unsigned char *pg)
 {
-	/* include/linux/page-flags.h: bit 0 of compound_head marks a tail */
+	/* include/linux/page-flags.h: bit 0 of compound_head/_info: a tail */
 	return mlk_page.compound_head >= 0 &&
 	       (mlk_get_u64(pg, mlk_page.compound_head) & 1);
 }
@@ -156,12 +174,20 @@ int mlk_page_is_reserved(const unsigned char *pg)
 	return flag_set(pg, mlk_page.pg_reserved);
 }
 
+ulong mlk_page_head_from(ulong page, const unsigned char *pg)
+{
+	if (mlk_page.compound_head < 0)
+		return page;
+	return mlk_compound_head_decode(page,
+					mlk_get_u64(pg, mlk_page.compound_head));
+}
+
 ulong mlk_page_head_of(ulong page)
 {
-	ulong head;
+	ulong info;
 
 	if (mlk_page.compound_head >= 0 &&
-	    mlk_read_ulong(page + mlk_page.compound_head, &head) && (head & 1))
-		return head - 1;
+	    mlk_read_ulong(page + mlk_page.compound_head, &info))
+		return mlk_compound_head_decode(page, info);
 	return page;
 }

@@ -364,13 +364,21 @@ static int flush_compound(struct mlk_compound *c)
 			     MLK_ROOT_COMPOUND);
 }
 
+/*
+ * A compound allocation's head: no mapping and a reference held; or a
+ * typed large kmalloc whatever its refcount: "mm, slab: use frozen pages
+ * for large kmalloc" (5660ee54e798, slab tree for 6.17; the 7.2 source's
+ * ___kmalloc_large_node() calls alloc_frozen_pages_noprof()) leaves
+ * _refcount 0 on them.
+ */
 static int untracked_head(const unsigned char *pg)
 {
 	ulong mapping = mlk_get_u64(pg, mlk_page.mapping);
 	int refcount = mlk_get_s32(pg, mlk_page.refcount);
 
-	return mlk_page_is_head(pg) && !mlk_page_is_slab(pg) && mapping == 0 &&
-	       refcount > 0;
+	if (!mlk_page_is_head(pg) || mlk_page_is_slab(pg))
+		return 0;
+	return mlk_page_is_large_kmalloc(pg) || (mapping == 0 && refcount > 0);
 }
 
 int mlk_compound_visit(void *arg, ulong page, ulong pfn,
@@ -381,8 +389,8 @@ int mlk_compound_visit(void *arg, ulong page, ulong pfn,
 
 	if (!c->enabled)
 		return 0;
-	head = mlk_get_u64(pg, mlk_page.compound_head);
-	if (c->run_pages && (head & 1) && head - 1 == c->head_page &&
+	head = mlk_page_head_from(page, pg);
+	if (c->run_pages && mlk_page_is_tail(pg) && head == c->head_page &&
 	    pfn == c->head_pfn + c->run_pages) {
 		c->run_pages++;
 		return 0;

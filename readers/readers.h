@@ -40,7 +40,7 @@ extern const struct mlk_needs mlk_page_owners_needs; /* pageowner.c */
 struct mlk_page_layout {
 	long size;            /* sizeof(struct page) */
 	long flags;
-	long compound_head;
+	long compound_head;   /* or 7.1+ compound_info: the first word */
 	long mapping;
 	long refcount;        /* _refcount */
 	long pg_slab, pg_head, pg_reserved;   /* enum pageflags bits */
@@ -65,6 +65,8 @@ int mlk_page_is_large_kmalloc(const unsigned char *pg);
 int mlk_page_types_large_kmalloc(void);
 /* The head page of the compound page holding page (or page itself). */
 ulong mlk_page_head_of(ulong page);
+/* The same from the struct page already read (pg, at page). */
+ulong mlk_page_head_from(ulong page, const unsigned char *pg);
 
 /* ---- slub.c: SLUB caches and their allocated objects ------------------- */
 
@@ -79,7 +81,9 @@ struct mlk_cache {
 	uint32_t red_left_pad;
 	ulong flags;
 	ulong random;          /* freelist obfuscation key (hardened) */
-	ulong cpu_slab;        /* __percpu struct kmem_cache_cpu * */
+	ulong cpu_slab;        /* __percpu struct kmem_cache_cpu * (< 7.0) */
+	ulong cpu_sheaves;     /* __percpu struct slub_percpu_sheaves * */
+	uint32_t sheaf_capacity; /* 0: no real sheaves (bootstrap sheaf) */
 	uint64_t objects;      /* allocated objects found */
 	uint64_t slabs;
 	int skipped;           /* not tracked (e.g. SLAB_NOLEAKTRACE) */
@@ -99,6 +103,16 @@ struct mlk_slub_stats {
 	uint64_t slabs_reread;       /* live: consistent when read again */
 	uint64_t objects;
 	uint64_t free_objects;
+	/* sheaves (6.18+): see slub.c */
+	uint64_t sheaves;            /* sheaves read (CPU, barn, RCU) */
+	uint64_t sheaves_rcu;        /* of them waiting on RCU callbacks */
+	uint64_t sheaves_bad;        /* wrong cache, absurd size, unreadable */
+	uint64_t sheaf_free;         /* objects marked free from sheaves */
+	uint64_t deferred_free;      /* of them on kfree_nolock() lists */
+	uint64_t sheaf_wild;         /* pointers not a free object of the
+					sheaf cache's slab (damage) */
+	uint64_t sheaf_unmatched;    /* pointers in no slab read (damage) */
+	uint64_t sheaf_skipped;      /* in slabs not tracked (KFENCE, ...) */
 	int cache_list_truncated;
 };
 

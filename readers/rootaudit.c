@@ -53,7 +53,7 @@ static void audit_page(ulong vaddr, int kind, struct mlk_root_audit *a)
 {
 	unsigned char pg[256];
 	physaddr_t paddr;
-	ulong pfn;
+	ulong pfn, page;
 
 	a->pages++;
 	if ((size_t)mlk_page.size > sizeof(pg) ||
@@ -81,10 +81,11 @@ static void audit_page(ulong vaddr, int kind, struct mlk_root_audit *a)
 			a->first_given_back = vaddr;
 		return;
 	}
-	/* a tail's compound_head is its head's address + 1 */
+	/* a tail: its head page says (pageflags.c: compound_head/_info) */
 	if (mlk_page_is_tail(pg) &&
-	    !mlk_readk(mlk_get_u64(pg, mlk_page.compound_head) - 1, pg,
-		       (size_t)mlk_page.size)) {
+	    (!phys_to_page((physaddr_t)pfn << PAGESHIFT(), &page) ||
+	     !mlk_readk(mlk_page_head_from(page, pg), pg,
+		       (size_t)mlk_page.size))) {
 		a->unknown++;
 		return;
 	}

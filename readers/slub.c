@@ -9,6 +9,31 @@
  *   - for a CPU's active slab, that CPU's lockless kmem_cache_cpu->freelist
  *     (mm/slub.c: ___slab_alloc() moves slab->freelist to the CPU and
  *     leaves slab->freelist NULL while the slab is frozen).
+ *   - 7.0+ has no kmem_cache_cpu ("slab: remove struct kmem_cache_cpu",
+ *     7.0): no CPU slab, no lockless freelist; slab->inuse is exact;
+ *   - objects cached in SLUB sheaves (6.18 opt-in, 2d517aa09bbc "slab: add
+ *     opt-in caching layer of percpu sheaves"; every cache but debug and
+ *     boot caches since 7.0): the slab counts them in inuse, yet they are
+ *     free. Subtracted: each CPU's main, spare and rcu_free sheaf
+ *     (s->cpu_sheaves), each node barn's full sheaves (7.1+
+ *     s->per_node[n].barn, 5ba6bc27b1f9 "slab: decouple pointer to barn
+ *     from kmem_cache_node"; before it kmem_cache_node.barn), sheaves
+ *     waiting on a CPU's RCU callback list (rcu_data.cblist and
+ *     .nocb_bypass, callback rcu_free_sheaf or rcu_free_sheaf_nobarn:
+ *     kfree_rcu()'d objects and flushed rcu_free sheaves), and the per-CPU
+ *     deferred-free list of kfree_nolock() (defer_free_objects, linked at
+ *     object + s->offset). Every pointer must be the start of an object
+ *     of a slab of the sheaf's own cache, not on its freelist and not met
+ *     twice (engine/slub_decode.c: mlk_sheaf_ptrs_mark()); any other is
+ *     counted as damage and trusted for nothing.
+ *     Not subtracted (their objects stay tracked as allocated; each is
+ *     referenced from the structure that holds it, so none can be
+ *     reported as a leak, at worst a leak referenced only from such a
+ *     freed object is missed): caller-owned prefilled sheaves
+ *     (kmem_cache_prefill_sheaf(), the maple tree's: on no list), sheaves
+ *     and objects on a local list of a CPU caught mid-flush or inside
+ *     rcu_do_batch(), kfree_rcu() batches (kfree_rcu_cpu: head chain,
+ *     bulk pages) of caches without sheaves.
  * Every other object of the slab is allocated and becomes a tracked block.
  */
 #include "readers.h"
@@ -29,6 +54,12 @@
 #define MAX_SLAB_BYTES   (1UL << 26)
 /* A live system: reads of a slab whose freelists do not add up. */
 #define LIVE_SLAB_RETRIES 4
+/* Bounds of the sheaf walks. */
+#define MAX_SHEAF_OBJECTS  4096     /* a sheaf's size without a capacity */
+#define MAX_BARN_SHEAVES   4096     /* full sheaves on one barn's list */
+#define MAX_NUMA_NODES     1024
+#define MAX_RCU_CALLBACKS  (1L << 22) /* one CPU's callback list */
+#define MAX_DEFERRED_FREES (1L << 20) /* one CPU's kfree_nolock() list */
 
 /*
  * The SLUB layout, from the debuginfo. Linux 5.17 split struct slab out
@@ -49,6 +80,16 @@ static struct {
 	long slab_slab_cache, slab_freelist, slab_counters;
 	long page_slab_cache, page_freelist, page_counters;
 	long kcc_slab_5_17, kcc_page;
+	/* sheaves (6.18+) */
+	long kc_cpu_sheaves, kc_sheaf_capacity;
+	long kc_per_node, kc_per_node_size, pnp_size, pnp_barn; /* 7.1+ */
+	long kc_node, kc_node_size, kcn_barn;                   /* < 7.1 */
+	long pcs_main, pcs_spare, pcs_rcu_free;
+	long sheaf_cache, sheaf_size, sheaf_objects, sheaf_barn_list,
+	     sheaf_rcu_head;
+	long barn_full, barn_nr_full;
+	long rd_cblist, rd_nocb_bypass, scl_head, cl_head, cbh_next, cbh_func;
+	long df_objects;
 } L;
 
 /* The bit fields of the counters word: the preset for today's kernels. */
@@ -80,9 +121,14 @@ static const struct mlk_need slub_needs[] = {
 	MLK_ENUM(&L.bit_noleaktrace, "_SLAB_NOLEAKTRACE", MLK_OPTIONAL),
 	/* only with CONFIG_SLAB_FREELIST_HARDENED (4.14+) */
 	MLK_MEMBER(&L.kc_random, "kmem_cache", "random", MLK_OPTIONAL),
-	MLK_MEMBER(&L.kc_cpu_slab, "kmem_cache", "cpu_slab", MLK_REQUIRED),
+	/*
+	 * Per-CPU slabs up to 6.19; 7.0 removed them with struct
+	 * kmem_cache_cpu ("slab: remove struct kmem_cache_cpu",
+	 * 32c894c7274b): optional, checked in derive_slub() against sheaves.
+	 */
+	MLK_MEMBER(&L.kc_cpu_slab, "kmem_cache", "cpu_slab", MLK_OPTIONAL),
 	MLK_MEMBER(&L.kcc_freelist, "kmem_cache_cpu", "freelist",
-		   MLK_REQUIRED),
+		   MLK_OPTIONAL),
 	MLK_MEMBER(&L.kcc_slab_5_17, "kmem_cache_cpu", "slab", MLK_OPTIONAL),
 	MLK_MEMBER(&L.kcc_page, "kmem_cache_cpu", "page", MLK_OPTIONAL),
 	/* CONFIG_KFENCE: mm/kfence/core.c, its pool's object count */
@@ -91,13 +137,68 @@ static const struct mlk_need slub_needs[] = {
 	 * SLUB sheaves ("slab: add opt-in caching layer of percpu sheaves",
 	 * 2d517aa09bbc, 6.18; every cache from 7.0): objects cached in a
 	 * CPU's sheaves or a node's barn are free although the slab's
-	 * counters say allocated. Not read yet: refuse rather than report
-	 * each of them as a leak.
+	 * counters say allocated (see the top of this file).
 	 */
-	MLK_REFUSE_MEMBER("kmem_cache", "cpu_sheaves",
-			  "SLUB sheaves (6.18+) hold free objects that the "
-			  "slab counters count as allocated"),
+	MLK_MEMBER(&L.kc_cpu_sheaves, "kmem_cache", "cpu_sheaves",
+		   MLK_OPTIONAL),
+	/* 0: pcs->main is the shared empty bootstrap_sheaf (mm/slab.h:
+	 * cache_has_sheaves()) */
+	MLK_MEMBER(&L.kc_sheaf_capacity, "kmem_cache", "sheaf_capacity",
+		   MLK_OPTIONAL),
+	/* 7.1+: 5ba6bc27b1f9 "slab: decouple pointer to barn from
+	 * kmem_cache_node": s->per_node[n] = { barn, node } */
+	MLK_MEMBER(&L.kc_per_node, "kmem_cache", "per_node", MLK_OPTIONAL),
+	MLK_MEMBER_SIZE(&L.kc_per_node_size, "kmem_cache", "per_node",
+			MLK_OPTIONAL),
+	MLK_SIZE(&L.pnp_size, "kmem_cache_per_node_ptrs", MLK_OPTIONAL),
+	MLK_MEMBER(&L.pnp_barn, "kmem_cache_per_node_ptrs", "barn",
+		   MLK_OPTIONAL),
+	/* 6.18 - 7.0: s->node[n]->barn */
+	MLK_MEMBER(&L.kc_node, "kmem_cache", "node", MLK_OPTIONAL),
+	MLK_MEMBER_SIZE(&L.kc_node_size, "kmem_cache", "node", MLK_OPTIONAL),
+	MLK_MEMBER(&L.kcn_barn, "kmem_cache_node", "barn", MLK_OPTIONAL),
+	MLK_MEMBER(&L.pcs_main, "slub_percpu_sheaves", "main", MLK_OPTIONAL),
+	MLK_MEMBER(&L.pcs_spare, "slub_percpu_sheaves", "spare",
+		   MLK_OPTIONAL),
+	MLK_MEMBER(&L.pcs_rcu_free, "slub_percpu_sheaves", "rcu_free",
+		   MLK_OPTIONAL),
+	MLK_MEMBER(&L.sheaf_cache, "slab_sheaf", "cache", MLK_OPTIONAL),
+	MLK_MEMBER(&L.sheaf_size, "slab_sheaf", "size", MLK_OPTIONAL),
+	MLK_MEMBER(&L.sheaf_objects, "slab_sheaf", "objects", MLK_OPTIONAL),
+	MLK_MEMBER_ANY(&L.sheaf_barn_list, "slab_sheaf", "barn_list",
+		       MLK_OPTIONAL),
+	/* "struct rcu_head rcu_head": #define rcu_head callback_head
+	 * (include/linux/types.h) renames the member too */
+	MLK_MEMBER_ANY(&L.sheaf_rcu_head, "slab_sheaf", "callback_head",
+		       MLK_OPTIONAL),
+	MLK_MEMBER(&L.barn_full, "node_barn", "sheaves_full", MLK_OPTIONAL),
+	MLK_MEMBER(&L.barn_nr_full, "node_barn", "nr_full", MLK_OPTIONAL),
+	/* sheaves handed to call_rcu(): kernel/rcu/tree.h, rcu_segcblist.h */
+	MLK_MEMBER(&L.rd_cblist, "rcu_data", "cblist", MLK_OPTIONAL),
+	MLK_MEMBER(&L.rd_nocb_bypass, "rcu_data", "nocb_bypass",
+		   MLK_OPTIONAL),
+	MLK_MEMBER(&L.scl_head, "rcu_segcblist", "head", MLK_OPTIONAL),
+	MLK_MEMBER(&L.cl_head, "rcu_cblist", "head", MLK_OPTIONAL),
+	MLK_MEMBER(&L.cbh_next, "callback_head", "next", MLK_OPTIONAL),
+	MLK_MEMBER(&L.cbh_func, "callback_head", "func", MLK_OPTIONAL),
+	/* kfree_nolock()'s deferred frees (mm/slub.c: defer_free_objects):
+	 * af92793e52c3 "slab: Introduce kmalloc_nolock() and
+	 * kfree_nolock()." (6.18) */
+	MLK_MEMBER(&L.df_objects, "defer_free", "objects", MLK_OPTIONAL),
 };
+
+/* What this kernel's SLUB keeps per CPU. */
+static int have_cpu_slabs(void)
+{
+	return L.kc_cpu_slab >= 0;
+}
+
+static int have_sheaves(void)
+{
+	return L.kc_cpu_sheaves >= 0 && L.pcs_main >= 0 &&
+	       L.sheaf_cache >= 0 && L.sheaf_size >= 0 &&
+	       L.sheaf_objects >= 0;
+}
 
 static int derive_slub(int missing)
 {
@@ -111,17 +212,32 @@ static int derive_slub(int missing)
 		1UL << L.bit_store_user : SLAB_STORE_USER_BEFORE_6_9;
 	L.noleaktrace = L.bit_noleaktrace >= 0 && L.bit_noleaktrace < 64 ?
 		1UL << L.bit_noleaktrace : SLAB_NOLEAKTRACE_BEFORE_6_9;
-	if (L.slab_cache < 0 || L.freelist < 0 || L.counters < 0 ||
-	    L.kcc_slab < 0) {
+	if (L.slab_cache < 0 || L.freelist < 0 || L.counters < 0) {
 		error(INFO, "slab caches: neither struct slab nor struct page "
 		      "has slab_cache, freelist and counters\n");
+		return -1;
+	}
+	if (have_cpu_slabs() && (L.kcc_slab < 0 || L.kcc_freelist < 0)) {
+		error(INFO, "slab caches: kmem_cache.cpu_slab without "
+		      "kmem_cache_cpu.freelist and .slab (or .page)\n");
+		return -1;
+	}
+	if (!have_cpu_slabs() && !have_sheaves()) {
+		/* neither world understood: objects would pass for leaks */
+		error(INFO, "slab caches: neither per-CPU slabs "
+		      "(kmem_cache.cpu_slab) nor per-CPU sheaves "
+		      "(kmem_cache.cpu_sheaves, slab_sheaf) in the debuginfo: "
+		      "free objects cached per CPU cannot be told\n");
 		return -1;
 	}
 	mlk_slab_counters_preset(&counters_layout, MLK_SLAB_COUNTERS_GEN_3_1);
 	if (CRASHDEBUG(1))
 		fprintf(fp, "memleak: layout: struct %s, kmem_cache %ld "
-			"bytes, random %ld\n", struct_slab ? "slab" : "page",
-			L.kc_size_of, L.kc_random);
+			"bytes, random %ld, cpu slabs %d, sheaves %d, "
+			"barn %s\n", struct_slab ? "slab" : "page",
+			L.kc_size_of, L.kc_random, have_cpu_slabs(),
+			have_sheaves(), L.kc_per_node >= 0 ? "per_node" :
+			L.kcn_barn >= 0 ? "node" : "none");
 	return missing ? -1 : 0;
 }
 
@@ -144,6 +260,9 @@ struct mlk_slab_walk {
 	struct mlk_buf span;      /* the slab's bytes, when needed */
 	struct mlk_buf free_map;  /* one byte per object: 1 = free */
 	ulong kfence_start, kfence_end;
+	struct mlk_sheaf_ptrs sheaf_ptrs; /* objects free in sheaves */
+	struct mlk_buf sheaf_buf;         /* one sheaf's object array */
+	uint64_t rcu_callbacks;           /* walked, for -d 1 */
 };
 
 /* ---- caches --------------------------------------------------------------- */
@@ -181,6 +300,10 @@ static int fill_cache(struct mlk_cache *c, ulong addr, const unsigned char *b,
 	c->flags = load_field(b, L.kc_flags, flags_size);
 	c->random = load_field(b, L.kc_random, 8);
 	c->cpu_slab = load_field(b, L.kc_cpu_slab, 8);
+	c->cpu_sheaves = load_field(b, L.kc_cpu_sheaves, 8);
+	c->sheaf_capacity = L.kc_sheaf_capacity >= 0 ?
+		(uint32_t)load_field(b, L.kc_sheaf_capacity, 4) :
+		MAX_SHEAF_OBJECTS;
 	if (!name_ptr || !read_string(name_ptr, c->name, sizeof(c->name) - 1))
 		snprintf(c->name, sizeof(c->name), "cache@%lx", addr);
 	if (c->size == 0 || c->size > MAX_OBJECT_SIZE ||
@@ -323,6 +446,8 @@ static int read_cpu_slabs(struct mlk_slab_walk *w)
 	size_t i, n = 0;
 	int cpu;
 
+	if (!have_cpu_slabs())
+		return 0; /* 7.0+: no kmem_cache_cpu */
 	w->cpu_slabs = calloc(slub->ncaches * (size_t)ncpus,
 			      sizeof(*w->cpu_slabs));
 	if (!w->cpu_slabs)
@@ -356,6 +481,269 @@ static const struct cpu_slab *find_cpu_slab(const struct mlk_slab_walk *w,
 
 	return bsearch(&key, w->cpu_slabs, w->ncpu_slabs,
 		       sizeof(*w->cpu_slabs), cmp_cpu_slab);
+}
+
+
+/* ---- sheaves (6.18+) ------------------------------------------------------- */
+
+/*
+ * One sheaf at addr of cache idx (NULL: none): its object pointers go into
+ * the walk's set. The sheaf must name the cache and hold no more than max
+ * objects; otherwise it is damage and none of its pointers is used.
+ */
+static int read_sheaf(struct mlk_slab_walk *w, ulong addr, uint32_t idx,
+		      uint32_t max)
+{
+	struct mlk_slub_stats *st = &w->slub->st;
+	const struct mlk_cache *c = &w->slub->caches[idx];
+	ulong cache;
+	uint32_t size, i;
+	size_t len;
+
+	if (!addr)
+		return 0;
+	if (!mlk_read_ulong(addr + L.sheaf_cache, &cache) ||
+	    !mlk_readk(addr + L.sheaf_size, &size, sizeof(size)) ||
+	    cache != c->addr || size > max) {
+		st->sheaves_bad++;
+		return 0;
+	}
+	st->sheaves++;
+	if (!size)
+		return 0;
+	len = (size_t)size * sizeof(ulong);
+	if (mlk_buf_reserve(&w->sheaf_buf, len) < 0)
+		return -1;
+	if (!mlk_readk(addr + L.sheaf_objects, w->sheaf_buf.data, len)) {
+		st->sheaves_bad++;
+		return 0;
+	}
+	for (i = 0; i < size; i++)
+		if (mlk_sheaf_ptrs_add(&w->sheaf_ptrs,
+				       mlk_get_u64(w->sheaf_buf.data,
+						   (long)i * 8), idx) < 0)
+			return -1;
+	return 0;
+}
+
+struct barn_walk {
+	struct mlk_slab_walk *w;
+	uint32_t idx;
+	int oom;
+};
+
+static int barn_sheaf(ulong node, void *arg)
+{
+	struct barn_walk *b = arg;
+	const struct mlk_cache *c = &b->w->slub->caches[b->idx];
+
+	if (read_sheaf(b->w, node - L.sheaf_barn_list, b->idx,
+		       c->sheaf_capacity) < 0) {
+		b->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The barn of NUMA node n of cache c, or 0. */
+static ulong barn_of(const struct mlk_cache *c, long n)
+{
+	ulong barn = 0, kcn;
+
+	if (L.kc_per_node >= 0 && L.pnp_barn >= 0 && L.pnp_size > 0) {
+		if (n >= L.kc_per_node_size / L.pnp_size ||
+		    !mlk_read_ulong(c->addr + L.kc_per_node + n * L.pnp_size +
+				    L.pnp_barn, &barn))
+			return 0;
+	} else if (L.kc_node >= 0 && L.kcn_barn >= 0) {
+		if (n >= L.kc_node_size / (long)sizeof(ulong) ||
+		    !mlk_read_ulong(c->addr + L.kc_node + n * sizeof(ulong),
+				    &kcn) || !kcn ||
+		    !mlk_read_ulong(kcn + L.kcn_barn, &barn))
+			return 0;
+	}
+	return barn;
+}
+
+/* A node barn's full sheaves (its empty ones hold nothing). */
+static int read_barns(struct mlk_slab_walk *w, uint32_t idx, long nodes)
+{
+	const struct mlk_cache *c = &w->slub->caches[idx];
+	struct barn_walk b = { .w = w, .idx = idx };
+	long n;
+	int truncated;
+
+	if (L.barn_full < 0 || L.sheaf_barn_list < 0)
+		return 0;
+	for (n = 0; n < nodes; n++) {
+		ulong barn = barn_of(c, n);
+
+		if (!barn)
+			continue;
+		mlk_walk_list(barn + L.barn_full, MAX_BARN_SHEAVES, barn_sheaf,
+			      &b, &truncated);
+		if (b.oom)
+			return -1;
+		if (truncated)
+			w->slub->st.sheaves_bad++;
+	}
+	return 0;
+}
+
+static long numa_nodes(void)
+{
+	int n;
+
+	if (!symbol_exists("nr_node_ids") ||
+	    !mlk_readk(symbol_value("nr_node_ids"), &n, sizeof(n)) || n < 1)
+		return 1;
+	return n > MAX_NUMA_NODES ? MAX_NUMA_NODES : n;
+}
+
+/*
+ * Sheaves on one RCU callback list from head: rcu_free_sheaf() (the
+ * kfree_rcu() batches of caches with sheaves) and rcu_free_sheaf_nobarn()
+ * (rcu_free sheaves flushed) free every object of the sheaf after the
+ * grace period.
+ */
+static int rcu_list_sheaves(struct mlk_slab_walk *w, ulong head,
+			    ulong fn1, ulong fn2)
+{
+	ulong cb = head, func;
+	long n;
+
+	for (n = 0; cb && n < MAX_RCU_CALLBACKS; n++) {
+		if (!IS_KVADDR(cb) || !mlk_read_ulong(cb + L.cbh_func, &func))
+			return 0;
+		w->rcu_callbacks++;
+		if (func && (func == fn1 || func == fn2)) {
+			ulong sheaf = cb - L.sheaf_rcu_head, cache;
+			long idx;
+
+			if (!mlk_read_ulong(sheaf + L.sheaf_cache, &cache) ||
+			    (idx = find_cache(w->slub, cache)) < 0 ||
+			    w->slub->caches[idx].skipped) {
+				w->slub->st.sheaves_bad++;
+			} else {
+				w->slub->st.sheaves_rcu++;
+				/* a prefilled sheaf's capacity may differ */
+				if (read_sheaf(w, sheaf, (uint32_t)idx,
+					       MAX_SHEAF_OBJECTS) < 0)
+					return -1;
+			}
+		}
+		if (!mlk_read_ulong(cb + L.cbh_next, &cb))
+			return 0;
+	}
+	return 0;
+}
+
+static ulong symbol_or_0(const char *name)
+{
+	return symbol_exists((char *)name) ? symbol_value((char *)name) : 0;
+}
+
+static int read_rcu_sheaves(struct mlk_slab_walk *w)
+{
+	ulong fn1 = symbol_or_0("rcu_free_sheaf");
+	ulong fn2 = symbol_or_0("rcu_free_sheaf_nobarn");
+	ulong rdp, head;
+	int cpu;
+
+	if ((!fn1 && !fn2) || !symbol_exists("rcu_data") ||
+	    L.rd_cblist < 0 || L.scl_head < 0 || L.cbh_next < 0 ||
+	    L.cbh_func < 0 || L.sheaf_rcu_head < 0)
+		return 0;
+	for (cpu = 0; cpu < mlk_possible_cpus(); cpu++) {
+		rdp = symbol_value("rcu_data") + kt->__per_cpu_offset[cpu];
+		if (mlk_read_ulong(rdp + L.rd_cblist + L.scl_head, &head) &&
+		    rcu_list_sheaves(w, head, fn1, fn2) < 0)
+			return -1;
+		if (L.rd_nocb_bypass >= 0 && L.cl_head >= 0 &&
+		    mlk_read_ulong(rdp + L.rd_nocb_bypass + L.cl_head, &head) &&
+		    rcu_list_sheaves(w, head, fn1, fn2) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * kfree_nolock()'s per-CPU deferred frees (mm/slub.c: defer_free()): an
+ * llist linked through each object's free pointer word, object +
+ * s->offset, in clear; the cache is the slab's.
+ */
+static int read_deferred_frees(struct mlk_slab_walk *w)
+{
+	ulong base = symbol_or_0("defer_free_objects");
+	int cpu;
+
+	if (!base || L.df_objects < 0)
+		return 0;
+	for (cpu = 0; cpu < mlk_possible_cpus(); cpu++) {
+		ulong node, slab, cache;
+		long n, idx;
+
+		if (!mlk_read_ulong(base + kt->__per_cpu_offset[cpu] +
+				    L.df_objects, &node))
+			continue;
+		for (n = 0; node && n < MAX_DEFERRED_FREES; n++) {
+			if (!IS_KVADDR(node) || !(slab = mlk_slub_slab_of(node)) ||
+			    !mlk_read_ulong(slab + L.slab_cache, &cache) ||
+			    (idx = find_cache(w->slub, cache)) < 0) {
+				w->slub->st.sheaf_unmatched++;
+				break;
+			}
+			if (mlk_sheaf_ptrs_add(&w->sheaf_ptrs,
+					       node - w->slub->caches[idx].offset,
+					       (uint32_t)idx) < 0)
+				return -1;
+			w->slub->st.deferred_free++;
+			if (!mlk_read_ulong(node, &node))
+				break;
+		}
+	}
+	return 0;
+}
+
+static int read_sheaves(struct mlk_slab_walk *w)
+{
+	struct mlk_slub *slub = w->slub;
+	long nodes = numa_nodes();
+	int ncpus = mlk_possible_cpus(), cpu;
+	const long pcs_fields[] = { L.pcs_main, L.pcs_spare, L.pcs_rcu_free };
+	size_t i, k;
+
+	if (!have_sheaves())
+		return 0;
+	for (i = 0; i < slub->ncaches; i++) {
+		const struct mlk_cache *c = &slub->caches[i];
+
+		if (c->skipped || !c->cpu_sheaves || !c->sheaf_capacity)
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			ulong pcs = c->cpu_sheaves + kt->__per_cpu_offset[cpu];
+
+			for (k = 0; k < MLK_COUNT(pcs_fields); k++) {
+				ulong sheaf;
+
+				if (pcs_fields[k] < 0 ||
+				    !mlk_read_ulong(pcs + pcs_fields[k], &sheaf))
+					continue;
+				if (read_sheaf(w, sheaf, (uint32_t)i,
+					       c->sheaf_capacity) < 0)
+					return -1;
+			}
+		}
+		if (read_barns(w, (uint32_t)i, nodes) < 0)
+			return -1;
+	}
+	if (read_rcu_sheaves(w) < 0 || read_deferred_frees(w) < 0)
+		return -1;
+	slub->st.sheaf_wild += mlk_sheaf_ptrs_sort(&w->sheaf_ptrs);
+	if (w->kfence_end)
+		slub->st.sheaf_skipped += mlk_sheaf_ptrs_skip(&w->sheaf_ptrs,
+			w->kfence_start, w->kfence_end);
+	return 0;
 }
 
 /* ---- one slab ------------------------------------------------------------------ */
@@ -411,23 +799,37 @@ static int process_slab(struct mlk_slab_walk *w, struct slab_info *s)
 {
 	struct mlk_slub_stats *st = &w->slub->st;
 	ulong span_len = mlk_slub_slab_bytes(&s->shape, &s->slab);
-	uint64_t nfree;
+	int in_sheaves = mlk_sheaf_ptrs_any(&w->sheaf_ptrs, s->slab.base,
+					    s->slab.base + span_len);
+	uint64_t nfree, sheaf_free = 0;
 
-	if (!s->slab.freelist && !s->slab.cpu_freelist)
+	if (!s->slab.freelist && !s->slab.cpu_freelist && !in_sheaves)
 		return add_objects(w, s, NULL); /* full: nothing to read */
 	if (mlk_buf_reserve(&w->span, span_len) < 0 ||
 	    mlk_buf_reserve(&w->free_map, s->slab.objects) < 0)
 		return -1;
-	if (!mlk_readk(s->slab.base, w->span.data, span_len)) {
+	if (!s->slab.freelist && !s->slab.cpu_freelist) {
+		/* full but for objects in sheaves: no freelist to read */
+		memset(w->free_map.data, 0, s->slab.objects);
+		nfree = 0;
+		if (!mlk_slub_free_count_ok(&s->slab, 0))
+			return SLAB_INCONSISTENT;
+	} else if (!mlk_readk(s->slab.base, w->span.data, span_len)) {
 		st->slabs_unreadable++;
 		st->objects_skipped += s->slab.inuse;
+		st->sheaf_skipped += mlk_sheaf_ptrs_skip(&w->sheaf_ptrs,
+			s->slab.base, s->slab.base + span_len);
 		return 0;
-	}
-	/* the freelists and the free-count rule (engine/slub_decode.h) */
-	if (mlk_slub_mark_free(&s->shape, &s->slab, w->span.data, span_len,
-			       w->free_map.data, &nfree) < 0)
+	} else if (mlk_slub_mark_free(&s->shape, &s->slab, w->span.data,
+				      span_len, w->free_map.data, &nfree) < 0) {
+		/* the freelists and the free-count rule (slub_decode.h) */
 		return SLAB_INCONSISTENT;
-	st->free_objects += nfree;
+	}
+	/* objects cached in sheaves: counted in inuse, free all the same */
+	mlk_sheaf_ptrs_mark(&w->sheaf_ptrs, &s->shape, &s->slab, s->cache_idx,
+			    w->free_map.data, &sheaf_free, &st->sheaf_wild);
+	st->sheaf_free += sheaf_free;
+	st->free_objects += nfree + sheaf_free;
 	return add_objects(w, s, w->free_map.data);
 }
 
@@ -438,6 +840,8 @@ static int skip_slab(struct mlk_slab_walk *w, const struct slab_info *s)
 
 	w->slub->st.freelists_corrupt++;
 	w->slub->st.objects_skipped += s->slab.inuse;
+	w->slub->st.sheaf_skipped += mlk_sheaf_ptrs_skip(&w->sheaf_ptrs,
+		s->slab.base, s->slab.base + span_len);
 	if (CRASHDEBUG(1))
 		error(INFO, "slab %lx (%s): corrupt freelist, skipped\n",
 		      s->page, s->cache->name);
@@ -481,7 +885,8 @@ static int reread_slab(struct mlk_slab_walk *w, struct slab_info *s)
 	s->slab.frozen = now.frozen;
 	s->slab.freelist = load_field(pg, L.freelist, 8);
 	s->slab.cpu_freelist = 0;
-	for (cpu = 0; cpu < mlk_possible_cpus() && s->cache->cpu_slab; cpu++) {
+	for (cpu = 0; cpu < mlk_possible_cpus() && s->cache->cpu_slab &&
+	     have_cpu_slabs(); cpu++) {
 		ulong kcc = s->cache->cpu_slab + kt->__per_cpu_offset[cpu];
 		ulong slab, freelist;
 
@@ -586,11 +991,11 @@ struct mlk_slab_walk *mlk_slub_walk_begin(struct mlk_slub *slub,
 		return NULL;
 	w->slub = slub;
 	w->ix = ix;
-	if (read_cpu_slabs(w) < 0) {
-		free(w);
+	find_kfence_pool(w);
+	if (read_cpu_slabs(w) < 0 || read_sheaves(w) < 0) {
+		mlk_slub_walk_end(w);
 		return NULL;
 	}
-	find_kfence_pool(w);
 	return w;
 }
 
@@ -598,6 +1003,24 @@ void mlk_slub_walk_end(struct mlk_slab_walk *w)
 {
 	if (!w)
 		return;
+	w->slub->st.sheaf_unmatched +=
+		mlk_sheaf_ptrs_count(&w->sheaf_ptrs, MLK_SHEAF_PENDING);
+	if (CRASHDEBUG(1))
+		fprintf(fp, "memleak: sheaves: %llu read (%llu from %llu RCU "
+			"callbacks), %llu bad; %llu objects free in them "
+			"(%llu deferred frees), %llu wild, %llu in no slab, "
+			"%llu in untracked slabs\n",
+			(unsigned long long)w->slub->st.sheaves,
+			(unsigned long long)w->slub->st.sheaves_rcu,
+			(unsigned long long)w->rcu_callbacks,
+			(unsigned long long)w->slub->st.sheaves_bad,
+			(unsigned long long)w->slub->st.sheaf_free,
+			(unsigned long long)w->slub->st.deferred_free,
+			(unsigned long long)w->slub->st.sheaf_wild,
+			(unsigned long long)w->slub->st.sheaf_unmatched,
+			(unsigned long long)w->slub->st.sheaf_skipped);
+	mlk_sheaf_ptrs_free(&w->sheaf_ptrs);
+	mlk_buf_free(&w->sheaf_buf);
 	mlk_buf_free(&w->span);
 	mlk_buf_free(&w->free_map);
 	free(w->cpu_slabs);

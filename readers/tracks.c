@@ -20,6 +20,7 @@
 
 static struct {
 	long size, addr, handle, addrs, addrs_size, cpu, pid, when;
+	long cs_mult, cs_shift;
 } T;
 
 static const struct mlk_need track_needs[] = {
@@ -36,7 +37,30 @@ static const struct mlk_need track_needs[] = {
 	MLK_MEMBER(&T.cpu, "track", "cpu", MLK_REQUIRED),
 	MLK_MEMBER(&T.pid, "track", "pid", MLK_REQUIRED),
 	MLK_MEMBER(&T.when, "track", "when", MLK_REQUIRED),
+	/*
+	 * HZ without tick_nsec (gone in 6.13, a849a0273d0f "ntp: Remove
+	 * unused tick_nsec"): kernel/time/jiffies.c's clocksource_jiffies
+	 * has mult = TICK_NSEC << JIFFIES_SHIFT and shift = JIFFIES_SHIFT.
+	 */
+	MLK_MEMBER(&T.cs_mult, "clocksource", "mult", MLK_OPTIONAL),
+	MLK_MEMBER(&T.cs_shift, "clocksource", "shift", MLK_OPTIONAL),
 };
+
+/* The tick length in ns from clocksource_jiffies, or 0. */
+static ulong jiffies_clock_tick(void)
+{
+	uint32_t mult, shift;
+	ulong cs;
+
+	if (T.cs_mult < 0 || T.cs_shift < 0 ||
+	    !symbol_exists("clocksource_jiffies"))
+		return 0;
+	cs = symbol_value("clocksource_jiffies");
+	if (!mlk_readk(cs + T.cs_mult, &mult, sizeof(mult)) ||
+	    !mlk_readk(cs + T.cs_shift, &shift, sizeof(shift)) || shift > 31)
+		return 0;
+	return mult >> shift;
+}
 
 /* The layout from the answers (cpu_limit is set per run). */
 static struct mlk_track_layout track_layout;
@@ -80,7 +104,7 @@ int mlk_tracks_init(struct mlk_tracks *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->src = mlk_crash_source(NULL);
-	t->hz = mlk_kernel_hz();
+	t->hz = mlk_kernel_hz(jiffies_clock_tick());
 	t->have_jiffies = mlk_read_jiffies(&t->jiffies);
 	t->track = track_layout;
 	t->track.cpu_limit = kt->cpus > 0 ? (uint32_t)kt->cpus : 0;

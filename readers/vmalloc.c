@@ -43,6 +43,9 @@ struct vmalloc_layout {
 	long va_size_of, vm_size_of;
 	/* 6.9+: struct vmap_node busy lists */
 	long node_size_of, node_busy, rb_list_head;
+	/* 6.9+: freed areas per node: lazy, purge_list, pool[].head */
+	long node_lazy, node_purge_list, node_pool, node_pool_size,
+	     pool_size_of, pool_head;
 };
 
 struct vmalloc_walk {
@@ -75,6 +78,21 @@ static const struct mlk_need vmalloc_needs[] = {
 	MLK_SIZE(&L.node_size_of, "vmap_node", MLK_OPTIONAL),
 	MLK_MEMBER(&L.node_busy, "vmap_node", "busy", MLK_OPTIONAL),
 	MLK_MEMBER(&L.rb_list_head, "rb_list", "head", MLK_OPTIONAL),
+	/*
+	 * 6.9+, same series: a node's lazily freed areas ("mm: vmalloc:
+	 * remove global purge_vmap_area_root rb-tree"), its areas ready to
+	 * free, and its pool[] of cached free vmap_areas (72210662c5a2
+	 * "mm: vmalloc: offload free_vmap_area_lock lock"): slab
+	 * objects whose stale va_start / va_end must not vouch for the
+	 * vmalloc areas next to them.
+	 */
+	MLK_MEMBER(&L.node_lazy, "vmap_node", "lazy", MLK_OPTIONAL),
+	MLK_MEMBER(&L.node_purge_list, "vmap_node", "purge_list",
+		   MLK_OPTIONAL),
+	MLK_MEMBER(&L.node_pool, "vmap_node", "pool", MLK_OPTIONAL),
+	MLK_MEMBER_SIZE(&L.node_pool_size, "vmap_node", "pool", MLK_OPTIONAL),
+	MLK_SIZE(&L.pool_size_of, "vmap_pool", MLK_OPTIONAL),
+	MLK_MEMBER(&L.pool_head, "vmap_pool", "head", MLK_OPTIONAL),
 };
 
 static int derive_vmalloc(int missing)
@@ -199,6 +217,42 @@ static int visit_other_area(ulong node, void *arg)
 	return mask_bounds(w, node - w->l.va_list) < 0;
 }
 
+/* Sanity bound on nr_vmap_nodes (one node per CPU at most, in practice). */
+#define MAX_VMAP_NODES 4096
+
+/* 6.9+: each vmap node's lazy, purge and pool lists. */
+static void mask_node_lists(struct vmalloc_walk *w)
+{
+	ulong nodes, node;
+	int nr = 0, i, truncated;
+	long k, npools;
+
+	if (!symbol_exists("vmap_nodes") || w->l.node_size_of <= 0 ||
+	    !mlk_read_ulong(symbol_value("vmap_nodes"), &nodes) || !nodes ||
+	    !mlk_read_symbol_int("nr_vmap_nodes", &nr) || nr <= 0 ||
+	    nr > MAX_VMAP_NODES)
+		return;
+	npools = w->l.node_pool >= 0 && w->l.pool_head >= 0 &&
+		w->l.pool_size_of > 0 ?
+		w->l.node_pool_size / w->l.pool_size_of : 0;
+	for (i = 0; i < nr && !w->oom; i++) {
+		node = nodes + (ulong)i * w->l.node_size_of;
+		if (w->l.node_lazy >= 0 && w->l.rb_list_head >= 0)
+			mlk_walk_list(node + w->l.node_lazy + w->l.rb_list_head,
+				      MAX_VMAP_AREAS, visit_other_area, w,
+				      &truncated);
+		if (w->l.node_purge_list >= 0 && !w->oom)
+			mlk_walk_list(node + w->l.node_purge_list,
+				      MAX_VMAP_AREAS, visit_other_area, w,
+				      &truncated);
+		for (k = 0; k < npools && !w->oom; k++)
+			mlk_walk_list(node + w->l.node_pool +
+				      k * w->l.pool_size_of + w->l.pool_head,
+				      MAX_VMAP_AREAS, visit_other_area, w,
+				      &truncated);
+	}
+}
+
 static void mask_other_lists(struct vmalloc_walk *w)
 {
 	static const char *const lists[] = {
@@ -212,6 +266,7 @@ static void mask_other_lists(struct vmalloc_walk *w)
 			mlk_walk_list(symbol_value((char *)lists[i]),
 				      MAX_VMAP_AREAS, visit_other_area, w,
 				      &truncated);
+	mask_node_lists(w);
 }
 
 static int visit_area(ulong node, void *arg)
@@ -233,9 +288,6 @@ static int visit_area(ulong node, void *arg)
 	}
 	return 0;
 }
-
-/* Sanity bound on nr_vmap_nodes (one node per CPU at most, in practice). */
-#define MAX_VMAP_NODES 4096
 
 /*
  * The busy lists: vmap_area_list up to 6.8, each vmap_nodes[i].busy.head

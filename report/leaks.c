@@ -289,8 +289,9 @@ static void print_origin(const struct memleak_run *run,
 		return;
 	}
 	if (b->kind == MLK_KIND_PAGES) {
-		fprintf(fp, "  large kmalloc, %u pages (compound, from "
-			"page_owner)\n", b->size >> PAGESHIFT());
+		fprintf(fp, "  large kmalloc, %u pages (compound, from %s)\n",
+			b->size >> PAGESHIFT(), mlk_page_types_large_kmalloc() ?
+			"its page type" : "page_owner");
 		return;
 	}
 	fprintf(fp, "  %s block\n", mlk_kind_name(b->kind));
@@ -686,6 +687,20 @@ static void print_coverage(const struct memleak_run *run)
 		(unsigned long long)run->vmalloc.bytes,
 		(unsigned long long)run->percpu.allocations,
 		(unsigned long long)run->percpu.bytes, run->percpu.ncpus);
+	if (ss->sheaves || ss->sheaves_bad || ss->deferred_free ||
+	    ss->sheaf_wild || ss->sheaf_unmatched)
+		fprintf(fp, "  sheaves:         %llu objects cached free in %llu "
+			"sheaves (%llu waiting for RCU) and %llu deferred "
+			"frees, not tracked; damage ignored: %llu sheaves "
+			"unreadable or not of their cache, %llu pointers no "
+			"free object of their cache, %llu in no slab read\n",
+			(unsigned long long)(ss->sheaf_free),
+			(unsigned long long)ss->sheaves,
+			(unsigned long long)ss->sheaves_rcu,
+			(unsigned long long)ss->deferred_free,
+			(unsigned long long)ss->sheaves_bad,
+			(unsigned long long)ss->sheaf_wild,
+			(unsigned long long)ss->sheaf_unmatched);
 	fprintf(fp, "  roots scanned:   %llu bytes in %zu ranges (before "
 		"merging overlaps:", (unsigned long long)st->root_bytes,
 		r->count);

@@ -44,7 +44,7 @@ CELLS=(
 	"6.1/snapshot|$K61|snapshot|leaks/vmcore"
 	"6.12/9.0.2|$K612|9.0.2|leaks/vmcore leaks/vmcore.d31 leaks-nodebug/vmcore clean/vmcore"
 	"6.12/snapshot|$K612|snapshot|leaks/vmcore"
-	"7.2/snapshot|$K72|snapshot|REFUSED:SLUB sheaves"
+	"7.2/snapshot|$K72|snapshot|leaks/vmcore leaks/vmcore.d23 leaks-nodebug/vmcore clean/vmcore"
 )
 
 declare -A CRASH_OF INCLUDE_OF

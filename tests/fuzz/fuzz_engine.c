@@ -952,6 +952,61 @@ static void slub_round_trip(const struct mlk_slub_cache_desc *cd,
 	      pick % sd->objects, (unsigned long long)got);
 }
 
+/*
+ * Sheaf pointers (up to 32, near the slab; the cache, 0 or 1, follows
+ * from the address so copies agree) against the slab of cache 0 after its
+ * freelists: the model marks each distinct object start of cache 0 not
+ * yet free; every other pointer inside the slab, and every second copy,
+ * is wild (the second copies are counted by the sort).
+ */
+static void fuzz_sheaves(struct cursor *c,
+			 const struct mlk_slub_cache_desc *cd,
+			 const struct mlk_slub_slab_desc *sd, uint8_t *is_free)
+{
+	static uint8_t model_free[MAX_SLAB_OBJECTS];
+	struct mlk_sheaf_ptrs p = { 0 };
+	mlk_addr_t addrs[32], end = sd->base + mlk_slub_slab_bytes(cd, sd);
+	uint64_t nfree = 0, nwild = 0, want_free = 0, want_wild, twice;
+	unsigned n = U8(c) % 33, i, j, distinct = 0;
+
+	memcpy(model_free, is_free, sd->objects);
+	for (i = 0; i < n; i++) {
+		addrs[i] = sd->base - 64 + U16(c);
+		if (mlk_sheaf_ptrs_add(&p, addrs[i], (addrs[i] >> 3) & 1) < 0)
+			return;
+	}
+	twice = mlk_sheaf_ptrs_sort(&p);	/* counted apart by the reader */
+	want_wild = 0;
+	for (i = 0; i < n; i++) {
+		int64_t idx;
+
+		for (j = 0; j < i && addrs[j] != addrs[i]; j++)
+			;
+		if (j < i || !addrs[i])
+			continue; /* a second copy (counted), or NULL */
+		distinct++;
+		if (addrs[i] < sd->base || addrs[i] >= end)
+			continue;
+		idx = model_object(cd, sd, addrs[i]);
+		if ((addrs[i] >> 3) & 1 || idx < 0 || model_free[idx]) {
+			want_wild++;
+		} else {
+			model_free[idx] = 1;
+			want_free++;
+		}
+	}
+	mlk_sheaf_ptrs_mark(&p, cd, sd, 0, is_free, &nfree, &nwild);
+	CHECK(nfree == want_free && nwild == want_wild,
+	      "sheaves: %llu free %llu wild, model %llu %llu",
+	      (unsigned long long)nfree, (unsigned long long)nwild,
+	      (unsigned long long)want_free, (unsigned long long)want_wild);
+	CHECK(memcmp(is_free, model_free, sd->objects) == 0,
+	      "sheaves: free maps differ");
+	CHECK(mlk_sheaf_ptrs_count(&p, MLK_SHEAF_FREE) == want_free &&
+	      p.n == twice + distinct, "sheaves: states");
+	mlk_sheaf_ptrs_free(&p);
+}
+
 static void fuzz_slub(struct cursor *c, const struct image *im)
 {
 	static struct model_slab m;
@@ -1000,6 +1055,8 @@ static void fuzz_slub(struct cursor *c, const struct image *im)
 	CHECK(rc < 0 || mlk_slub_free_count_ok(&sd, nfree), "rule");
 	pick = U16(c);
 	slub_round_trip(&cd, &sd, pick, U64(c));
+	if (rc == 0)
+		fuzz_sheaves(c, &cd, &sd, is_free);
 }
 
 static void fuzz_hexdump(struct cursor *c)

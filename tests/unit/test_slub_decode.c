@@ -440,6 +440,89 @@ out:
 	return -1;
 }
 
+/*
+ * Sheaf pointers against a slab: object starts of the same cache are
+ * marked free once; another cache's pointer, an interior pointer, one
+ * already on the freelist and a duplicate are damage; pointers outside
+ * the slab wait for their own slab, or are skipped with it.
+ */
+static int test_sheaf_ptrs(char *why, size_t whysz)
+{
+	struct test_slab t;
+	struct mlk_sheaf_ptrs p = { 0 };
+	uint64_t nfree = 0, nwild = 0, twice;
+	const uint32_t on_freelist[] = { 1 };
+	int rc = 1;
+
+	slab_init(&t, SWAB);
+	t.slab.inuse = OBJECTS - 1;
+	t.slab.freelist = chain(&t, on_freelist, 1);
+	CHECK(mark_free(&t) == 0, "freelist of one object not accepted");
+	CHECK(mlk_sheaf_ptrs_add(&p, obj(3), 7) == 0, "add");
+	CHECK(mlk_sheaf_ptrs_add(&p, 0, 7) == 0 && p.n == 1, "NULL kept");
+	CHECK(mlk_sheaf_ptrs_add(&p, obj(5), 7) == 0, "add");
+	CHECK(mlk_sheaf_ptrs_add(&p, obj(3), 7) == 0, "add"); /* twice */
+	CHECK(mlk_sheaf_ptrs_add(&p, obj(1), 7) == 0, "add"); /* freelist */
+	CHECK(mlk_sheaf_ptrs_add(&p, obj(6) + 8, 7) == 0, "add"); /* inside */
+	CHECK(mlk_sheaf_ptrs_add(&p, obj(7), 9) == 0, "add"); /* other cache */
+	CHECK(mlk_sheaf_ptrs_add(&p, SLAB_BASE + 0x10000, 7) == 0, "add");
+	CHECK(mlk_sheaf_ptrs_add(&p, SLAB_BASE - 0x1000, 7) == 0, "add");
+	CHECK(!mlk_sheaf_ptrs_any(&p, SLAB_BASE, SLAB_BASE + SPAN),
+	      "an unsorted set answered");
+	twice = mlk_sheaf_ptrs_sort(&p);
+	CHECK(twice == 1, "%llu duplicates, want 1", U64(twice));
+	CHECK(mlk_sheaf_ptrs_any(&p, SLAB_BASE, SLAB_BASE + SPAN),
+	      "no pointer found in the slab");
+	mlk_sheaf_ptrs_mark(&p, &t.cache, &t.slab, 7, t.is_free, &nfree,
+			    &nwild);
+	CHECK(nfree == 2 && t.is_free[3] && t.is_free[5] && !t.is_free[7] &&
+	      !t.is_free[6], "marked %llu free, want objects 3 and 5",
+	      U64(nfree));
+	CHECK(nwild == 3, "%llu wild, want 3 (freelist, interior, other "
+	      "cache)", U64(nwild));
+	CHECK(!mlk_sheaf_ptrs_any(&p, SLAB_BASE, SLAB_BASE + SPAN),
+	      "pointers of the slab still pending after it was read");
+	CHECK(mlk_sheaf_ptrs_skip(&p, SLAB_BASE + 0x10000,
+				  SLAB_BASE + 0x11000) == 1, "skip");
+	CHECK(mlk_sheaf_ptrs_count(&p, MLK_SHEAF_PENDING) == 1 &&
+	      mlk_sheaf_ptrs_count(&p, MLK_SHEAF_FREE) == 2 &&
+	      mlk_sheaf_ptrs_count(&p, MLK_SHEAF_WILD) == 4 &&
+	      mlk_sheaf_ptrs_count(&p, MLK_SHEAF_SKIPPED) == 1,
+	      "final states: pending %llu free %llu wild %llu skipped %llu",
+	      U64(mlk_sheaf_ptrs_count(&p, MLK_SHEAF_PENDING)),
+	      U64(mlk_sheaf_ptrs_count(&p, MLK_SHEAF_FREE)),
+	      U64(mlk_sheaf_ptrs_count(&p, MLK_SHEAF_WILD)),
+	      U64(mlk_sheaf_ptrs_count(&p, MLK_SHEAF_SKIPPED)));
+	rc = 0;
+out:
+	mlk_sheaf_ptrs_free(&p);
+	return rc;
+}
+
+/*
+ * A tail page's compound_head / compound_info (include/linux/page-flags.h):
+ * the head's address + 1, or since 7.1 with HVO and a power-of-two struct
+ * page, a mask | 1 that the tail's own address is ANDed with.
+ */
+static int test_compound_head(char *why, size_t whysz)
+{
+	const mlk_addr_t head = 0xffffea0000a40000ULL; /* order 4, 64-byte pages */
+	const mlk_addr_t tail = head + 5 * 64;
+	mlk_addr_t got;
+
+	got = mlk_compound_head_decode(tail, head | 1);
+	CHECK(got == head, "pointer form: %#llx", U64(got));
+	got = mlk_compound_head_decode(tail, ~((1ULL << (4 + 6)) - 1) | 1);
+	CHECK(got == head, "mask form: %#llx", U64(got));
+	got = mlk_compound_head_decode(tail, 0);
+	CHECK(got == tail, "not a tail: %#llx", U64(got));
+	got = mlk_compound_head_decode(head, ~((1ULL << (4 + 6)) - 1) | 1);
+	CHECK(got == head, "mask form on the head: %#llx", U64(got));
+	return 0;
+out:
+	return 1;
+}
+
 void run_slub_decode_tests(void)
 {
 	unit_run("slub_counters", test_slub_counters);
@@ -454,4 +537,6 @@ void run_slub_decode_tests(void)
 	unit_run("slub_freelist_slab_end", test_slub_freelist_slab_end);
 	unit_run("slub_freelist_past_end", test_slub_freelist_past_end);
 	unit_run("slub_free_count", test_slub_free_count);
+	unit_run("sheaf_ptrs", test_sheaf_ptrs);
+	unit_run("compound_head", test_compound_head);
 }
