@@ -17,9 +17,6 @@
 # Also: the extension built against each crash's defs.h (no warning), and a
 # .so built against one crash's defs.h run inside another.
 #
-# A kernel that memleak refuses (REFUSED cells) must be refused cleanly:
-# crash opens the dump, memleak prints the reason (matched), crash lives on.
-#
 # Prints PASS:/FAIL:/FIGURE lines; exit status 1 if anything failed.
 # Environment: KMEMLEAK_CACHE; MATRIX_CELLS (a subset, as the cell names below).
 set -uo pipefail
@@ -35,7 +32,7 @@ K61=
 K612=6.12.95+deb12-cloud-amd64
 K72=7.2.13+deb14-cloud-amd64
 
-# name | KVER | crash | forms (or REFUSED:<regex of the reason>)
+# name | KVER | crash | forms
 CELLS=(
 	"5.10/8.0.2|$K510|8.0.2|leaks/vmcore leaks/vmcore.d31 leaks-nodebug/vmcore clean/vmcore"
 	"5.10/9.0.2|$K510|9.0.2|leaks/vmcore"
@@ -79,32 +76,6 @@ so_for() {
 	SO_BUILT=$build/kmemleak.so
 }
 
-# refused_cell NAME KVER CRASH REGEX: memleak refuses the kernel cleanly.
-refused_cell() {
-	local name=$1 kver=$2 crash=$3 why=$4 out dir log
-	out=$("$REPO/tests/fixture/build-fixture.sh" leaks "$kver" </dev/null)
-	dir=$(sed -n 's/^FIXTURE_DIR=//p' <<<"$out" | tail -n 1)
-	if [ -z "$dir" ] || [ ! -d "$dir" ]; then
-		fail "[$name] fixture leaks for $kver available"
-		return
-	fi
-	log=$CACHE/e2e-logs/matrix-${name//\//_}.log
-	mkdir -p "${log%/*}"
-	printf 'extend %s\nmemleak\np jiffies\nquit\n' "$REPO/kmemleak.so" |
-		(cd "$dir" && timeout -k 10 900 "$crash" -s vmlinux vmcore) >"$log" 2>&1
-	if grep -qE "$why" "$log" && grep -q 'not supported' "$log"; then
-		pass "[$name] memleak refuses this kernel, naming why ($(grep -m1 -E "$why" "$log" | sed 's/^memleak: //'))"
-	else
-		fail "[$name] memleak refuses this kernel, naming why (no /$why/ in $log)"
-	fi
-	if grep -q '^jiffies = ' "$log"; then
-		pass "[$name] crash still alive after the refusal"
-	else
-		fail "[$name] crash still alive after the refusal ($log)"
-	fi
-	echo "FIGURE [$name] refused: $(grep -m1 -E "$why" "$log")"
-}
-
 main() {
 	local cell name kver ver forms crash label
 	for cell in "${CELLS[@]}"; do
@@ -116,11 +87,6 @@ main() {
 		fi
 		crash=${CRASH_OF[$ver]}
 		label="[$name]"
-		case "$forms" in
-		REFUSED:*)
-			refused_cell "$name" "$kver" "$crash" "${forms#REFUSED:}"
-			continue ;;
-		esac
 		E2E_KVER=$kver E2E_CRASH=$crash E2E_LABEL=$label E2E_FORMS=$forms \
 			"$REPO/tests/e2e.sh" </dev/null || true
 	done
