@@ -39,7 +39,7 @@ CELLS=(
 	"5.10/snapshot|$K510|snapshot|leaks/vmcore"
 	"6.1/9.0.2|$K61|9.0.2|leaks/vmcore leaks/vmcore.d31"
 	"6.1/snapshot|$K61|snapshot|leaks/vmcore"
-	"6.12/9.0.2|$K612|9.0.2|leaks/vmcore leaks/vmcore.d31 leaks-nodebug/vmcore clean/vmcore"
+	"6.12/9.0.2|$K612|9.0.2|leaks/vmcore leaks/vmcore.d23 leaks-nodebug/vmcore clean/vmcore"
 	"6.12/snapshot|$K612|snapshot|leaks/vmcore"
 	"7.2/snapshot|$K72|snapshot|leaks/vmcore leaks/vmcore.d23 leaks-nodebug/vmcore clean/vmcore"
 )
