@@ -1044,34 +1044,24 @@ def c_vn_nr_absurd(t):
             vmap_nodes_checks('nr_vmap_nodes absurd', 'fewer'))
 
 
-def c_vn_nr_past(t):
-    """Plausible but past the array: the heads after the real nodes are read
-    from whatever memory follows it (another slab object, garbage)."""
-    k = t.k
-    need_vmap_nodes(k)
-    nr = 64
-    k.d.put_u32(k.sym('nr_vmap_nodes'), nr)
-    return ('nr_vmap_nodes = %d (was %d): %d nodes of %d bytes read past the '
-            'end of the vmap_nodes array at %#x' % (
-                nr, k.r['nr_vmap_nodes'], nr - k.r['nr_vmap_nodes'],
-                k.r['sizeof_vmap_node'], k.d.u64(k.sym('vmap_nodes'))),
-            vmap_nodes_checks('heads read from garbage past the array',
-                              'kept', t.planted))
-
-
-def c_vn_nr_max(t):
-    """The largest count readers/vmalloc.c accepts (MAX_VMAP_NODES): 25 MB
-    of list heads past the array, the worst case of the bound."""
-    k = t.k
-    need_vmap_nodes(k)
-    nr = 4096
-    k.d.put_u32(k.sym('nr_vmap_nodes'), nr)
-    return ('nr_vmap_nodes = %d (was %d, the most memleak accepts): %d MiB '
-            'of heads past the array' % (
-                nr, k.r['nr_vmap_nodes'],
-                (nr * k.r['sizeof_vmap_node']) >> 20),
-            vmap_nodes_checks('heads read from 4094 nodes past the array',
-                              'kept', t.planted))
+def nr_vmap_nodes_past(nr):
+    """nr_vmap_nodes = nr, plausible but past the array: the heads after the
+    real nodes are read from whatever memory follows it (other objects,
+    garbage). 4096 is the most readers/vmalloc.c accepts (MAX_VMAP_NODES):
+    24 MiB of heads, the worst case of the bound."""
+    def case(t):
+        k = t.k
+        need_vmap_nodes(k)
+        was = k.r['nr_vmap_nodes']
+        k.d.put_u32(k.sym('nr_vmap_nodes'), nr)
+        return ('nr_vmap_nodes = %d (was %d): %d nodes (%d KiB) read past '
+                'the end of the vmap_nodes array at %#x' % (
+                    nr, was, nr - was,
+                    ((nr - was) * k.r['sizeof_vmap_node']) >> 10,
+                    k.d.u64(k.sym('vmap_nodes'))),
+                vmap_nodes_checks('heads of %d nodes read past the array' % (
+                    nr - was), 'kept', t.planted))
+    return case
 
 
 def busy_list(t, min_len=6):
@@ -1182,8 +1172,8 @@ MEM_CASES = {
     'vmap-nodes-pointer-wild': c_vn_wild,
     'vmap-nodes-pointer-null': c_vn_null,
     'nr-vmap-nodes-absurd': c_vn_nr_absurd,
-    'nr-vmap-nodes-past-array': c_vn_nr_past,
-    'nr-vmap-nodes-4096': c_vn_nr_max,
+    'nr-vmap-nodes-past-array': nr_vmap_nodes_past(64),
+    'nr-vmap-nodes-4096': nr_vmap_nodes_past(4096),
     'vmap-busy-list-loop': c_vn_busy_loop,
     'vmap-busy-list-garbage': c_vn_busy_garbage,
     'slab-page-type-buddy': c_pt_slab_as_buddy,
