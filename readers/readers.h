@@ -157,7 +157,7 @@ struct mlk_vmalloc_stats {
 	uint64_t percpu_chunks;  /* per-cpu chunks (scanned per allocation) */
 	uint64_t modules;        /* module_alloc() areas (data scanned as roots) */
 	uint64_t truncated;      /* areas larger than a block can describe */
-	uint64_t absurd;         /* areas with corrupt sizes, skipped */
+	uint64_t absurd;         /* areas with corrupt sizes or places, skipped */
 	int list_truncated;
 	int unsupported;         /* no vmap_area_list on this kernel */
 	ulong *callers;          /* vm_struct.caller, indexed by block tag */

@@ -131,6 +131,22 @@ static int in_module_space(ulong addr)
 	return addr >= MODULES_VADDR && addr < MODULES_END;
 }
 
+/*
+ * A VM_ALLOC area outside module space lies in [VMALLOC_START, VMALLOC_END]
+ * (crash's range for this kernel, KASLR included): one that does not is a
+ * corrupt vm_struct, or no vm_struct at all (a busy list run into garbage),
+ * and tracking it could cover the direct map with one bogus block. Not
+ * checked when crash does not know the range.
+ */
+static int in_vmalloc_space(ulong addr, ulong size)
+{
+	ulong start = VMALLOC_START, end = VMALLOC_END;
+
+	if (!start || end <= start)
+		return 1;
+	return addr >= start && addr <= end && size - 1 <= end - addr;
+}
+
 /* The tag of a vmalloc block indexes its allocation caller. */
 static int remember_caller(struct mlk_vmalloc_stats *st, ulong caller)
 {
@@ -179,10 +195,12 @@ static int track_area(struct vmalloc_walk *w, ulong vm)
 		w->st->stacks++;
 		return 0;
 	}
-	if (size > MAX_VMALLOC_AREA) {
+	if (size > MAX_VMALLOC_AREA || !in_vmalloc_space(addr, size)) {
 		w->st->absurd++;
-		error(INFO, "vmalloc area %lx: vm_struct %lx says %lu bytes: "
-		      "skipped as corrupt\n", addr, vm, size);
+		error(INFO, "vmalloc area %lx: vm_struct %lx says %lu bytes%s: "
+		      "skipped as corrupt\n", addr, vm, size,
+		      size > MAX_VMALLOC_AREA ? "" :
+		      ", outside the vmalloc space");
 		return 0;
 	}
 	if (size > UINT32_MAX) {

@@ -823,7 +823,7 @@ static void print_damage(const struct memleak_run *run)
 	if (run->vmalloc.absurd || run->vmalloc.truncated ||
 	    run->roots.modules_bad)
 		fprintf(fp, "  damaged:         %llu vmalloc areas with corrupt "
-			"sizes skipped, %llu larger than 4 GiB truncated, %llu "
+			"sizes or addresses skipped, %llu larger than 4 GiB truncated, %llu "
 			"modules with corrupt data ranges not scanned\n",
 			(unsigned long long)run->vmalloc.absurd,
 			(unsigned long long)run->vmalloc.truncated,

@@ -22,15 +22,26 @@ loads), so that case is not run by default (NOTE line); only one kernel is
 cached, so "a vmlinux that does not match the dump" is played by a dump
 whose VMCOREINFO OSRELEASE or in-memory linux_banner was altered.
 
+A second set (--set 6.12, on a 6.12 dump under a crash that opens it,
+--crash) damages what 6.9-6.12 changed: the per-node vmap_area busy lists
+(vmap_nodes, nr_vmap_nodes, a busy list looped or run into garbage) and the
+page types in page->page_type (a slab retyped as a free buddy page or as
+nothing, a free page typed as a slab), and runs a few generic cases through
+the new slab paths; its case names print as LABEL/NAME (--label).
+
 Usage: corrupt.py --fixture DIR [--fixture-nodebug DIR] --so kmemleak.so
-                  --work DIR [--only case,case]
-Prints PASS:/FAIL: lines and "FIGURE corruption: N cases, M passed".
+                  --work DIR [--only case,case] [--crash PATH]
+                  [--set 6.1|6.12 --label LABEL]
+Prints PASS:/FAIL: lines and "FIGURE corruption: N cases, M passed"
+("FIGURE corruption LABEL: ..." for --set 6.12).
 """
 import argparse
+import hashlib
 import json
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -41,6 +52,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kstructs  # noqa: E402
 from vmcore import Dump, DumpError  # noqa: E402
 
+CRASH = 'crash'  # the crash binary (--crash)
 BOUND = float(os.environ.get('CORRUPT_BOUND', 120))      # (b), seconds
 TIMEOUT = float(os.environ.get('CORRUPT_TIMEOUT', 240))  # per crash session
 WILD = 0x4141414141414141      # non-canonical: no kernel address
@@ -73,7 +85,7 @@ class Run:
 def run_crash(vmlinux, dump, commands, timeout=TIMEOUT, log_path=None):
     """crash -s vmlinux dump, commands on stdin (batch mode, no tty)."""
     t0 = time.time()
-    proc = subprocess.Popen(['stdbuf', '-oL', '-eL', 'crash', '-s', vmlinux,
+    proc = subprocess.Popen(['stdbuf', '-oL', '-eL', CRASH, '-s', vmlinux,
                              dump],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -113,6 +125,7 @@ SUMMARY_PATTERNS = {
     'slabs_absurd': r'^  damaged:.*?\b(\d+) slabs with absurd counters',
     'slabs_unknown': r'^  damaged:.*?\b(\d+) slabs of unknown caches',
     'blocks': r'^  blocks tracked:\s+(\d+)',
+    'vmalloc_areas': r'^  blocks tracked:.*?\b(\d+) vmalloc areas',
     'time': r'^  time:\s+([\d.]+) s',
 }
 
@@ -194,8 +207,9 @@ KNOWN_BUGS = set()
 
 
 class Results:
-    def __init__(self):
+    def __init__(self, label=''):
         self.cases = []  # (name, ok)
+        self.prefix = label + '/' if label else ''
 
     def case(self, name, checks):
         """checks: list of (label, ok, detail). Prints one line each."""
@@ -203,9 +217,9 @@ class Results:
         for label, ok, detail in checks:
             verdict = 'PASS' if ok else (
                 'KNOWN-FAIL' if name in KNOWN_BUGS else 'FAIL')
-            print('%s: corrupt %s: %s%s' % (verdict, name, label,
-                                            ' (%s)' % detail if detail else ''),
-                  flush=True)
+            print('%s: corrupt %s%s: %s%s' % (
+                verdict, self.prefix, name, label,
+                ' (%s)' % detail if detail else ''), flush=True)
             ok_all = ok_all and ok
         self.cases.append((name, ok_all))
         return ok_all
@@ -967,7 +981,205 @@ def c_page_ext_size(t):
     return ('page_ext_size = 1 TiB', checker)
 
 
+# ---- 6.9-6.12: per-node vmap_area busy lists, typed pages ----------------------
+
+VMAP_NODES_CUT = r'a vmap_nodes busy list is damaged; \d+ vmalloc areas tracked'
+
+
+def vmap_nodes_checks(what, areas=None, planted=()):
+    """readers/vmalloc.c's message for a cut busy list; with areas 'fewer'
+    (no list could be walked), fewer vmalloc areas than on the pristine
+    dump; with 'kept' (the real lists are intact), at least as many. With
+    planted (rows of expected.tsv): every planted leak still reported (no
+    bogus area read from garbage covers them)."""
+    def checker(run, base):
+        checks = [check_re('(c) message: a vmap_nodes busy list is damaged '
+                           '(%s)' % what, run, VMAP_NODES_CUT)]
+        want = base.get('vmalloc_areas')
+        if areas == 'fewer':
+            checks.append(check_summary(
+                '(c) fewer vmalloc areas tracked than on the pristine dump',
+                run, 'vmalloc_areas', lambda v: want is not None and v < want,
+                'pristine %s' % want))
+        elif areas == 'kept':
+            checks.append(check_summary(
+                '(c) the areas of the real nodes are still tracked', run,
+                'vmalloc_areas', lambda v: want is not None and v >= want,
+                'pristine %s' % want))
+        leaks = [(r['scenario'], int(r['addr'], 16)) for r in planted
+                 if r['expect'] == 'leak']
+        if leaks:
+            missing = [n for n, a in leaks if not orphan_block(run, a)]
+            checks.append(('(c) every planted leak still reported (no bogus '
+                           'area hides them)', not missing,
+                           '%d planted, missing: %s' % (
+                               len(leaks), ', '.join(missing[:4]) or
+                               'none')))
+        return checks
+    return checker
+
+
+def need_vmap_nodes(k):
+    if 'vmap_nodes' not in k.r['sym'] or 'vmap_area_list' in k.r['sym']:
+        raise DumpError('no vmap_nodes in this kernel (6.9+)')
+
+
+def c_vn_wild(t):
+    need_vmap_nodes(t.k)
+    t.k.d.put_u64(t.k.sym('vmap_nodes'), WILD)
+    return ('vmap_nodes = %#x (non-canonical)' % WILD,
+            vmap_nodes_checks('vmap_nodes wild', 'fewer'))
+
+
+def c_vn_null(t):
+    need_vmap_nodes(t.k)
+    t.k.d.put_u64(t.k.sym('vmap_nodes'), 0)
+    return ('vmap_nodes = NULL', vmap_nodes_checks('vmap_nodes NULL', 'fewer'))
+
+
+def c_vn_nr_absurd(t):
+    need_vmap_nodes(t.k)
+    t.k.d.put_u32(t.k.sym('nr_vmap_nodes'), 0x7fffffff)
+    return ('nr_vmap_nodes = 0x7fffffff (was %d)' % t.k.r['nr_vmap_nodes'],
+            vmap_nodes_checks('nr_vmap_nodes absurd', 'fewer'))
+
+
+def nr_vmap_nodes_past(nr):
+    """nr_vmap_nodes = nr, plausible but past the array: the heads after the
+    real nodes are read from whatever memory follows it (other objects,
+    garbage). 4096 is the most readers/vmalloc.c accepts (MAX_VMAP_NODES):
+    24 MiB of heads, the worst case of the bound."""
+    def case(t):
+        k = t.k
+        need_vmap_nodes(k)
+        was = k.r['nr_vmap_nodes']
+        k.d.put_u32(k.sym('nr_vmap_nodes'), nr)
+        return ('nr_vmap_nodes = %d (was %d): %d nodes (%d KiB) read past '
+                'the end of the vmap_nodes array at %#x' % (
+                    nr, was, nr - was,
+                    ((nr - was) * k.r['sizeof_vmap_node']) >> 10,
+                    k.d.u64(k.sym('vmap_nodes'))),
+                vmap_nodes_checks('heads of %d nodes read past the array' % (
+                    nr - was), 'kept', t.planted))
+    return case
+
+
+def busy_list(t, min_len=6):
+    """The longest busy list: (head, its areas in order)."""
+    k = t.k
+    need_vmap_nodes(k)
+    lists = {}
+    for a in k.vmap_areas():
+        lists.setdefault(a['head'], []).append(a)
+    head, areas = max(lists.items(), key=lambda kv: len(kv[1]))
+    if len(areas) < min_len:
+        raise DumpError('no busy list with %d areas' % min_len)
+    return head, areas
+
+
+def c_vn_busy_loop(t):
+    head, areas = busy_list(t)
+    a, b = areas[len(areas) * 2 // 3], areas[len(areas) // 3]
+    t.k.d.put_u64(a['node'], b['node'])
+    return ('busy list at %#x (%d areas): vmap_area %#x list.next -> vmap_area '
+            '%#x (earlier, not the head): a loop' % (
+                head, len(areas), a['va'], b['va']),
+            vmap_nodes_checks('busy list loops'))
+
+
+def c_vn_busy_garbage(t):
+    k = t.k
+    head, areas = busy_list(t)
+    a = areas[len(areas) // 2]
+    at = k.sym('linux_banner')
+    k.d.put_u64(a['node'], at)
+    return ('busy list at %#x (%d areas): vmap_area %#x list.next = %#x '
+            '(linux_banner: text, read as a vmap_area and a next pointer)' % (
+                head, len(areas), a['va'], at),
+            vmap_nodes_checks('a node points into garbage'))
+
+
+def need_page_types(k):
+    if k.page_type_of(bytes(k.r['sizeof_page'])) is None or \
+            'PG_slab' in k.r:
+        raise DumpError('slab pages are not typed by page_type here (6.12+)')
+
+
+def set_page_type(k, page, value):
+    k.d.put_u32(page + k.off('page.page_type'), value)
+
+
+def slab_gone_checks(s, what):
+    """The slab is no slab any more: its objects are not tracked."""
+    def checker(run, base):
+        want = base.get('blocks')
+        return [check_summary(
+            '(c) the slab\'s %d objects are no longer tracked (%s)' % (
+                s['inuse'], what), run, 'blocks',
+            lambda v: want is not None and v <= want - s['inuse'],
+            'pristine %s' % want)]
+    return checker
+
+
+def c_pt_slab_as_buddy(t):
+    k = t.k
+    need_page_types(k)
+    s, c = t.partial_slab(min_free=1)
+    set_page_type(k, s['slab'], k.r['PGTY_buddy'] << 24)
+    return ('slab %#x (%s, %d objects in use): page_type = %#x (PGTY_buddy: '
+            'a free block whose order is the slab\'s counters)' % (
+                s['slab'], c['name'], s['inuse'], k.r['PGTY_buddy'] << 24),
+            slab_gone_checks(s, 'typed as a free buddy page'))
+
+
+def c_pt_slab_zero(t):
+    k = t.k
+    need_page_types(k)
+    s, c = t.partial_slab(min_free=1)
+    set_page_type(k, s['slab'], 0)
+    return ('slab %#x (%s, %d objects in use): page_type = 0 (no type)' % (
+        s['slab'], c['name'], s['inuse']),
+        slab_gone_checks(s, 'page_type 0'))
+
+
+def c_pt_fake_slab(t):
+    k = t.k
+    need_page_types(k)
+    buddies = k.buddy_pages()
+    if not buddies:
+        raise DumpError('no free buddy page')
+    page = buddies[len(buddies) // 2]
+    garbage = WILD & ~1  # bit 0 clear: not read as a tail page
+    set_page_type(k, page, k.r['PGTY_slab'] << 24)
+    k.d.put_u64(page + k.off('slab.slab_cache'), garbage)
+    return ('free buddy page %#x: page_type = %#x (PGTY_slab), slab_cache = '
+            '%#x' % (page, k.r['PGTY_slab'] << 24, garbage),
+            unknown_cache_checks('a free page typed as a slab'))
+
+
+def c_cnt_objects_gt_oo(t):
+    s, c = t.partial_slab(min_free=1)
+    if not c.get('max_objects'):
+        raise DumpError('no kmem_cache.oo')
+    objects = c['max_objects'] + 1
+    set_counters(t, s, min(s['inuse'], objects), objects)
+    return ('slab %#x (%s): objects %d > %d of kmem_cache.oo (inuse %d)' % (
+        s['slab'], c['name'], objects, c['max_objects'], s['inuse']),
+        counters_checks('objects > oo'))
+
+
 MEM_CASES = {
+    'vmap-nodes-pointer-wild': c_vn_wild,
+    'vmap-nodes-pointer-null': c_vn_null,
+    'nr-vmap-nodes-absurd': c_vn_nr_absurd,
+    'nr-vmap-nodes-past-array': nr_vmap_nodes_past(64),
+    'nr-vmap-nodes-4096': nr_vmap_nodes_past(4096),
+    'vmap-busy-list-loop': c_vn_busy_loop,
+    'vmap-busy-list-garbage': c_vn_busy_garbage,
+    'slab-page-type-buddy': c_pt_slab_as_buddy,
+    'slab-page-type-zero': c_pt_slab_zero,
+    'fake-slab-page-type': c_pt_fake_slab,
+    'slab-counters-objects-gt-oo': c_cnt_objects_gt_oo,
     'kmemleak-object-list-loop': c_kml_loop,
     'kmemleak-trace-handle-wild': c_kml_handle,
     'page-ext-size-garbage': c_page_ext_size,
@@ -1055,6 +1267,27 @@ MEM_SESSIONS = [
      ['memleak -K', 'memleak -q'], 'debug'),
 ]
 
+# The set of a 6.12 kernel (--set 6.12): what 6.9-6.12 changed (vmap_nodes,
+# typed pages) and a few generic cases that go through the new slab paths.
+MEM_SESSIONS_612 = [
+    ('vmap-nodes-wild', ['vmap-nodes-pointer-wild'], ['memleak -q']),
+    ('vmap-nodes-null', ['vmap-nodes-pointer-null'], ['memleak -q']),
+    ('nr-vmap-nodes-absurd', ['nr-vmap-nodes-absurd'], ['memleak -q']),
+    # every orphan listed: the planted leaks must all be there
+    ('nr-vmap-nodes-past', ['nr-vmap-nodes-past-array'], ['memleak -x 0']),
+    ('nr-vmap-nodes-max', ['nr-vmap-nodes-4096'], ['memleak -x 0']),
+    ('vmap-busy-loop', ['vmap-busy-list-loop'], ['memleak -q']),
+    ('vmap-busy-garbage', ['vmap-busy-list-garbage'], ['memleak -q']),
+    ('page-types', ['slab-page-type-buddy', 'slab-page-type-zero',
+                    'fake-slab-page-type'], ['memleak -q']),
+    ('slabs-612', ['slab-counters-objects-gt-oo', 'freelist-self-loop',
+                   'slab-cache-pointer-garbage', 'kmem-cache-size-huge',
+                   'task-list-loop'],
+     ['memleak -q', 'set debug 1', 'memleak -n 40 -x 0', 'set debug 0']),
+    ('pages-missing', ['pages-missing-slab', 'pages-missing-memmap'],
+     ['memleak -q']),
+]
+
 
 # ---- the suite --------------------------------------------------------------------------
 
@@ -1067,7 +1300,9 @@ class Suite:
         self.vmcore = os.path.join(self.fixture, 'vmcore')
         self.d31 = os.path.join(self.fixture, 'vmcore.d31')
         self.only = set(args.only.split(',')) if args.only else None
-        self.res = Results()
+        self.label = args.label
+        self.file_subset = None  # file cases of this set (None: all)
+        self.res = Results(args.label)
         self.base = {}
         self.planted = read_planted(self.fixture)
         self.recon = None
@@ -1087,7 +1322,9 @@ class Suite:
                 os.unlink(os.path.join(self.work, f))
 
     def wanted(self, name):
-        return self.only is None or name in self.only
+        # a case by its name, or by label/name (6.12/vmap-nodes-pointer-null)
+        return self.only is None or name in self.only or (
+            self.label and '%s/%s' % (self.label, name) in self.only)
 
     # ---- helpers ----
     def copy_dump(self, src, name):
@@ -1106,7 +1343,10 @@ class Suite:
         p = os.path.join(fixture, 'stamp')
         if os.path.exists(p):
             stamp = open(p).read().strip()
-        return '%s-%d-%d' % (stamp[:16], st.st_size, int(st.st_mtime))
+        # and what recon asks: a cache made by an older recon is not reused
+        ask = hashlib.sha1(kstructs.recon_commands().encode()).hexdigest()
+        return '%s-%d-%d-%s' % (stamp[:16], st.st_size, int(st.st_mtime),
+                                ask[:8])
 
     def recon_of(self, variant):
         """Symbols and offsets of a fixture's pristine dump (cached)."""
@@ -1133,6 +1373,34 @@ class Suite:
 
     def load_recon(self):
         self.recon = self.recon_of('leaks')
+
+    # ---- pristine session of a second kernel set: the baseline only ----
+    def pristine_short(self):
+        cmds = ['set scroll off', 'extend ' + self.so, 'memleak -q',
+                'memleak -q', 'echo @@END-MEMLEAK', 'p jiffies']
+        run = run_crash(self.vmlinux, self.vmcore, '\n'.join(cmds) + '\n',
+                        log_path=os.path.join(self.logs, 'pristine.log'))
+        sums = summaries(run)
+        if sums:
+            self.base = sums[0]
+        self.res.case('pristine-baseline', standard_checks(run, [
+            ('(c) memleak completes on the pristine dump', bool(sums) and
+             not sums[0]['partial'], 'orphans %s, vmalloc areas %s, '
+             'unreadable pages %s' % tuple(
+                 sums[0].get(k) if sums else '?' for k in (
+                     'orphans', 'vmalloc_areas', 'pages_unreadable'))),
+            ('(c) no damage message on the pristine dump', not grep(
+                run, r'is damaged|is corrupt|^  damaged:'), '')]))
+        keys = ('blocks', 'orphans', 'unreferenced', 'vmalloc_areas')
+        self.res.case('memleak-twice-in-a-row', standard_checks(run, [
+            ('(c) the same figures twice', len(sums) >= 2 and all(
+                sums[1].get(k) == sums[0].get(k) for k in keys),
+             ', '.join('%s=%s' % (k, [x.get(k) for x in sums[:2]])
+                       for k in keys))]))
+        if not sums:
+            print(quote(run.out), file=sys.stderr)
+        log('pristine baseline: %s' % {k: v for k, v in self.base.items()
+                                       if k != 'text'})
 
     # ---- pristine session: options, twice, extend -u, memory ----
     def pristine(self):
@@ -1323,10 +1591,15 @@ class Suite:
     # ---- damage to the file ----
     def file_case(self, name, make, cmds, checks_fn, dumpname='vmcore'):
         """make(path) damages a copy (or returns another path to use)."""
-        if not self.wanted(name):
+        if not self.wanted(name) or (self.file_subset is not None and
+                                     name not in self.file_subset):
             return
         t0 = time.time()
         src = os.path.join(self.fixture, dumpname)
+        if not os.path.exists(src):
+            self.res.case(name, [('damage the dump', False, 'the fixture has '
+                                  'no %s' % dumpname)])
+            return
         path = self.copy_dump(src, 'file-%s' % name) if make else src
         try:
             desc = make(path) if make else 'the pristine %s' % dumpname
@@ -1366,6 +1639,12 @@ class Suite:
             os.unlink(path)
         log('%s: %.1f s' % (name, time.time() - t0))
 
+    def filtered_dump(self):
+        """The fixture's makedumpfile dump: vmcore.d<level of dump-level>."""
+        p = os.path.join(self.fixture, 'dump-level')
+        level = open(p).read().strip() if os.path.exists(p) else '31'
+        return 'vmcore.d' + level
+
     def file_cases(self):
         base = self.base
 
@@ -1394,13 +1673,16 @@ class Suite:
             return checks
 
         # makedumpfile -d 31 (kdump-compressed): free, cache, user and zero
-        # pages left out; none of them is memory memleak needs.
-        self.file_case('filtered-dump-d31', None, ['memleak -q'],
+        # pages left out; none of them is memory memleak needs. (Or the
+        # dump level the fixture names in its dump-level file.)
+        filtered = self.filtered_dump()
+        self.file_case('filtered-dump-' + filtered[len('vmcore.'):], None,
+                       ['memleak -q'],
                        lambda run: [check_summary(
                            '(c) memleak completes on the filtered dump', run,
                            'orphans', lambda v: True, 'not PARTIAL: %s' % (
                                not any(x['partial'] for x in summaries(run))))],
-                       dumpname='vmcore.d31')
+                       dumpname=filtered)
 
         def biggest_load(d):
             return max(d.loads, key=lambda p: p['filesz'])
@@ -1447,7 +1729,7 @@ class Suite:
         self.file_case('truncated-d31-tail', truncate_to(
             lambda p: os.path.getsize(p) * 97 // 100,
             'last 3% of the compressed dump cut'),
-            ['memleak -q'], unreadable_or_warned, dumpname='vmcore.d31')
+            ['memleak -q'], unreadable_or_warned, dumpname=filtered)
 
         def osrelease(path):
             d = Dump(path, writable=True)
@@ -1505,7 +1787,7 @@ class Suite:
         pid, fd = pty.fork()
         if pid == 0:
             os.environ['TERM'] = 'dumb'
-            os.execvp('crash', ['crash', '-s', self.vmlinux, self.vmcore])
+            os.execvp(CRASH, [CRASH, '-s', self.vmlinux, self.vmcore])
         buf = bytearray()
         logf = open(os.path.join(self.logs, name + '.log'), 'wb')
 
@@ -1672,9 +1954,20 @@ def main():
     ap.add_argument('--so', required=True)
     ap.add_argument('--work', required=True)
     ap.add_argument('--only', default='')
+    ap.add_argument('--crash', default='crash',
+                    help='the crash binary (default: crash on the PATH)')
+    ap.add_argument('--set', default='6.1', choices=('6.1', '6.12'),
+                    help='6.1: every case (the default); 6.12: what 6.9-6.12 '
+                    'changed (vmap_nodes, typed pages) and a few generic cases')
+    ap.add_argument('--label', default='',
+                    help='prefix of the case names (6.12/...)')
     args = ap.parse_args()
+    global CRASH
+    CRASH = args.crash
     s = Suite(args)
     t0 = time.time()
+    if args.set == '6.12':
+        return main_612(s, t0)
     try:
         s.load_recon()
     except (ValueError, DumpError, OSError) as e:
@@ -1708,6 +2001,80 @@ def main():
     print('FIGURE corruption: %d cases, %d passed, %d known bugs (%s)' % (
         n, m, len(known), ' '.join(known) or 'none'))
     return 0 if len(failed) == len(known) else 1
+
+
+# The file cases that also run on the 6.12 dump (and filtered-dump-dNN).
+FILE_CASES_612 = {'truncated-half', 'truncated-d31-tail',
+                  'pt-load-memsz-shrunk'}
+
+
+SNAPSHOT_FILES = ('stamp', 'release', 'dump-level', 'expected.tsv')
+
+
+def snapshot_fixture(s):
+    """Copy the fixture into the work directory (the dumps sparse, the
+    vmlinux as a link to the kernel's) and use that copy: a fixture rebuilt
+    while the set runs (another kernel's tests build the same cache) would
+    otherwise vanish between sessions or change under the recon."""
+    src = s.fixture
+    dst = os.path.join(s.work, 'fixture')
+    stamp = os.path.join(src, 'stamp')
+    for attempt in range(3):
+        before = open(stamp).read() if os.path.exists(stamp) else None
+        if os.path.isdir(dst):
+            shutil.rmtree(dst)
+        os.makedirs(dst)
+        names = [f for f in os.listdir(src) if f in SNAPSHOT_FILES or
+                 f == 'vmcore' or f.startswith('vmcore.d')]
+        for f in names:
+            subprocess.run(['cp', '-p', '--sparse=always', '--reflink=auto',
+                            os.path.join(src, f), os.path.join(dst, f)],
+                           check=True)
+        os.symlink(os.path.realpath(os.path.join(src, 'vmlinux')),
+                   os.path.join(dst, 'vmlinux'))
+        after = open(stamp).read() if os.path.exists(stamp) else None
+        if before is not None and before == after:
+            break
+        log('the fixture changed while it was copied: again')
+        time.sleep(30)
+    else:
+        raise OSError('%s keeps changing (being rebuilt?)' % src)
+    s.fixture = s.variants['leaks'] = dst
+    s.vmlinux = os.path.join(dst, 'vmlinux')
+    s.vmcore = os.path.join(dst, 'vmcore')
+    s.planted = read_planted(dst)
+
+
+def main_612(s, t0):
+    names = [c for sess in MEM_SESSIONS_612 for c in sess[1]]
+    filtered = 'filtered-dump-' + s.filtered_dump()[len('vmcore.'):]
+    names += sorted(FILE_CASES_612) + [filtered, 'pristine-baseline',
+                                       'memleak-twice-in-a-row']
+    if s.only is not None and not any(s.wanted(c) for c in names):
+        print('NOTE: corrupt %s: no case of this set selected' % s.label)
+        return 0
+    try:
+        snapshot_fixture(s)
+        s.load_recon()
+    except (ValueError, DumpError, OSError,
+            subprocess.CalledProcessError) as e:
+        print('FAIL: corrupt %s: recon of the pristine dump (%s)' % (
+            s.label, e))
+        print('FIGURE corruption %s: 0 cases, 0 passed' % s.label)
+        return 1
+    s.pristine_short()
+    for session in MEM_SESSIONS_612:
+        s.mem_session(*session)
+    s.file_subset = FILE_CASES_612 | {filtered}
+    s.file_cases()
+    n = len(s.res.cases)
+    m = sum(1 for _, ok in s.res.cases if ok)
+    failed = [c for c, ok in s.res.cases if not ok]
+    if failed:
+        log('%s cases that failed: %s' % (s.label, ' '.join(failed)))
+    log('%s: %.0f s in all' % (s.label, time.time() - t0))
+    print('FIGURE corruption %s: %d cases, %d passed' % (s.label, n, m))
+    return 0 if not failed else 1
 
 
 if __name__ == '__main__':

@@ -18,6 +18,8 @@ SYMBOLS = [
     'pools_num', 'linux_banner', 'init_top_pgt',
     # debug kernels only (kmemleak, page_owner)
     'object_list', 'page_ext_size',
+    # 6.9+: per-node vmap_area busy lists instead of vmap_area_list
+    'vmap_nodes', 'nr_vmap_nodes',
 ]
 
 VALUES = [
@@ -32,6 +34,14 @@ VALUES = [
     ('PG_head', 'p (int)PG_head'),
     ('sizeof_page', 'p sizeof(struct page)'),
     ('sizeof_track', 'p sizeof(struct track)'),
+    # 6.12+: a slab or free buddy page is typed by the top byte of
+    # page->page_type (enum pagetype), not by PG_slab in page->flags
+    ('PGTY_slab', 'p (int)PGTY_slab'),
+    ('PGTY_buddy', 'p (int)PGTY_buddy'),
+    # 6.9+: vmap_nodes[nr_vmap_nodes], each with its busy list
+    ('vmap_nodes', 'p/x vmap_nodes'),
+    ('nr_vmap_nodes', 'p nr_vmap_nodes'),
+    ('sizeof_vmap_node', 'p sizeof(struct vmap_node)'),
 ]
 
 OFFSETS = [
@@ -39,10 +49,10 @@ OFFSETS = [
     ('kmem_cache', 'object_size'), ('kmem_cache', 'offset'),
     ('kmem_cache', 'inuse'), ('kmem_cache', 'random'),
     ('kmem_cache', 'cpu_slab'), ('kmem_cache', 'flags'),
-    ('kmem_cache', 'red_left_pad'),
+    ('kmem_cache', 'red_left_pad'), ('kmem_cache', 'oo'),
     ('kmem_cache_cpu', 'freelist'), ('kmem_cache_cpu', 'slab'),
     ('slab', 'slab_cache'), ('slab', 'freelist'), ('slab', 'counters'),
-    ('page', 'flags'), ('page', 'compound_head'),
+    ('page', 'flags'), ('page', 'compound_head'), ('page', 'page_type'),
     ('task_struct', 'tasks'), ('task_struct', 'stack'),
     ('task_struct', 'signal'), ('task_struct', 'thread_node'),
     ('task_struct', 'comm'),
@@ -51,6 +61,7 @@ OFFSETS = [
     ('module_layout', 'base'), ('module_layout', 'size'),
     ('module_layout', 'ro_size'),
     ('vmap_area', 'va_start'), ('vmap_area', 'list'), ('vmap_area', 'vm'),
+    ('vmap_node', 'busy'), ('rb_list', 'head'),
     ('vm_struct', 'addr'), ('vm_struct', 'size'), ('vm_struct', 'flags'),
     ('vm_struct', 'caller'),
     ('track', 'handle'),
@@ -196,6 +207,10 @@ class Kernel:
                 c['random'] = (self.d.u64(kc + self.off('kmem_cache.random'))
                                if self.has('kmem_cache.random') else None)
                 c['cpu_slab'] = self.d.u64(kc + self.off('kmem_cache.cpu_slab'))
+                # oo = order << 16 | objects of the preferred slab size
+                c['max_objects'] = (
+                    self.d.u32(kc + self.off('kmem_cache.oo')) & 0xffff
+                    if self.has('kmem_cache.oo') else None)
                 c['red_left_pad'] = (
                     self.d.u32(kc + self.off('kmem_cache.red_left_pad'))
                     if self.has('kmem_cache.red_left_pad') else 0)
@@ -221,8 +236,19 @@ class Kernel:
     def page_of_pfn(self, pfn):
         return self.r['vmemmap_base'] + pfn * self.r['sizeof_page']
 
+    def page_type_of(self, pg):
+        """The type byte of a struct page (6.12+: enum pagetype in the top
+        byte of page_type; None when the kernel types no page that way)."""
+        if not self.has('page.page_type') or 'PGTY_slab' not in self.r:
+            return None
+        return struct.unpack_from('<I', pg, self.off('page.page_type'))[0] >> 24
+
     def slabs(self):
-        """Every slab head page: dict(slab, base, cache, freelist, counters)."""
+        """Every slab head page: dict(slab, base, cache, freelist, counters).
+        A slab page is marked by PG_slab in page->flags where the kernel has
+        that flag (up to 6.9), else by the PGTY_slab type in page_type
+        (6.12+). Free buddy head pages (PGTY_buddy) are gathered on the way
+        (buddy_pages())."""
         if self._slabs is not None:
             return self._slabs
         psz = self.r['sizeof_page']
@@ -231,7 +257,21 @@ class Kernel:
         sc_off = self.off('slab.slab_cache')
         fl_off = self.off('slab.freelist')
         ct_off = self.off('slab.counters')
-        bit = 1 << self.r['PG_slab']
+        if 'PG_slab' in self.r:
+            bit = 1 << self.r['PG_slab']
+
+            def is_slab(pg):
+                return struct.unpack_from('<Q', pg, flags_off)[0] & bit
+        elif self.page_type_of(bytes(psz)) is not None:
+            pgty_slab = self.r['PGTY_slab']
+
+            def is_slab(pg):
+                return self.page_type_of(pg) == pgty_slab
+        else:
+            raise DumpError('no PG_slab and no PGTY_slab: slab pages '
+                            'cannot be told')
+        pgty_buddy = self.r.get('PGTY_buddy')
+        self._buddies = []
         out = []
         per_page = 4096 // psz
         for pfn0 in range(0, self.max_pfn(), per_page):
@@ -242,8 +282,10 @@ class Kernel:
                 continue
             for i in range(per_page):
                 pg = data[i * psz:(i + 1) * psz]
-                flags, = struct.unpack_from('<Q', pg, flags_off)
-                if not flags & bit:
+                if not is_slab(pg):
+                    if pgty_buddy is not None and \
+                            self.page_type_of(pg) == pgty_buddy:
+                        self._buddies.append(va + i * psz)
                     continue
                 head, = struct.unpack_from('<Q', pg, ch_off)
                 if head & 1:
@@ -260,6 +302,11 @@ class Kernel:
                     frozen=counters >> 31))
         self._slabs = out
         return out
+
+    def buddy_pages(self):
+        """struct page addresses of free buddy head pages (6.12+ typing)."""
+        self.slabs()
+        return self._buddies
 
     def decode_fp(self, cache, stored, ptr_addr):
         if cache['random'] is None:
@@ -311,13 +358,30 @@ class Kernel:
         lo = self.off('module.list')
         return [n - lo for n in self.list_nodes(self.sym('modules'))]
 
+    def vmap_busy_heads(self):
+        """The list heads of the busy vmap areas: vmap_area_list where the
+        kernel has it (up to 6.8), else vmap_nodes[i].busy.head for each of
+        the nr_vmap_nodes nodes (6.9+)."""
+        if 'vmap_area_list' in self.r['sym']:
+            return [self.sym('vmap_area_list')]
+        if 'vmap_nodes' not in self.r['sym'] or \
+                not self.has('vmap_node.busy') or 'sizeof_vmap_node' not in self.r:
+            raise DumpError('neither vmap_area_list nor vmap_nodes')
+        nodes = self.d.u64(self.sym('vmap_nodes'))
+        nr = self.d.u32(self.sym('nr_vmap_nodes'))
+        return [nodes + i * self.r['sizeof_vmap_node'] +
+                self.off('vmap_node.busy') + self.off('rb_list.head')
+                for i in range(nr)]
+
     def vmap_areas(self):
+        """Busy vmap areas: dict(va, node, vm, head (the list's head))."""
         lo = self.off('vmap_area.list')
         out = []
-        for n in self.list_nodes(self.sym('vmap_area_list')):
-            va = n - lo
-            vm = self.d.u64(va + self.off('vmap_area.vm'))
-            out.append(dict(va=va, node=n, vm=vm))
+        for head in self.vmap_busy_heads():
+            for n in self.list_nodes(head):
+                va = n - lo
+                vm = self.d.u64(va + self.off('vmap_area.vm'))
+                out.append(dict(va=va, node=n, vm=vm, head=head))
         return out
 
     def unreadable_kernel_address(self):
