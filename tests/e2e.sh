@@ -501,8 +501,9 @@ for form in $FORMS; do
 		fail "$form: fixture has planted blocks ($dir/expected.tsv empty)"
 	fi
 
-	log=$LOG_DIR/${LABEL// /_}${form//\//_}.log
-	cmds=$LOG_DIR/${LABEL// /_}${form//\//_}.cmds
+	base=$(printf '%s%s' "$LABEL" "$form" | tr -c 'A-Za-z0-9.+-' '_')
+	log=$LOG_DIR/$base.log
+	cmds=$LOG_DIR/$base.cmds
 	printf 'extend %s\nmemleak\np jiffies\nmemleak -s\np jiffies\nmemleak -q -v\nquit\n' "$SO" >"$cmds"
 	note "crash -s vmlinux $dump ($variant): log $log"
 	t0=$(date +%s.%N)
