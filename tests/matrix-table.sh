@@ -12,7 +12,8 @@ log=${1:?usage: $0 LOG}
 echo "| kernel / crash | dump | planted leaks found | planted reachable reported | other orphans | memleak time |"
 echo "|---|---|---|---|---|---|"
 awk '
-/^FIGURE / && /(planted leaks found|: orphans [0-9]+ \(summary)/ {
+# Sets cell, dump and line (the rest) from a FIGURE line.
+function parse(   rest) {
 	line = substr($0, 8)
 	cell = "6.1/8.0.2"
 	if (line ~ /^\[/) {
@@ -20,6 +21,9 @@ awk '
 		line = substr(line, index(line, "]") + 2)
 	}
 	dump = substr(line, 1, index(line, ":") - 1)
+}
+/^FIGURE / && /(planted leaks found|: orphans [0-9]+ \(summary)/ {
+	parse()
 	if (dump == "live") next
 	key = cell SUBSEP dump
 	order[++n] = key
@@ -38,13 +42,7 @@ awk '
 		other[key] = substr(line, RSTART + 8, RLENGTH - 8)
 }
 /^FIGURE / && /memleak time: / {
-	line = substr($0, 8)
-	cell = "6.1/8.0.2"
-	if (line ~ /^\[/) {
-		cell = substr(line, 2, index(line, "]") - 2)
-		line = substr(line, index(line, "]") + 2)
-	}
-	dump = substr(line, 1, index(line, ":") - 1)
+	parse()
 	t = line; sub(/.*memleak time: /, "", t); sub(/ \/ -s:.*/, "", t)
 	time[cell SUBSEP dump] = t
 }
