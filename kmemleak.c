@@ -8,7 +8,7 @@
  * This file is the crash entry point: the command table, the options, the
  * help text and the order of the phases:
  *   1. the architecture (arch/) and every reader's debuginfo questions
- *      (readers/debuginfo.h), answered once per session, before any scan;
+ *      (dump/debuginfo.h), answered once per session, before any scan;
  *   2. the readers (readers/) turn the dump into tracked blocks and root
  *      ranges;
  *   3. the engine (engine/) marks what the roots reach;

@@ -318,8 +318,3 @@ unsigned long mlk_debuginfo_late_questions(void)
 {
 	return late_questions;
 }
-
-unsigned long mlk_debuginfo_questions(void)
-{
-	return nanswers;
-}

@@ -108,8 +108,6 @@ int mlk_debuginfo_prepare(const struct mlk_needs *const *tables, size_t n);
 int mlk_debuginfo_ready(void);
 /* Questions asked after the seal (each one is a memleak bug). */
 unsigned long mlk_debuginfo_late_questions(void);
-/* Questions answered in all (the cache's size). */
-unsigned long mlk_debuginfo_questions(void);
 
 /*
  * Around gdb requests: a Ctrl-C is noted instead of becoming a gdb quit,

@@ -261,7 +261,6 @@ static int flush_freed(struct mlk_reserved *r)
 	r->freed_count = 0;
 	if (!count || !r->roots)
 		return 0;
-	r->freed_image_pages += count;
 	return mlk_roots_exclude(r->roots, start, start + (count << PAGESHIFT()),
 				 MLK_HOLE_FREED_IMAGE);
 }

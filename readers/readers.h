@@ -210,7 +210,6 @@ struct mlk_reserved {
 	/* kernel image pages no longer reserved: given back at boot */
 	ulong kernel_vaddr;          /* the image address of kernel_lo */
 	ulong freed_start, freed_count;
-	uint64_t freed_image_pages;
 };
 int mlk_reserved_init(struct mlk_reserved *r, struct mlk_roots *roots);
 int mlk_reserved_visit(void *arg, ulong page, ulong pfn,
