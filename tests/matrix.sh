@@ -18,7 +18,9 @@
 # .so built against one crash's defs.h run inside another.
 #
 # Prints PASS:/FAIL:/FIGURE lines; exit status 1 if anything failed.
-# Environment: KMEMLEAK_CACHE; MATRIX_CELLS (a subset, as the cell names below).
+# Environment: KMEMLEAK_CACHE; MATRIX_CELLS (a subset, as the cell names
+# below); MATRIX_JOBS (cells run at once, default 2: the crash session times
+# in the FIGURE lines are taken two at a time on 2 cores).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,21 +78,40 @@ so_for() {
 	SO_BUILT=$build/kmemleak.so
 }
 
-main() {
-	local cell name kver ver forms crash label
-	for cell in "${CELLS[@]}"; do
-		IFS='|' read -r name kver ver forms <<<"$cell"
-		case " ${MATRIX_CELLS:-$name} " in *" $name "*) ;; *) continue ;; esac
-		if ! crash_of "$ver"; then
-			fail "[$name] crash $ver built (tests/fixture/build-crash.sh $ver)"
-			continue
-		fi
-		crash=${CRASH_OF[$ver]}
-		label="[$name]"
-		E2E_KVER=$kver E2E_CRASH=$crash E2E_LABEL=$label E2E_FORMS=$forms \
-			"$REPO/tests/e2e.sh" </dev/null || true
-	done
+# run_cell CELL: tests/e2e.sh on one cell (its crash already built).
+run_cell() {
+	local name kver ver forms
+	IFS='|' read -r name kver ver forms <<<"$1"
+	E2E_KVER=$kver E2E_CRASH=${CRASH_OF[$ver]} E2E_LABEL="[$name]" E2E_FORMS=$forms \
+		"$REPO/tests/e2e.sh" </dev/null || true
+}
 
+# The cells run MATRIX_JOBS at a time (default 2: each crash session is one
+# thread but for gdb's start, and the machine has 2 cores); their outputs are
+# printed in the order of CELLS, each whole.
+run_cells() {
+	local dir i cell name ver jobs=${MATRIX_JOBS:-2} selected=()
+	for cell in "${CELLS[@]}"; do
+		IFS='|' read -r name _ ver _ <<<"$cell"
+		case " ${MATRIX_CELLS:-$name} " in *" $name "*) ;; *) continue ;; esac
+		if crash_of "$ver"; then
+			selected+=("$cell")
+		else
+			fail "[$name] crash $ver built (tests/fixture/build-crash.sh $ver)"
+		fi
+	done
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/matrix-cells.XXXXXX")
+	for i in "${!selected[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+		run_cell "${selected[$i]}" >"$dir/$i.out" 2>&1 &
+	done
+	wait
+	for i in "${!selected[@]}"; do cat "$dir/$i.out"; done
+	rm -rf "$dir"
+}
+
+main() {
+	run_cells
 	# One source tree, every crash's defs.h; a .so of one crash in another.
 	if crash_of 9.0.2 && so_for 9.0.2; then
 		E2E_CRASH=crash E2E_LABEL="[6.1/8.0.2 running the .so built for 9.0.2]" \
@@ -99,7 +120,6 @@ main() {
 	fi
 	crash_of snapshot && so_for snapshot
 }
-
 main 2>&1 | tee "${TMPDIR:-/tmp}/matrix.$$.log"
 NFAIL=$(grep -c '^FAIL:' "${TMPDIR:-/tmp}/matrix.$$.log")
 rm -f "${TMPDIR:-/tmp}/matrix.$$.log"
