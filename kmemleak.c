@@ -58,6 +58,9 @@ static void run_free(struct memleak_run *run)
 	if (!run)
 		return;
 	mlk_orphans_free(&run->orphans);
+	mlk_supps_free(&run->supps);
+	if (run->json_out && run->json_out != fp)
+		fclose(run->json_out);    /* interrupted while writing */
 	mlk_scan_free(run->sc);
 	mlk_tracks_free(&run->tracks);
 	mlk_page_owners_free(&run->owners);
@@ -389,6 +392,21 @@ static int parse_range(char *arg, struct memleak_opts *o)
 	return 0;
 }
 
+/* -S FILE (any number of times, up to MAX_SUPP_FILES) or -S none. */
+static int add_suppressions_option(struct memleak_opts *o, const char *arg)
+{
+	if (strcmp(arg, "none") == 0) {
+		o->supp_none = 1;
+		return 0;
+	}
+	if (o->nsupp_files == MAX_SUPP_FILES) {
+		error(INFO, "-S: at most %d files\n", MAX_SUPP_FILES);
+		return -1;
+	}
+	o->supp_files[o->nsupp_files++] = arg;
+	return 0;
+}
+
 static int parse_opts(struct memleak_opts *o)
 {
 	int c;
@@ -397,7 +415,7 @@ static int parse_opts(struct memleak_opts *o)
 	o->hex_bytes = DEFAULT_HEX_BYTES;
 	o->min_age = DEFAULT_MIN_AGE_SECONDS;
 	o->kind = -1;
-	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:sqvKN")) != EOF) {
+	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:S:j:sqvKN")) != EOF) {
 		switch (c) {
 		case 'n':
 			o->max_reports = stol(optarg, FAULT_ON_ERROR, NULL);
@@ -437,6 +455,13 @@ static int parse_opts(struct memleak_opts *o)
 		case 'r':
 			if (parse_range(optarg, o) < 0)
 				return -1;
+			break;
+		case 'S':
+			if (add_suppressions_option(o, optarg) < 0)
+				return -1;
+			break;
+		case 'j':
+			o->json_path = optarg;
 			break;
 		case 's':
 			o->grouped = 1;
@@ -482,6 +507,11 @@ static void cmd_memleak(void)
 		return;
 	}
 	active_run = run;
+	if (!opts.kernel_report &&
+	    mlk_suppressions_load(&run->supps, &opts) < 0) {
+		memleak_cleanup();
+		return;
+	}
 	if (opts.kernel_report) {
 		mlk_kml_report(run, &opts);
 		memleak_cleanup();
@@ -514,7 +544,8 @@ static char *help_memleak[] = {
 "memleak",
 "find kernel memory that nothing points to (leaks)",
 "[-s] [-q] [-v] [-N] [-n count] [-x bytes] [-c cache] [-k kind] [-b bytes]\n"
-"        [-r start-end] [-m seconds] [-w address] | -K [-n count]",
+"        [-r start-end] [-m seconds] [-w address] [-S file|none] [-j file]\n"
+"        | -K [-n count]",
 "  Scans the kernel's memory, as kmemleak does, for allocated blocks that no",
 "  pointer reaches any more, and prints each orphan with its cache, slab,",
 "  class, allocation record, the first bytes of its contents and the stack",
@@ -576,6 +607,23 @@ static char *help_memleak[] = {
 "    -w address  explain a verdict: print every reference found to the",
 "                block holding address, with where the referencing word",
 "                lies (which kind of root, or which reachable block).",
+"  -S file|none  suppressions: orphans that match a rule of file are",
+"                counted, not reported (the summary lists the rules used).",
+"                One rule a line, '#' comments: leak:GLOB (a function of",
+"                the allocation stack, or its module), cache:GLOB (the slab",
+"                cache), kind:GLOB (slab, vmalloc, pages, percpu); GLOB is",
+"                a shell pattern matched against the whole name. Given",
+"                several times, every file is read. Without -S none, a",
+"                built-in list of the kernel's own kmemleak_not_leak() sites",
+"                and the file $MEMLEAK_SUPPRESSIONS (or else",
+"                ~/.config/kmemleak/suppressions, if it exists) are read",
+"                first. An orphan held by a suppressed one is suppressed.",
+"       -j file  also write the report as JSON Lines to file (\"-\": the",
+"                screen): a run record, one per orphan (all of them: -n",
+"                does not apply), one per group with a stable id (a hash of",
+"                the stack's function names and the cache: the same leak",
+"                has the same id after a reboot), and the summary. Schema:",
+"                the README.",
 "            -N  do not use the kernel's kmemleak records (the offline scan",
 "                alone, as on a kernel without kmemleak).",
 "            -K  print what /sys/kernel/debug/kmemleak showed at the time of",

@@ -44,6 +44,11 @@ enum mlk_kind {
 	MLK_KIND_COUNT
 };
 
+/* The kind's name ("slab", "vmalloc", "pages", "percpu"), or "?"; a kind
+ * by name, or -1 (kinds.c). */
+const char *mlk_kind_name(int kind);
+int mlk_kind_by_name(const char *name);
+
 /* Block colour/state flags (struct mlk_block.flags). */
 #define MLK_F_GREY        0x01 /* reached min_count, queued or scanned */
 #define MLK_F_SCANNED     0x02 /* contents already scanned */

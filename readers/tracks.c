@@ -206,6 +206,17 @@ int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,
 
 /* ---- symbols ------------------------------------------------------------------ */
 
+void mlk_symbol_names(ulong addr, const char **function, const char **module)
+{
+	struct load_module *lm = NULL;
+	ulong offset;
+	struct syment *sp = value_search(addr, &offset);
+
+	*function = sp ? sp->name : NULL;
+	*module = module_symbol(addr, NULL, &lm, NULL, 0) && lm ?
+		lm->mod_name : NULL;
+}
+
 void mlk_format_symbol(ulong addr, char *out, size_t outsz)
 {
 	struct load_module *lm = NULL;

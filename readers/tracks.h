@@ -67,5 +67,7 @@ void mlk_alloc_info_stack(struct mlk_stack_depot *s, uint32_t handle,
 			  struct mlk_alloc_info *ai);
 /* "function+0xoff/0xsize [module]" (kmemleak's %pS), or the address. */
 void mlk_format_symbol(ulong addr, char *out, size_t outsz);
+/* The function holding addr and its module (NULL: none known, or vmlinux). */
+void mlk_symbol_names(ulong addr, const char **function, const char **module);
 
 #endif /* MLK_TRACKS_H */

@@ -1,247 +1,15 @@
 /*
- * leakreport.c - what `memleak` prints once the scan is done.
- *
- * Every orphan gets a class, as valgrind memcheck does: an orphan pointed
- * to by another orphan is an *indirect* leak (it goes away with its owner);
- * the others are *direct* (classify.c). Then the age rule: an orphan
- * allocated less than -m seconds before the dump, or held by such an
- * orphan, is in flight and is counted, not reported (mm/kmemleak.c waits
- * the same 5 s, jiffies_min_age).
+ * leaks.c - what `memleak` prints once the scan is done, from the facts
+ * gathered by orphans.c (classes, ages, suppressions, groups).
  *
  * The default report lists orphans one by one, in the layout of
  * /sys/kernel/debug/kmemleak. `-s` groups the direct leaks by allocation
  * stack (::findleaks of illumos mdb does the same), counting the indirect
  * blocks under the direct leak that holds them, so a leaked list of 10,000
- * nodes is one finding.
+ * nodes is one finding. -j writes the same report as JSON Lines (json.c).
  */
-#define _GNU_SOURCE /* qsort_r */
-#include "memleak.h"
+#include "report.h"
 
-#define MAX_GROUP_SAMPLES 8
-#define MAX_GROUP_CACHES  3
-
-static const char *const kind_names[MLK_KIND_COUNT] = {
-	[MLK_KIND_SLAB] = "slab",
-	[MLK_KIND_VMALLOC] = "vmalloc",
-	[MLK_KIND_PAGES] = "pages",
-	[MLK_KIND_PERCPU] = "percpu",
-};
-
-double mlk_seconds_since(const struct timeval *t0)
-{
-	struct timeval now;
-
-	gettimeofday(&now, NULL);
-	return (now.tv_sec - t0->tv_sec) + (now.tv_usec - t0->tv_usec) / 1e6;
-}
-
-const char *mlk_kind_name(int kind)
-{
-	return kind >= 0 && kind < MLK_KIND_COUNT ? kind_names[kind] : "?";
-}
-
-int mlk_kind_by_name(const char *name)
-{
-	int k;
-
-	for (k = 0; k < MLK_KIND_COUNT; k++)
-		if (strcmp(name, kind_names[k]) == 0)
-			return k;
-	return -1;
-}
-
-static const struct mlk_cache *cache_of(const struct memleak_run *run,
-					const struct mlk_block *b)
-{
-	return b->kind == MLK_KIND_SLAB ?
-		mlk_slub_cache_by_tag(&run->slub, b->tag) : NULL;
-}
-
-void mlk_describe_block(const struct memleak_run *run,
-			const struct mlk_block *b, char *out, size_t outsz)
-{
-	const struct mlk_cache *c = cache_of(run, b);
-
-	if (c)
-		snprintf(out, outsz, "slab object 0x%llx (\"%s\", %u bytes)",
-			 (unsigned long long)b->start, c->name, b->size);
-	else
-		snprintf(out, outsz, "%s block 0x%llx (%u bytes)",
-			 mlk_kind_name(b->kind), (unsigned long long)b->start,
-			 b->size);
-}
-
-/* ---- per-orphan facts ------------------------------------------------------ */
-
-/* How orphans are grouped by -s, best key first. */
-enum group_key_type {
-	KEY_STACK = 1,    /* stack depot handle */
-	KEY_CALLER,       /* track without stack: the call site */
-	KEY_VMALLOC,      /* vm_struct.caller */
-	KEY_CACHE,        /* nothing recorded: the cache */
-};
-
-struct orphan_note {
-	uint64_t key;
-	uint64_t age_jiffies;
-	uint8_t key_type;
-	uint8_t have_age;
-	uint8_t young;       /* younger than -m */
-	uint8_t in_flight;   /* young, or held by a young orphan */
-	uint8_t selected;    /* reported under the options */
-};
-
-struct report {
-	struct memleak_run *run;
-	const struct memleak_opts *o;
-	struct orphan_note *notes;   /* one per orphan (run->orphans) */
-	struct mlk_alloc_info ai;    /* scratch */
-	uint64_t reported, reported_bytes, direct_reported;
-	uint64_t percpu_reported, percpu_bytes;
-};
-
-static const struct mlk_block *orphan_block(const struct report *r, size_t i)
-{
-	return mlk_index_at(r->run->ix, r->run->orphans.block[i]);
-}
-
-/* What the kernel recorded for b (slab objects of SLAB_STORE_USER caches). */
-/*
- * The first page of a vmalloc area or large kmalloc block, for its
- * page_owner record (vmalloc: translated through the page tables).
- */
-static int first_pfn_of(const struct mlk_block *b, ulong *pfn)
-{
-	physaddr_t paddr;
-
-	if (b->kind == MLK_KIND_PAGES) {
-		*pfn = VTOP(b->start) >> PAGESHIFT();
-		return 0;
-	}
-	if (b->kind == MLK_KIND_VMALLOC &&
-	    kvtop(NULL, b->start, &paddr, 0)) {
-		*pfn = paddr >> PAGESHIFT();
-		return 0;
-	}
-	return -1;
-}
-
-static int alloc_info_of(struct report *r, const struct mlk_block *b)
-{
-	const struct mlk_cache *c = cache_of(r->run, b);
-	ulong pfn;
-
-	if (!c && r->run->owners.ready && first_pfn_of(b, &pfn) == 0)
-		return mlk_page_owners_alloc_info(&r->run->owners, pfn, &r->ai);
-	if (!c) {
-		memset(&r->ai, 0, sizeof(r->ai));
-		r->ai.why = "not recorded for this kind of block";
-		return -1;
-	}
-	return mlk_tracks_get(&r->run->tracks, c, b->start, &r->ai);
-}
-
-static void note_key(struct orphan_note *n, const struct mlk_block *b,
-		     const struct mlk_alloc_info *ai, ulong vmalloc_caller)
-{
-	if (ai->have_track && ai->handle && ai->nr_entries) {
-		n->key_type = KEY_STACK;
-		n->key = ai->handle;
-	} else if (ai->have_track) {
-		n->key_type = KEY_CALLER;
-		n->key = ai->caller;
-	} else if (b->kind == MLK_KIND_VMALLOC) {
-		n->key_type = KEY_VMALLOC;
-		n->key = vmalloc_caller;
-	} else {
-		n->key_type = KEY_CACHE;
-		n->key = ((uint64_t)b->kind << 32) | b->tag;
-	}
-}
-
-static int selected_by_filters(const struct report *r,
-			       const struct mlk_block *b)
-{
-	const struct memleak_opts *o = r->o;
-	const struct mlk_cache *c = cache_of(r->run, b);
-
-	if (o->kind >= 0 && b->kind != o->kind)
-		return 0;
-	if (b->size < o->min_size)
-		return 0;
-	if (o->addr_hi && (b->start < o->addr_lo || b->start >= o->addr_hi))
-		return 0;
-	return !o->cache || (c && strcmp(c->name, o->cache) == 0);
-}
-
-static void take_notes(struct report *r)
-{
-	struct memleak_run *run = r->run;
-	const struct mlk_orphans *orph = &run->orphans;
-	uint64_t min_age = (uint64_t)r->o->min_age * run->tracks.hz;
-	size_t i;
-
-	for (i = 0; i < orph->count; i++) {
-		const struct mlk_block *b = orphan_block(r, i);
-		struct orphan_note *n = &r->notes[i];
-
-		if (alloc_info_of(r, b) < 0 && b->kind == MLK_KIND_SLAB &&
-		    !r->ai.have_age)
-			run->without_track++;
-		note_key(n, b, &r->ai, b->kind == MLK_KIND_VMALLOC ?
-			 mlk_vmalloc_caller(&run->vmalloc, b->tag) : 0);
-		n->have_age = r->ai.have_age;
-		n->age_jiffies = r->ai.age_jiffies;
-		n->young = n->have_age && n->age_jiffies < min_age;
-	}
-	/* in flight: young, or held by a young direct owner */
-	for (i = 0; i < orph->count; i++) {
-		struct orphan_note *n = &r->notes[i];
-
-		n->in_flight = n->young || r->notes[orph->owner[i]].young;
-		if (n->in_flight) {
-			run->young++;
-			run->young_bytes += orphan_block(r, i)->size;
-			continue;
-		}
-		n->selected = selected_by_filters(r, orphan_block(r, i));
-		if (n->selected) {
-			r->reported++;
-			r->reported_bytes += orphan_block(r, i)->size;
-			r->direct_reported += orph->owner[i] == i;
-		}
-	}
-}
-
-/*
- * Per-cpu orphans: allocations in no index of orphan classes (nothing
- * records who allocated them, and their copies are scanned per CPU), so
- * they are reported as direct leaks of their own.
- */
-static int percpu_selected(const struct report *r, const struct mlk_block *b)
-{
-	return mlk_block_is_orphan(b) && selected_by_filters(r, b);
-}
-
-static void count_percpu(struct report *r)
-{
-	const struct mlk_index *pix = r->run->percpu.pix;
-	size_t i, n = pix && r->run->roots.percpu_static_only ?
-		mlk_index_count(pix) : 0;
-
-	for (i = 0; i < n; i++) {
-		const struct mlk_block *b =
-			mlk_index_at((struct mlk_index *)pix, i);
-
-		if (!percpu_selected(r, b))
-			continue;
-		r->percpu_reported++;
-		r->percpu_bytes += b->size;
-	}
-	r->reported += r->percpu_reported;
-	r->direct_reported += r->percpu_reported;
-	r->reported_bytes += r->percpu_bytes;
-}
 
 /* ---- one orphan ------------------------------------------------------------ */
 
@@ -269,7 +37,7 @@ void mlk_print_hexdump(ulong addr, uint64_t size, long max_bytes)
 static void print_origin(const struct memleak_run *run,
 			 const struct mlk_block *b)
 {
-	const struct mlk_cache *c = cache_of(run, b);
+	const struct mlk_cache *c = mlk_report_cache(run, b);
 	char sym[256];
 	ulong caller;
 
@@ -303,7 +71,7 @@ static void print_class(const struct report *r, size_t i)
 
 	if (orph->owner[i] != i) {
 		fprintf(fp, "  leak: indirect, held by 0x%llx\n",
-			(unsigned long long)orphan_block(r, orph->owner[i])->start);
+			(unsigned long long)mlk_report_orphan(r, orph->owner[i])->start);
 		return;
 	}
 	fprintf(fp, "  leak: direct, holds %llu indirect blocks (%llu bytes)\n",
@@ -374,9 +142,9 @@ void mlk_print_frames(const mlk_addr_t *entries, unsigned n)
 
 static void print_orphan(struct report *r, size_t i)
 {
-	const struct mlk_block *b = orphan_block(r, i);
+	const struct mlk_block *b = mlk_report_orphan(r, i);
 
-	alloc_info_of(r, b);
+	mlk_report_alloc_info(r, b);
 	fprintf(fp, "unreferenced object 0x%016llx (size %u):\n",
 		(unsigned long long)b->start, b->size);
 	print_origin(r->run, b);
@@ -417,7 +185,7 @@ static long print_percpu_orphans(const struct report *r, long budget)
 	for (i = 0; i < n && (budget < 0 || printed < budget); i++) {
 		const struct mlk_block *b = mlk_index_at(pix, i);
 
-		if (!percpu_selected(r, b))
+		if (!mlk_report_percpu_selected(r, b))
 			continue;
 		print_percpu_orphan(r, b);
 		printed++;
@@ -448,86 +216,6 @@ static void print_list(struct report *r)
 
 /* ---- -s: grouped by allocation stack ---------------------------------------- */
 
-struct group {
-	uint8_t key_type;
-	uint64_t key;
-	size_t first;              /* orphan whose record is printed */
-	size_t members;            /* where its direct orphans start in order[] */
-	uint64_t direct, indirect, bytes;
-	uint32_t min_size, max_size;
-	uint64_t min_age, max_age;
-	int have_age;
-	size_t samples[MAX_GROUP_SAMPLES];
-	unsigned nsamples;
-	uint32_t caches[MAX_GROUP_CACHES];
-	unsigned ncaches, more_caches;
-};
-
-static int cmp_orphan_key(const void *a, const void *b, void *notes)
-{
-	const struct orphan_note *n = notes;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	if (n[x].key_type != n[y].key_type)
-		return n[x].key_type < n[y].key_type ? -1 : 1;
-	if (n[x].key != n[y].key)
-		return n[x].key < n[y].key ? -1 : 1;
-	return (x > y) - (x < y);
-}
-
-static void group_add_cache(struct group *g, const struct mlk_block *b)
-{
-	unsigned k;
-
-	if (b->kind != MLK_KIND_SLAB)
-		return;
-	for (k = 0; k < g->ncaches; k++)
-		if (g->caches[k] == b->tag)
-			return;
-	if (g->ncaches < MAX_GROUP_CACHES)
-		g->caches[g->ncaches++] = b->tag;
-	else
-		g->more_caches = 1;
-}
-
-static void group_add(struct report *r, struct group *g, size_t i)
-{
-	const struct mlk_orphans *orph = &r->run->orphans;
-	const struct mlk_block *b = orphan_block(r, i);
-	const struct orphan_note *n = &r->notes[i];
-
-	if (!g->direct) {
-		g->key_type = n->key_type;
-		g->key = n->key;
-		g->first = i;
-		g->min_size = g->max_size = b->size;
-	}
-	g->direct++;
-	g->indirect += orph->held_blocks[i];
-	g->bytes += b->size + orph->held_bytes[i];
-	g->min_size = b->size < g->min_size ? b->size : g->min_size;
-	g->max_size = b->size > g->max_size ? b->size : g->max_size;
-	if (n->have_age) {
-		if (!g->have_age || n->age_jiffies < g->min_age)
-			g->min_age = n->age_jiffies;
-		if (!g->have_age || n->age_jiffies > g->max_age)
-			g->max_age = n->age_jiffies;
-		g->have_age = 1;
-	}
-	if (g->nsamples < MAX_GROUP_SAMPLES)
-		g->samples[g->nsamples++] = i;
-	group_add_cache(g, b);
-}
-
-static int cmp_group_bytes(const void *a, const void *b)
-{
-	const struct group *x = a, *y = b;
-
-	if (x->bytes != y->bytes)
-		return x->bytes > y->bytes ? -1 : 1;
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
 /* -v: every direct block of the group, with what it holds. */
 static void print_group_members(const struct report *r, const struct group *g,
 				const size_t *order)
@@ -538,7 +226,7 @@ static void print_group_members(const struct report *r, const struct group *g,
 	fprintf(fp, "  members:\n");
 	for (m = 0; m < g->direct; m++) {
 		size_t i = order[g->members + m];
-		const struct mlk_block *b = orphan_block(r, i);
+		const struct mlk_block *b = mlk_report_orphan(r, i);
 
 		fprintf(fp, "    0x%llx (%u bytes), holds %llu indirect blocks "
 			"(%llu bytes)\n", (unsigned long long)b->start, b->size,
@@ -564,7 +252,7 @@ static void print_group(struct report *r, const struct group *g,
 		fprintf(fp, "%s\"%s\"", k ? ", " : "",
 			mlk_slub_cache_by_tag(&r->run->slub, g->caches[k])->name);
 	if (!g->ncaches)
-		fprintf(fp, "(%s)", mlk_kind_name(orphan_block(r, g->first)->kind));
+		fprintf(fp, "(%s)", mlk_kind_name(mlk_report_orphan(r, g->first)->kind));
 	fprintf(fp, "%s; sizes %u..%u", g->more_caches ? ", ..." : "",
 		g->min_size, g->max_size);
 	if (g->have_age)
@@ -574,52 +262,27 @@ static void print_group(struct report *r, const struct group *g,
 	fprintf(fp, "\n  direct blocks:");
 	for (k = 0; k < g->nsamples; k++)
 		fprintf(fp, " 0x%llx",
-			(unsigned long long)orphan_block(r, g->samples[k])->start);
+			(unsigned long long)mlk_report_orphan(r, g->samples[k])->start);
 	fprintf(fp, "%s\n", g->direct > g->nsamples ? " ..." : "");
 	if (r->o->verbose)
 		print_group_members(r, g, order);
-	alloc_info_of(r, orphan_block(r, g->first));
+	mlk_report_alloc_info(r, mlk_report_orphan(r, g->first));
 	if (r->ai.have_track)
 		print_backtrace(&r->ai);
 	else if (g->key_type == KEY_VMALLOC)
-		print_origin(r->run, orphan_block(r, g->first));
-}
-
-/* The selected direct orphans, sorted by grouping key. */
-static size_t *sorted_directs(struct report *r, size_t *count)
-{
-	const struct mlk_orphans *orph = &r->run->orphans;
-	size_t i, n = 0, *order = malloc((orph->count + 1) * sizeof(*order));
-
-	if (!order)
-		return NULL;
-	for (i = 0; i < orph->count; i++)
-		if (r->notes[i].selected && orph->owner[i] == i)
-			order[n++] = i;
-	qsort_r(order, n, sizeof(*order), cmp_orphan_key, r->notes);
-	*count = n;
-	return order;
+		print_origin(r->run, mlk_report_orphan(r, g->first));
 }
 
 static void print_groups(struct report *r)
 {
-	size_t n = 0, i, ngroups = 0, printed;
-	size_t *order = sorted_directs(r, &n);
-	struct group *groups = calloc(n + 1, sizeof(*groups));
+	size_t ngroups = 0, printed;
+	size_t *order = NULL;
+	struct group *groups = NULL;
 
-	if (!order || !groups) {
+	if (mlk_report_groups(r, &groups, &ngroups, &order) < 0) {
 		error(INFO, "out of memory: no grouped report\n");
-		goto out;
+		return;
 	}
-	for (i = 0; i < n; i++) {
-		const struct orphan_note *a = &r->notes[order[i]];
-		const struct orphan_note *prev = i ? &r->notes[order[i - 1]] : NULL;
-
-		if (!prev || prev->key_type != a->key_type || prev->key != a->key)
-			groups[ngroups++].members = i;
-		group_add(r, &groups[ngroups - 1], order[i]);
-	}
-	qsort(groups, ngroups, sizeof(*groups), cmp_group_bytes);
 	if (r->percpu_reported)
 		fprintf(fp, "unreferenced: %llu direct + 0 indirect blocks (%llu "
 			"bytes) of per-cpu allocations (no allocation records)\n",
@@ -633,7 +296,6 @@ static void print_groups(struct report *r)
 	if (printed < ngroups)
 		fprintf(fp, "(%zu more groups not shown: -n limits the list)\n",
 			ngroups - printed);
-out:
 	free(order);
 	free(groups);
 }
@@ -873,6 +535,7 @@ static void print_summary(const struct report *r, int partial)
 	fprintf(fp, "                   (%llu unreferenced blocks, %llu bytes, "
 		"in all)\n", (unsigned long long)st->orphans,
 		(unsigned long long)st->orphan_bytes);
+	mlk_print_suppressions_used(&run->supps);
 	if (run->without_track)
 		fprintf(fp, "  allocation records: none for %llu slab orphans "
 			"(tracks need the boot option slub_debug=U; without "
@@ -905,6 +568,25 @@ static void print_summary(const struct report *r, int partial)
 		(unsigned long long)(mlk_reads.bytes >> 20));
 }
 
+/* -j: every record, before the text report (whose -n does not apply). */
+static void write_json(struct report *r, int partial)
+{
+	size_t ngroups = 0, *order = NULL;
+	struct group *groups = NULL;
+
+	if (mlk_json_open(r->run, r->o->json_path) < 0)
+		return;
+	mlk_json_run_record(r);
+	mlk_json_orphans(r);
+	if (mlk_report_groups(r, &groups, &ngroups, &order) == 0)
+		mlk_json_groups(r, groups, ngroups);
+	else
+		error(INFO, "-j: out of memory: no group records\n");
+	free(groups);
+	free(order);
+	mlk_json_summary(r, partial);
+}
+
 void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 		int partial)
 {
@@ -927,8 +609,9 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 		error(INFO, "out of memory for the report\n");
 		return;
 	}
-	take_notes(&r);
-	count_percpu(&r);
+	mlk_report_take_notes(&r);
+	if (o->json_path)
+		write_json(&r, partial);
 	if (!o->summary_only) {
 		if (o->grouped)
 			print_groups(&r);
@@ -936,5 +619,6 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 			print_list(&r);
 	}
 	print_summary(&r, partial);
+	mlk_json_close(run);
 	free(r.notes);
 }

@@ -11,10 +11,12 @@
 #include "classify.h"
 #include "kml.h"
 #include "pageowner.h"
+#include "suppress.h"
 
 #define DEFAULT_HEX_BYTES 32
 #define DEFAULT_MIN_AGE_SECONDS 5
 #define MAX_HEX_BYTES     4096
+#define MAX_SUPP_FILES    8     /* -S given more often is refused */
 
 struct memleak_opts {
 	long max_reports;   /* -n: at most this many orphans printed */
@@ -30,6 +32,10 @@ struct memleak_opts {
 	int verbose;        /* -v */
 	int kernel_report;  /* -K: print the kernel's own kmemleak report */
 	int no_kernel_records; /* -N: offline scan only, no kmemleak records */
+	const char *supp_files[MAX_SUPP_FILES]; /* -S FILE, in order */
+	int nsupp_files;
+	int supp_none;      /* -S none: no built-in or default suppressions */
+	const char *json_path; /* -j: JSON Lines to this file ("-": screen) */
 };
 
 /*
@@ -60,6 +66,10 @@ struct memleak_run {
 	ulong scan_jiffies;             /* live system: when the scan began */
 	int have_scan_jiffies;
 	struct mlk_orphans orphans;     /* direct/indirect classes */
+	struct mlk_supps supps;         /* suppression rules (-S) */
+	FILE *json_out;                 /* -j: open while the report runs */
+	const char *json_path;
+	uint64_t json_records;
 	int classified;
 	uint64_t young, young_bytes;    /* orphans in flight (-m) */
 	uint64_t without_track;         /* orphans with no allocation record */
@@ -69,9 +79,6 @@ struct memleak_run {
 };
 
 double mlk_seconds_since(const struct timeval *t0);
-const char *mlk_kind_name(int kind);
-/* A kind by name ("slab", "vmalloc", "pages", "percpu"), or -1. */
-int mlk_kind_by_name(const char *name);
 void mlk_describe_block(const struct memleak_run *run,
 			const struct mlk_block *b, char *out, size_t outsz);
 /*
@@ -83,6 +90,17 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 /* The report's pieces: a hex dump, and stack frames ("[<addr>] %pS"). */
 void mlk_print_hexdump(ulong addr, uint64_t size, long max_bytes);
 void mlk_print_frames(const mlk_addr_t *entries, unsigned n);
+/*
+ * Suppressions (suppressions.c): the rules of this run (built-in, the
+ * user's default file, -S files), or -1 after a message when one cannot be
+ * read; the first rule that matches an orphan (its stack, cache and kind),
+ * or -1; the summary's "suppressed" lines.
+ */
+int mlk_suppressions_load(struct mlk_supps *s, const struct memleak_opts *o);
+long mlk_suppression_of(const struct mlk_supps *s, const struct mlk_block *b,
+			const char *cache, const mlk_addr_t *frames,
+			unsigned nframes);
+void mlk_print_suppressions_used(const struct mlk_supps *s);
 /*
  * -K: what /sys/kernel/debug/kmemleak would have printed at the time of
  * the dump, from the kernel's own kmemleak records (kmlreport.c).

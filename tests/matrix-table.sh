@@ -5,12 +5,13 @@
 #   tests/matrix-table.sh /tmp/kmemleak-run-all.XXXXXX
 #
 # One row per crash session: kernel/crash (e2e's own run is 6.1/8.0.2), dump,
-# planted leaks found, planted reachable blocks reported, other orphans, and
-# the time of the plain memleak run.
+# planted leaks found, planted reachable blocks reported, other orphans
+# (reported, and held back by the built-in suppressions of the kernel's own
+# kmemleak_not_leak() sites), and the time of the plain memleak run.
 set -euo pipefail
 log=${1:?usage: $0 LOG}
-echo "| kernel / crash | dump | planted leaks found | planted reachable reported | other orphans | memleak time |"
-echo "|---|---|---|---|---|---|"
+echo "| kernel / crash | dump | planted leaks found | planted reachable reported | other orphans reported | suppressed (kernel annotations) | memleak time |"
+echo "|---|---|---|---|---|---|---|"
 awk '
 # Sets cell, dump and line (the rest) from a FIGURE line.
 function parse(   rest) {
@@ -40,6 +41,10 @@ function parse(   rest) {
 		other[key] = substr(line, RSTART + 17, RLENGTH - 17)
 	else if (match(line, /orphans [0-9]+/))
 		other[key] = substr(line, RSTART + 8, RLENGTH - 8)
+	if (match(line, /suppressed [0-9]+/))
+		supp[key] = substr(line, RSTART + 11, RLENGTH - 11)
+	else
+		supp[key] = "-"
 }
 /^FIGURE / && /memleak time: / {
 	parse()
@@ -49,7 +54,7 @@ function parse(   rest) {
 END {
 	for (i = 1; i <= n; i++) {
 		k = order[i]
-		printf "| %s | %s | %s | %s | %s | %s |\n", cellof[k], dumpof[k],
-			found[k], reach[k], other[k], time[k]
+		printf "| %s | %s | %s | %s | %s | %s | %s |\n", cellof[k], dumpof[k],
+			found[k], reach[k], other[k], supp[k], time[k]
 	}
 }' "$log"

@@ -4,12 +4,14 @@
 #   tests/run-all.sh          (or: make test)
 #
 # Steps: tests/fixture/setup.sh; make kmemleak.so, tests/layers.py, build/unit,
-# build/unit-san; run build/unit and build/unit-san; build the debug kernel
-# and the 6.1 fixture variants leaks, leaks-nodebug, clean and debug; crash
-# 9.0.2 and the upstream snapshot (build-crash.sh); the 5.10, 6.12 and 7.2
-# fixtures; tests/e2e.sh; tests/kernel-records.sh; tests/matrix.sh (every
-# kernel under every crash that opens it); tests/live/run.sh (memleak on a
-# live system: crash inside a QEMU guest); tests/corrupt/run.sh;
+# build/unit-san; run build/unit and build/unit-san; then, in two streams
+# side by side, the debug kernel and crash 9.0.2 and the upstream snapshot
+# (build-crash.sh), and the fixtures that need neither (6.1 leaks,
+# leaks-nodebug, clean; 5.10); then the 6.1 debug fixture and the 6.12 and
+# 7.2 fixtures; tests/e2e.sh; tests/kernel-records.sh; tests/suppress.sh;
+# tests/json.sh; tests/matrix.sh
+# (every kernel under every crash that opens it); tests/live/run.sh (memleak
+# on a live system: crash inside a QEMU guest); tests/corrupt/run.sh;
 # tests/fuzz/run.sh.
 # Every step that cannot run counts as a FAIL. Ends with exactly one line
 # "N passed, M failed" (the count of all PASS:/FAIL: lines above it); exit
@@ -18,8 +20,6 @@
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-# Kernel generations besides the 6.1 fixtures (tests/matrix.sh's cells).
-OTHER_KERNELS="5.10.0-32-cloud-amd64 6.12.95+deb12-cloud-amd64 7.2.13+deb14-cloud-amd64"
 LOG=$(mktemp "${TMPDIR:-/tmp}/kmemleak-run-all.XXXXXX")
 RESULT_RE='^[[:space:]]*(PASS|FAIL):'
 
@@ -59,6 +59,58 @@ unit() {
 	REQUIRE_RESULTS=1 step "$name" "$bin"
 }
 
+# Kernel generations besides the 6.1 fixtures whose fixtures Debian's crash
+# 8.0.2 checks (the others need crash 9.0.2 or the snapshot).
+OLD_KERNELS="5.10.0-32-cloud-amd64"
+NEW_KERNELS="6.12.95+deb12-cloud-amd64 7.2.13+deb14-cloud-amd64"
+
+# The debug kernel (kmemleak, page_owner; about 20 minutes on 2 cores on a
+# cache miss), then the crash versions of the support matrix (9.0.2 from
+# source: about 12 minutes on 2 idle cores; the snapshot over it in about a
+# minute).
+compiler_builds() {
+	step "debug kernel (tests/fixture/build-debug-kernel.sh)" \
+		tests/fixture/build-debug-kernel.sh
+	for v in 9.0.2 snapshot; do
+		step "crash $v (tests/fixture/build-crash.sh $v)" \
+			tests/fixture/build-crash.sh "$v"
+	done
+}
+
+# The Debian kernels and their fixtures that need nothing from
+# compiler_builds (setup.sh runs inside build-fixture.sh).
+# kernel_fixtures KVER...: the leaks, leaks-nodebug and clean fixtures of
+# each kernel generation.
+kernel_fixtures() {
+	local k v
+	for k in "$@"; do
+		for v in leaks leaks-nodebug clean; do
+			step "fixture $v $k" tests/fixture/build-fixture.sh "$v" "$k"
+		done
+	done
+}
+
+downloads_and_boots() {
+	local v
+	for v in leaks leaks-nodebug clean; do
+		step "fixture $v" tests/fixture/build-fixture.sh "$v"
+	done
+	kernel_fixtures $OLD_KERNELS
+}
+
+prepare_in_two_streams() {
+	local dir
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/kmemleak-streams.XXXXXX")
+	echo "=== preparing in two streams (logs: $dir)"
+	compiler_builds >"$dir/builds.log" 2>&1 &
+	downloads_and_boots >"$dir/boots.log" 2>&1 &
+	wait
+	cat "$dir/builds.log" "$dir/boots.log"
+	rm -rf "$dir"
+	step "fixture debug" tests/fixture/build-fixture.sh debug
+	kernel_fixtures $NEW_KERNELS
+}
+
 main() {
 	local so_ok=1 v
 	cd "$REPO" || { echo "FAIL: cd $REPO"; return; }
@@ -81,30 +133,22 @@ main() {
 		echo "FAIL: unit tests (build/unit-san) not run: build failed"
 	fi
 
-	# The debug kernel (kmemleak, page_owner) is built from source on a
-	# cache miss: about 20 minutes on 2 cores.
-	step "debug kernel (tests/fixture/build-debug-kernel.sh)" \
-		tests/fixture/build-debug-kernel.sh
-	for v in leaks leaks-nodebug clean debug; do
-		step "fixture $v" tests/fixture/build-fixture.sh "$v"
-	done
-	# The crash versions of the support matrix (9.0.2 from source: about
-	# 23 minutes on 2 idle cores; the snapshot over it in about a minute)
-	# and the other kernel generations' fixtures.
-	for v in 9.0.2 snapshot; do
-		step "crash $v (tests/fixture/build-crash.sh $v)" \
-			tests/fixture/build-crash.sh "$v"
-	done
-	for k in $OTHER_KERNELS; do
-		for v in leaks leaks-nodebug clean; do
-			step "fixture $v $k" tests/fixture/build-fixture.sh "$v" "$k"
-		done
-	done
-
+	# What the tests need, built or reused (all cached outside the
+	# checkout). On a cold cache this is most of the run, so it goes in two
+	# streams side by side: the compiler builds, which keep both cores
+	# busy, and the downloads and QEMU boots, which mostly wait for the
+	# network, the disk or one TCG thread. Each stream's output is shown
+	# when it ends. Fixtures whose check needs a crash from the first
+	# stream (6.12 and 7.2: Debian's 8.0.2 cannot open them; "debug": the
+	# debug kernel) are built after both.
+	prepare_in_two_streams
 	if [ "$so_ok" = 1 ]; then
 		step "end-to-end tests (tests/e2e.sh)" tests/e2e.sh
 		step "the kernel's own kmemleak records (tests/kernel-records.sh)" \
 			tests/kernel-records.sh
+		step "suppressions (tests/suppress.sh)" tests/suppress.sh
+		step "JSON Lines against the text report (tests/json.sh)" \
+			tests/json.sh
 		step "every kernel under every crash (tests/matrix.sh)" \
 			tests/matrix.sh
 	else

@@ -19,6 +19,8 @@ void run_pageowner_tests(void);
 void run_classify_tests(void);
 void run_kmlobject_tests(void);
 void run_slub_decode_tests(void);
+void run_suppress_tests(void);
+void run_json_write_tests(void);
 
 static unsigned tests_run;
 static unsigned tests_failed;
@@ -53,6 +55,8 @@ int main(void)
 	run_classify_tests();
 	run_kmlobject_tests();
 	run_slub_decode_tests();
+	run_suppress_tests();
+	run_json_write_tests();
 	fprintf(stderr, "%u tests, %u failed\n", tests_run, tests_failed);
 	return tests_failed ? 1 : 0;
 }

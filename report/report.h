@@ -1,0 +1,96 @@
+/*
+ * report.h - what the report knows of each orphan and of each group, shared
+ * by its writers: the text report (leaks.c), JSON Lines (json.c); gathered
+ * by orphans.c.
+ */
+#ifndef MLK_REPORT_H
+#define MLK_REPORT_H
+
+#include "memleak.h"
+
+#define MAX_GROUP_SAMPLES 8
+#define MAX_GROUP_CACHES  3
+
+/* How orphans are grouped by -s, best key first. */
+enum group_key_type {
+	KEY_STACK = 1,    /* stack depot handle */
+	KEY_CALLER,       /* track without stack: the call site */
+	KEY_VMALLOC,      /* vm_struct.caller */
+	KEY_CACHE,        /* nothing recorded: the cache */
+};
+
+struct orphan_note {
+	uint64_t key;
+	uint64_t age_jiffies;
+	uint8_t key_type;
+	uint8_t have_age;
+	uint8_t young;       /* younger than -m */
+	uint8_t in_flight;   /* young, or held by a young orphan */
+	uint8_t selected;    /* reported under the options */
+	int32_t supp_rule;   /* the suppression that matched it, or -1 */
+};
+
+struct report {
+	struct memleak_run *run;
+	const struct memleak_opts *o;
+	struct orphan_note *notes;   /* one per orphan (run->orphans) */
+	struct mlk_alloc_info ai;    /* scratch */
+	uint64_t reported, reported_bytes, direct_reported;
+	uint64_t percpu_reported, percpu_bytes;
+};
+
+/* The direct orphans of one allocation stack (or call site, or cache). */
+struct group {
+	uint8_t key_type;
+	uint64_t key;
+	size_t first;              /* orphan whose record is printed */
+	size_t members;            /* where its direct orphans start in order[] */
+	uint64_t direct, indirect, bytes;
+	uint32_t min_size, max_size;
+	uint64_t min_age, max_age;
+	int have_age;
+	size_t samples[MAX_GROUP_SAMPLES];
+	unsigned nsamples;
+	uint32_t caches[MAX_GROUP_CACHES];
+	unsigned ncaches, more_caches;
+};
+
+/* ---- orphans.c: the facts ---- */
+const struct mlk_cache *mlk_report_cache(const struct memleak_run *run,
+					 const struct mlk_block *b);
+const struct mlk_block *mlk_report_orphan(const struct report *r, size_t i);
+/* r->ai := what the kernel recorded of b; 0, or -1 (r->ai.why says why). */
+int mlk_report_alloc_info(struct report *r, const struct mlk_block *b);
+/* Notes for every orphan: grouping key, age, in flight, suppressed,
+ * selected by the filters; the counts of r. */
+void mlk_report_take_notes(struct report *r);
+/* Is per-cpu orphan b reported (filters, suppressions)? */
+int mlk_report_percpu_selected(const struct report *r,
+			       const struct mlk_block *b);
+/*
+ * The groups of the selected direct orphans, largest first (*groups and
+ * *order malloc'd; order[] holds each group's members from g->members);
+ * 0, or -1 when out of memory.
+ */
+int mlk_report_groups(struct report *r, struct group **groups,
+		      size_t *ngroups, size_t **order);
+/*
+ * The stable id of a group: FNV-1a of the grouping key's kind, the function
+ * names of its stack (or call site, or vmalloc caller) without offsets or
+ * addresses, and its cache name that sorts first (its kind for blocks of no
+ * cache). The same leak has the same id across boots (KASLR moves
+ * addresses, not names) and across kernels built from the same code.
+ * Uses r->ai.
+ */
+uint64_t mlk_report_stable_id(struct report *r, const struct group *g);
+
+/* ---- json.c: JSON Lines (-j) ---- */
+int mlk_json_open(struct memleak_run *run, const char *path);
+void mlk_json_close(struct memleak_run *run);
+void mlk_json_run_record(struct report *r);
+void mlk_json_orphans(struct report *r);
+void mlk_json_groups(struct report *r, const struct group *groups,
+		     size_t ngroups);
+void mlk_json_summary(struct report *r, int partial);
+
+#endif /* MLK_REPORT_H */
