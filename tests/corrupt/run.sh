@@ -140,4 +140,51 @@ else
 	rc612=$?
 	echo "corrupt 6.12: $((SECONDS - start)) s" >&2
 fi
-[ "$rc" = 0 ] && [ "$rc612" = 0 ]
+
+# ---- the 7.2 set -------------------------------------------------------------
+K72=7.2.13+deb14-cloud-amd64
+
+# sources_72: sets FIX72 (the 7.2 "leaks-nodebug" fixture dir: SLUB sheaves
+# serve only caches without slub_debug flags) and CRASH72 (the crash
+# snapshot: crash 9.0.2 cannot open 7.2), or says why not (return 1).
+sources_72() {
+	local out
+	FIX72=${CORRUPT_FIXTURE_72:-}
+	CRASH72=${CORRUPT_CRASH_72:-}
+	if [ -z "$FIX72" ]; then
+		FIX72=$(fixture_dir leaks-nodebug "$K72") || FIX72=
+	fi
+	if [ -z "$CRASH72" ]; then
+		out=$("$REPO/tests/fixture/build-crash.sh" snapshot </dev/null) || out=
+		CRASH72=$(sed -n 's/^CRASH=//p' <<<"$out" | tail -n 1)
+	fi
+	if [ -z "$FIX72" ] || [ ! -f "$FIX72/vmcore" ]; then
+		WHY="no 7.2 fixture (CORRUPT_FIXTURE_72, or build-fixture.sh leaks-nodebug $K72)"
+		return 1
+	fi
+	if [ -f "$FIX72/release" ] && [ "$(cat "$FIX72/release")" != "$K72" ]; then
+		WHY="$FIX72 is the fixture of $(cat "$FIX72/release"), not $K72"
+		return 1
+	fi
+	if [ -z "$CRASH72" ] || [ ! -x "$CRASH72" ]; then
+		WHY="no crash snapshot (CORRUPT_CRASH_72, or tests/fixture/build-crash.sh snapshot)"
+		return 1
+	fi
+}
+
+rc72=0
+if [ "${CORRUPT_SKIP_72:-0}" = 1 ]; then
+	echo "NOTE: corrupt 7.2: not run (CORRUPT_SKIP_72=1)"
+elif ! sources_72; then
+	echo "FAIL: corrupt 7.2: not run: $WHY"
+	rc72=1
+else
+	start=$SECONDS
+	"$PY" "$REPO/tests/corrupt/corrupt.py" --set 7.2 --label 7.2 \
+		--fixture "$FIX72" --crash "$CRASH72" \
+		--so "$SO" --work "$WORK/7.2" \
+		${CORRUPT_ONLY:+--only "$CORRUPT_ONLY"}
+	rc72=$?
+	echo "corrupt 7.2: $((SECONDS - start)) s" >&2
+fi
+[ "$rc" = 0 ] && [ "$rc612" = 0 ] && [ "$rc72" = 0 ]
