@@ -27,13 +27,22 @@ A second set (--set 6.12, on a 6.12 dump under a crash that opens it,
 (vmap_nodes, nr_vmap_nodes, a busy list looped or run into garbage) and the
 page types in page->page_type (a slab retyped as a free buddy page or as
 nothing, a free page typed as a slab), and runs a few generic cases through
-the new slab paths; its case names print as LABEL/NAME (--label).
+the new slab paths; its case names print as LABEL/NAME (--label). A third
+(--set 7.2, on the 7.2 leaks-nodebug dump under the crash snapshot) damages
+SLUB sheaves and node barns: a sheaf's size, cache and objects[], a barn's
+full-sheaves list, its pointer and nr_full, a CPU's main sheaf.
+
+The units of work (the pristine session, each memory session, each file
+case) run on CORRUPT_JOBS threads (default 2), each thread with its own
+work subdirectory for its copies of the dump; what a unit prints is held
+and printed whole in the order the units were scheduled. The other units'
+checks wait for the pristine figures; Ctrl-C on a pty runs alone after them.
 
 Usage: corrupt.py --fixture DIR [--fixture-nodebug DIR] --so kmemleak.so
                   --work DIR [--only case,case] [--crash PATH]
-                  [--set 6.1|6.12 --label LABEL]
+                  [--set 6.1|6.12|7.2 --label LABEL]
 Prints PASS:/FAIL: lines and "FIGURE corruption: N cases, M passed"
-("FIGURE corruption LABEL: ..." for --set 6.12).
+("FIGURE corruption LABEL: ..." for --set 6.12 and 7.2).
 """
 import argparse
 import concurrent.futures
