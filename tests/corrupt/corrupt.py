@@ -1706,8 +1706,10 @@ class Suite:
                     os.unlink(os.path.join(d, f))
 
     # ---- units of work ----
-    def schedule(self, fn, *args):
-        self.units.append(lambda: fn(*args))
+    def schedule(self, fn, *args, cases=()):
+        """A unit of work; cases: the names of its cases (failed, each,
+        should the unit raise)."""
+        self.units.append((lambda: fn(*args), cases))
 
     def schedule_pristine(self, fn):
         """The pristine session: its figures are the baseline that the
@@ -1717,7 +1719,7 @@ class Suite:
                 fn()
             finally:
                 self.base_ready.set()
-        self.units.append(unit)
+        self.units.append((unit, ('pristine-baseline',)))
 
     def run_units(self, jobs):
         """Runs the scheduled units on jobs threads, each worker with its
@@ -1736,14 +1738,16 @@ class Suite:
             for future in done:
                 self._print_unit(future.result())
 
-    def _run_unit(self, fn):
+    def _run_unit(self, unit):
+        fn, cases = unit
         sink = _unit.sink = Sink()
         try:
             fn()
-        except Exception:  # a bug of the suite must not stop the others
-            emit('FAIL: corrupt %ssuite: a unit of work raised:\n%s' % (
-                self.res.prefix, quote(traceback.format_exc(), 40)))
-            sink.cases.append(('suite-error', False))
+        except Exception as e:  # the others must still run
+            for name in [c for c in cases if self.wanted(c)] or ['suite']:
+                self.res.case(name, [('run', False, 'the suite raised %r' %
+                                      e)])
+            emit(quote(traceback.format_exc(), 40), err=True)
         finally:
             _unit.sink = None
         return sink
@@ -1967,7 +1971,7 @@ class Suite:
 
     # ---- memory damage ----
     def mem_session(self, *session):
-        self.schedule(self._run_mem_session, *session)
+        self.schedule(self._run_mem_session, *session, cases=session[1])
 
     def _run_mem_session(self, name, case_names, memleak_cmds,
                          variant='leaks'):
@@ -2034,7 +2038,8 @@ class Suite:
 
     # ---- damage to the file ----
     def file_case(self, *case, **kw):
-        self.schedule(lambda: self._run_file_case(*case, **kw))
+        self.schedule(lambda: self._run_file_case(*case, **kw),
+                      cases=case[:1])
 
     def _run_file_case(self, name, make, cmds, checks_fn, dumpname='vmcore'):
         """make(path) damages a copy (or returns another path to use)."""
