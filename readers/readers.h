@@ -106,7 +106,8 @@ struct mlk_slub_stats {
 	/* sheaves (6.18+): see slub.c */
 	uint64_t sheaves;            /* sheaves read (CPU, barn, RCU) */
 	uint64_t sheaves_rcu;        /* of them waiting on RCU callbacks */
-	uint64_t sheaves_bad;        /* wrong cache, absurd size, unreadable */
+	uint64_t sheaves_bad;        /* wrong cache, absurd size, unreadable,
+					NULL main; barns unreadable or cut */
 	uint64_t sheaf_free;         /* objects marked free from sheaves */
 	uint64_t deferred_free;      /* of them on kfree_nolock() lists */
 	uint64_t sheaf_wild;         /* pointers not a free object of the

@@ -486,16 +486,45 @@ static const struct cpu_slab *find_cpu_slab(const struct mlk_slab_walk *w,
 
 /* ---- sheaves (6.18+) ------------------------------------------------------- */
 
+/* Where a sheaf was found, for the messages: "CPU 1 main", "node 0 barn". */
+struct sheaf_place {
+	const char *kind;  /* "CPU", "node", "RCU callback" */
+	long n;            /* its CPU or node; < 0: none */
+	const char *which; /* "main", "spare", "rcu_free", "barn", "" */
+};
+
+/*
+ * A sheaf that cannot be trusted: counted, named with set debug 1; none of
+ * its pointers is used, so its objects stay tracked (referenced from the
+ * sheaf, not reported).
+ */
+static void refuse_sheaf(struct mlk_slab_walk *w, ulong addr, uint32_t idx,
+			 const struct sheaf_place *at, const char *why)
+{
+	w->slub->st.sheaves_bad++;
+	if (!CRASHDEBUG(1))
+		return;
+	if (at->n >= 0)
+		error(INFO, "sheaf %lx (%s, %s %ld %s): %s; ignored\n", addr,
+		      w->slub->caches[idx].name, at->kind, at->n, at->which,
+		      why);
+	else
+		error(INFO, "sheaf %lx (%s, %s): %s; ignored\n", addr,
+		      w->slub->caches[idx].name, at->kind, why);
+}
+
 /*
  * One sheaf at addr of cache idx (NULL: none): its object pointers go into
  * the walk's set. The sheaf must name the cache and hold no more than max
- * objects; otherwise it is damage and none of its pointers is used.
+ * objects (mm/slub.c: a sheaf's size never exceeds its capacity, and
+ * sheaf->cache is set at __alloc_empty_sheaf()); otherwise it is damage
+ * and none of its pointers is used.
  */
 static int read_sheaf(struct mlk_slab_walk *w, ulong addr, uint32_t idx,
-		      uint32_t max)
+		      uint32_t max, const struct sheaf_place *at)
 {
-	struct mlk_slub_stats *st = &w->slub->st;
 	const struct mlk_cache *c = &w->slub->caches[idx];
+	char why[96];
 	ulong cache;
 	uint32_t size, i;
 	size_t len;
@@ -503,19 +532,30 @@ static int read_sheaf(struct mlk_slab_walk *w, ulong addr, uint32_t idx,
 	if (!addr)
 		return 0;
 	if (!mlk_read_ulong(addr + L.sheaf_cache, &cache) ||
-	    !mlk_readk(addr + L.sheaf_size, &size, sizeof(size)) ||
-	    cache != c->addr || size > max) {
-		st->sheaves_bad++;
+	    !mlk_readk(addr + L.sheaf_size, &size, sizeof(size))) {
+		refuse_sheaf(w, addr, idx, at, "unreadable");
 		return 0;
 	}
-	st->sheaves++;
+	if (cache != c->addr) {
+		snprintf(why, sizeof(why), "its cache field is %lx, not the "
+			 "cache's %lx", cache, c->addr);
+		refuse_sheaf(w, addr, idx, at, why);
+		return 0;
+	}
+	if (size > max) {
+		snprintf(why, sizeof(why), "size %u above its capacity %u",
+			 size, max);
+		refuse_sheaf(w, addr, idx, at, why);
+		return 0;
+	}
+	w->slub->st.sheaves++;
 	if (!size)
 		return 0;
 	len = (size_t)size * sizeof(ulong);
 	if (mlk_buf_reserve(&w->sheaf_buf, len) < 0)
 		return -1;
 	if (!mlk_readk(addr + L.sheaf_objects, w->sheaf_buf.data, len)) {
-		st->sheaves_bad++;
+		refuse_sheaf(w, addr, idx, at, "objects unreadable");
 		return 0;
 	}
 	for (i = 0; i < size; i++)
@@ -529,6 +569,7 @@ static int read_sheaf(struct mlk_slab_walk *w, ulong addr, uint32_t idx,
 struct barn_walk {
 	struct mlk_slab_walk *w;
 	uint32_t idx;
+	struct sheaf_place at;
 	int oom;
 };
 
@@ -538,7 +579,7 @@ static int barn_sheaf(ulong node, void *arg)
 	const struct mlk_cache *c = &b->w->slub->caches[b->idx];
 
 	if (read_sheaf(b->w, node - L.sheaf_barn_list, b->idx,
-		       c->sheaf_capacity) < 0) {
+		       c->sheaf_capacity, &b->at) < 0) {
 		b->oom = 1;
 		return 1;
 	}
@@ -565,12 +606,31 @@ static ulong barn_of(const struct mlk_cache *c, long n)
 	return barn;
 }
 
+/*
+ * Node n's barn of cache c, damaged: its pointer unreadable, or its list
+ * of full sheaves looped or run into garbage (mm/slub.c: barn_init(),
+ * barn_put_full_sheaf()). The sheaves not read keep their objects tracked.
+ */
+static void barn_damaged(struct mlk_slab_walk *w, const struct mlk_cache *c,
+			 long n, ulong barn, long read)
+{
+	w->slub->st.sheaves_bad++;
+	if (read < 0)
+		error(INFO, "%s: the barn of node %ld (%lx) is unreadable; its "
+		      "sheaves are not read\n", c->name, n, barn);
+	else
+		error(INFO, "%s: the full-sheaves list of node %ld's barn is "
+		      "damaged; %ld sheaves read\n", c->name, n, read);
+}
+
 /* A node barn's full sheaves (its empty ones hold nothing). */
 static int read_barns(struct mlk_slab_walk *w, uint32_t idx, long nodes)
 {
 	const struct mlk_cache *c = &w->slub->caches[idx];
-	struct barn_walk b = { .w = w, .idx = idx };
-	long n;
+	struct barn_walk b = { .w = w, .idx = idx,
+			       .at = { "node", 0, "barn" } };
+	ulong first;
+	long n, read;
 	int truncated;
 
 	if (L.barn_full < 0 || L.sheaf_barn_list < 0)
@@ -580,12 +640,18 @@ static int read_barns(struct mlk_slab_walk *w, uint32_t idx, long nodes)
 
 		if (!barn)
 			continue;
-		mlk_walk_list(barn + L.barn_full, MAX_BARN_SHEAVES, barn_sheaf,
-			      &b, &truncated);
+		if (!IS_KVADDR(barn) ||
+		    !mlk_read_ulong(barn + L.barn_full, &first)) {
+			barn_damaged(w, c, n, barn, -1);
+			continue;
+		}
+		b.at.n = n;
+		read = mlk_walk_list(barn + L.barn_full, MAX_BARN_SHEAVES,
+				     barn_sheaf, &b, &truncated);
 		if (b.oom)
 			return -1;
 		if (truncated)
-			w->slub->st.sheaves_bad++;
+			barn_damaged(w, c, n, barn, read);
 	}
 	return 0;
 }
@@ -609,6 +675,7 @@ static long numa_nodes(void)
 static int rcu_list_sheaves(struct mlk_slab_walk *w, ulong head,
 			    ulong fn1, ulong fn2)
 {
+	const struct sheaf_place rcu = { "RCU callback", -1, "" };
 	ulong cb = head, func;
 	long n;
 
@@ -628,7 +695,7 @@ static int rcu_list_sheaves(struct mlk_slab_walk *w, ulong head,
 				w->slub->st.sheaves_rcu++;
 				/* a prefilled sheaf's capacity may differ */
 				if (read_sheaf(w, sheaf, (uint32_t)idx,
-					       MAX_SHEAF_OBJECTS) < 0)
+					       MAX_SHEAF_OBJECTS, &rcu) < 0)
 					return -1;
 			}
 		}
@@ -705,13 +772,41 @@ static int read_deferred_frees(struct mlk_slab_walk *w)
 	return 0;
 }
 
+/*
+ * One CPU's main, spare and rcu_free sheaves of cache idx. The main sheaf
+ * of a cache with sheaves is never NULL (mm/slub.c: init_percpu_sheaves():
+ * "fast paths assume s->cpu_sheaves and pcs->main always exists"): a NULL
+ * one is damage, and whatever sheaf it held is lost.
+ */
+static int read_cpu_sheaves(struct mlk_slab_walk *w, uint32_t idx, int cpu)
+{
+	static const char *const names[] = { "main", "spare", "rcu_free" };
+	const long fields[] = { L.pcs_main, L.pcs_spare, L.pcs_rcu_free };
+	const struct mlk_cache *c = &w->slub->caches[idx];
+	ulong pcs = c->cpu_sheaves + kt->__per_cpu_offset[cpu];
+	size_t k;
+
+	for (k = 0; k < MLK_COUNT(fields); k++) {
+		struct sheaf_place at = { "CPU", cpu, names[k] };
+		ulong sheaf;
+
+		if (fields[k] < 0 || !mlk_read_ulong(pcs + fields[k], &sheaf))
+			continue;
+		if (!sheaf && fields[k] == L.pcs_main)
+			refuse_sheaf(w, 0, idx, &at, "NULL, yet a cache "
+				     "with sheaves always has a main sheaf");
+		else if (read_sheaf(w, sheaf, idx, c->sheaf_capacity, &at) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int read_sheaves(struct mlk_slab_walk *w)
 {
 	struct mlk_slub *slub = w->slub;
 	long nodes = numa_nodes();
 	int ncpus = mlk_possible_cpus(), cpu;
-	const long pcs_fields[] = { L.pcs_main, L.pcs_spare, L.pcs_rcu_free };
-	size_t i, k;
+	size_t i;
 
 	if (!have_sheaves())
 		return 0;
@@ -720,20 +815,9 @@ static int read_sheaves(struct mlk_slab_walk *w)
 
 		if (c->skipped || !c->cpu_sheaves || !c->sheaf_capacity)
 			continue;
-		for (cpu = 0; cpu < ncpus; cpu++) {
-			ulong pcs = c->cpu_sheaves + kt->__per_cpu_offset[cpu];
-
-			for (k = 0; k < MLK_COUNT(pcs_fields); k++) {
-				ulong sheaf;
-
-				if (pcs_fields[k] < 0 ||
-				    !mlk_read_ulong(pcs + pcs_fields[k], &sheaf))
-					continue;
-				if (read_sheaf(w, sheaf, (uint32_t)i,
-					       c->sheaf_capacity) < 0)
-					return -1;
-			}
-		}
+		for (cpu = 0; cpu < ncpus; cpu++)
+			if (read_cpu_sheaves(w, (uint32_t)i, cpu) < 0)
+				return -1;
 		if (read_barns(w, (uint32_t)i, nodes) < 0)
 			return -1;
 	}

@@ -353,8 +353,9 @@ static void print_coverage(const struct memleak_run *run)
 	    ss->sheaf_wild || ss->sheaf_unmatched)
 		fprintf(fp, "  sheaves:         %llu objects cached free in %llu "
 			"sheaves (%llu waiting for RCU) and %llu deferred "
-			"frees, not tracked; damage ignored: %llu sheaves "
-			"unreadable or not of their cache, %llu pointers no "
+			"frees, not tracked; damage ignored: %llu sheaves or "
+			"barn lists unreadable, cut, not of their cache or "
+			"above their capacity, %llu pointers no "
 			"free object of their cache, %llu in no slab read\n",
 			(unsigned long long)(ss->sheaf_free),
 			(unsigned long long)ss->sheaves,

@@ -27,16 +27,27 @@ A second set (--set 6.12, on a 6.12 dump under a crash that opens it,
 (vmap_nodes, nr_vmap_nodes, a busy list looped or run into garbage) and the
 page types in page->page_type (a slab retyped as a free buddy page or as
 nothing, a free page typed as a slab), and runs a few generic cases through
-the new slab paths; its case names print as LABEL/NAME (--label).
+the new slab paths; its case names print as LABEL/NAME (--label). A third
+(--set 7.2, on the 7.2 leaks-nodebug dump under the crash snapshot) damages
+SLUB sheaves and node barns: a sheaf's size, cache and objects[], a barn's
+full-sheaves list, its pointer and nr_full, a CPU's main sheaf.
+
+The units of work (the pristine session, each memory session, each file
+case) run on CORRUPT_JOBS threads (default 2), each thread with its own
+work subdirectory for its copies of the dump; what a unit prints is held
+and printed whole in the order the units were scheduled. The other units'
+checks wait for the pristine figures; Ctrl-C on a pty runs alone after them.
 
 Usage: corrupt.py --fixture DIR [--fixture-nodebug DIR] --so kmemleak.so
                   --work DIR [--only case,case] [--crash PATH]
-                  [--set 6.1|6.12 --label LABEL]
+                  [--set 6.1|6.12|7.2 --label LABEL]
 Prints PASS:/FAIL: lines and "FIGURE corruption: N cases, M passed"
-("FIGURE corruption LABEL: ..." for --set 6.12).
+("FIGURE corruption LABEL: ..." for --set 6.12 and 7.2).
 """
 import argparse
+import concurrent.futures
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -45,7 +56,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,6 +67,7 @@ from vmcore import Dump, DumpError  # noqa: E402
 
 CRASH = 'crash'  # the crash binary (--crash)
 BOUND = float(os.environ.get('CORRUPT_BOUND', 120))      # (b), seconds
+JOBS = max(1, int(os.environ.get('CORRUPT_JOBS', 2)))    # crash sessions at once
 TIMEOUT = float(os.environ.get('CORRUPT_TIMEOUT', 240))  # per crash session
 WILD = 0x4141414141414141      # non-canonical: no kernel address
 USER = 0x00007f5a12345000      # a user-space address
@@ -63,8 +77,35 @@ CRASHED_RE = re.compile(r'segmentation violation|SIGSEGV|SIGBUS|core dumped|'
                         r'AddressSanitizer|runtime error:')
 
 
+# ---- output held per unit of work ---------------------------------------------
+#
+# Units of work (a pristine session, a memory session, a file case) run on
+# CORRUPT_JOBS threads, each running crash in a subprocess. What a unit
+# prints goes to its own Sink and is printed when the unit's turn comes, in
+# the order the units were scheduled: the output is the same whatever the
+# number of workers.
+
+class Sink:
+    """What one unit printed (stdout and stderr lines) and its cases."""
+
+    def __init__(self):
+        self.lines = []  # (to stderr?, text)
+        self.cases = []  # (name, ok)
+
+
+_unit = threading.local()  # .sink: the running unit's Sink; .dir: its work dir
+
+
+def emit(text, err=False):
+    sink = getattr(_unit, 'sink', None)
+    if sink is not None:
+        sink.lines.append((err, text))
+    else:
+        print(text, file=sys.stderr if err else sys.stdout, flush=True)
+
+
 def log(msg):
-    print('corrupt: ' + msg, file=sys.stderr, flush=True)
+    emit('corrupt: ' + msg, err=True)
 
 
 def quote(text, n=12):
@@ -217,11 +258,13 @@ class Results:
         for label, ok, detail in checks:
             verdict = 'PASS' if ok else (
                 'KNOWN-FAIL' if name in KNOWN_BUGS else 'FAIL')
-            print('%s: corrupt %s%s: %s%s' % (
+            emit('%s: corrupt %s%s: %s%s' % (
                 verdict, self.prefix, name, label,
-                ' (%s)' % detail if detail else ''), flush=True)
+                ' (%s)' % detail if detail else ''))
             ok_all = ok_all and ok
-        self.cases.append((name, ok_all))
+        sink = getattr(_unit, 'sink', None)
+        (sink.cases if sink is not None else self.cases).append(
+            (name, ok_all))
         return ok_all
 
 
@@ -282,6 +325,8 @@ class Targets:
         self.planted_addrs = [int(r['addr'], 16) for r in planted]
         self.planted_caches = {r['cache'] for r in planted} | {
             'memleak_test_cache'}
+        self.commands = []  # memleak commands a case adds (memleak -w)
+        self.sheaf_damage = [0, 0, 0]  # sheaf damage planted, by kind
 
     def partial_slab(self, min_free=3, size_max=None):
         k = self.k
@@ -1168,6 +1213,302 @@ def c_cnt_objects_gt_oo(t):
         counters_checks('objects > oo'))
 
 
+# ---- 6.18-7.2: SLUB sheaves and node barns --------------------------------------
+#
+# A sheaf (struct slab_sheaf) caches free objects of one cache: each CPU's
+# main, spare and rcu_free sheaf, and the full sheaves on each node's barn
+# (7.1+ s->per_node[n].barn). memleak takes their objects for free ones
+# (readers/slub.c: read_sheaves(); engine/slub_decode.c:
+# mlk_sheaf_ptrs_mark()). A damaged sheaf must be refused and said so, and
+# must neither hide a leak nor turn its cached objects into leaks.
+
+SHEAVES_LINE = r'^  sheaves: .*damage ignored: (\d+) sheaves.*?, (\d+) pointers no ' \
+    r'free object of their cache, (\d+) in no slab read'
+
+
+def sheaf_damage(run):
+    """(refused sheaves or cut barn lists, wild pointers, pointers in no
+    slab) of the last summary's sheaves: line; None when there is none."""
+    hits = grep(run, SHEAVES_LINE)
+    if not hits:
+        return None
+    m = re.search(SHEAVES_LINE, hits[-1])
+    return tuple(int(x) for x in m.groups())
+
+
+def check_sheaf_damage(t, what, which):
+    """The sheaves: line counts damage of kind which (0 refused sheaves or
+    cut barn lists, 1 wild pointers, 2 pointers in no slab): at least one
+    more than the pristine dump per case of the session that plants that
+    kind (t.sheaf_damage), so that each such case's damage must count."""
+    names = ('sheaves refused or barn lists cut', 'pointers no free object '
+             'of their cache', 'pointers in no slab read')
+    t.sheaf_damage[which] += 1
+    planted = t.sheaf_damage
+
+    def check(run, base):
+        got = sheaf_damage(run)
+        was = base.get('sheaf_damage') or (0, 0, 0)
+        want = was[which] + planted[which]
+        return ('(c) summary: %s counted (%s)' % (names[which], what),
+                got is not None and got[which] >= want,
+                'sheaves: line %s, pristine %s, want >= %d' % (got, was,
+                                                                want))
+    return check
+
+
+def planted_leaks_reported(t):
+    leaks = [(r['scenario'], int(r['addr'], 16)) for r in t.planted
+             if r['expect'] == 'leak']
+
+    def check(run, base):
+        missing = [n for n, a in leaks if not orphan_block(run, a)]
+        return ('(c) every planted leak still reported', bool(leaks) and
+                not missing, '%d planted, missing: %s' % (
+                    len(leaks), ', '.join(missing[:4]) or 'none'))
+    return check
+
+
+def none_reported(addrs, what):
+    """None of addrs (objects cached free in a sheaf) reported as a leak."""
+    def check(run, base):
+        hit = [a for a in addrs if orphan_block(run, a)]
+        return ('(c) no object of %s reported as a leak' % what,
+                bool(addrs) and not hit, '%d of %d reported%s' % (
+                    len(hit), len(addrs), ': %#x' % hit[0] if hit else ''))
+    return check
+
+
+def no_direct_leak(addrs, what):
+    """No flood: none of addrs (objects cached free in a sheaf that lost its
+    only pointer) is a direct leak; each is at most an indirect one, held
+    by what held it."""
+    def check(run, base):
+        direct = [a for a in addrs if 'leak: direct' in orphan_block(run, a)]
+        return ('(c) no object of %s reported as a direct leak' % what,
+                bool(addrs) and not direct, '%d of %d direct%s' % (
+                    len(direct), len(addrs),
+                    ': %#x' % direct[0] if direct else ''))
+    return check
+
+
+def checker_of(*checks):
+    def checker(run, base):
+        return [c(run, base) for c in checks]
+    return checker
+
+
+def debug_line(pattern, what):
+    def check(run, base):
+        return check_re('(c) set debug 1 names it: %s' % what, run, pattern)
+    return check
+
+
+def sheaf_cache(t, min_size=2, capacity_room=0):
+    """A cache with sheaves, not planted, not used by another case, whose
+    CPU 0 main sheaf holds at least min_size objects and has capacity_room
+    free slots: (cache, main sheaf)."""
+    k = t.k
+    for c in k.sheaf_caches():
+        if c['addr'] in t.used_caches or c['name'] in t.planted_caches:
+            continue
+        sh = k.main_sheaf(c)
+        if sh['cache'] == c['addr'] and min_size <= sh['size'] <= \
+                c['capacity'] - capacity_room:
+            t.used_caches.add(c['addr'])
+            return c, sh
+    raise DumpError('no cache whose CPU 0 main sheaf holds %d objects with '
+                    '%d free slots' % (min_size, capacity_room))
+
+
+def barn_cache(t, min_full=1):
+    """A cache whose node 0 barn has at least min_full full sheaves:
+    (cache, barn address, its full sheaves)."""
+    k = t.k
+    best = None
+    for c in k.sheaf_caches():
+        if c['addr'] in t.used_caches or c['name'] in t.planted_caches:
+            continue
+        barn = k.d.u64(k.barn_ptr_addr(c))
+        if not barn:
+            continue
+        full = k.barn_full_sheaves(barn)
+        if len(full) >= min_full and (best is None or
+                                      len(full) > len(best[2])):
+            best = (c, barn, full)
+    if best is None:
+        raise DumpError('no barn with %d full sheaves' % min_full)
+    t.used_caches.add(best[0]['addr'])
+    return best
+
+
+def sheaf_size_case(size_of, what):
+    def case(t):
+        c, sh = sheaf_cache(t)
+        size = size_of(c)
+        t.k.d.put_u32(sh['addr'] + t.k.off('slab_sheaf.size'), size)
+        return ('CPU 0 main sheaf %#x of %s (%d objects, capacity %d): size '
+                '= %#x (%s)' % (sh['addr'], c['name'], sh['size'],
+                                c['capacity'], size, what),
+                checker_of(
+                    debug_line(r'sheaf %x \(%s, CPU 0 main\): size \d+ above '
+                               r'its capacity' % (sh['addr'],
+                                                  re.escape(c['name'])),
+                               'sheaf refused, size above capacity'),
+                    none_reported(sh['ptrs'], 'the refused sheaf'),
+                    planted_leaks_reported(t)))
+    return case
+
+
+def c_sheaf_cache_elsewhere(t):
+    c, sh = sheaf_cache(t)
+    other = next(x for x in t.k.caches() if x['addr'] != c['addr'])
+    t.k.d.put_u64(sh['addr'] + t.k.off('slab_sheaf.cache'), other['addr'])
+    return ('CPU 0 main sheaf %#x of %s (%d objects): cache = %#x (%s)' % (
+        sh['addr'], c['name'], sh['size'], other['addr'], other['name']),
+        checker_of(
+            debug_line(r'sheaf %x \(%s, CPU 0 main\): its cache field is %x'
+                       % (sh['addr'], re.escape(c['name']), other['addr']),
+                       'sheaf refused, not of its cache'),
+            none_reported(sh['ptrs'], 'the refused sheaf'),
+            planted_leaks_reported(t)))
+
+
+def sheaf_extra_entry(value_of, what, which):
+    """One entry more in a sheaf (size + 1, objects[size] = value): its
+    other entries stay trusted, the new one is damage of kind which."""
+    def case(t):
+        k = t.k
+        c, sh = sheaf_cache(t, capacity_room=1)
+        value = value_of(t, c, sh)
+        slot = sh['addr'] + k.off('slab_sheaf.objects') + 8 * sh['size']
+        k.d.put_u64(slot, value)
+        k.d.put_u32(sh['addr'] + k.off('slab_sheaf.size'), sh['size'] + 1)
+        checks = [check_sheaf_damage(t, what, which),
+                  none_reported(sh['ptrs'], 'the sheaf (its good entries '
+                                'still taken as free)'),
+                  planted_leaks_reported(t)]
+        if which == 1 and value in t.planted_addrs:
+            checks.append(still_tracked(t, value))
+        return ('CPU 0 main sheaf %#x of %s (%d objects): objects[%d] = %#x '
+                '(%s), size %d' % (sh['addr'], c['name'], sh['size'],
+                                   sh['size'], value, what, sh['size'] + 1),
+                checker_of(*checks))
+    return case
+
+
+def still_tracked(t, addr):
+    """memleak -w addr: the object is still a tracked block (the wild
+    sheaf pointer did not make it free)."""
+    t.commands.append('memleak -q -w %#x' % addr)
+
+    def check(run, base):
+        return check_re('(c) %#x is still a tracked block (memleak -w)' %
+                        addr, run, r'-w: watching slab object 0x0*%x ' % addr)
+    return check
+
+
+def reachable_planted(t, c, sh):
+    """A planted reachable object of another cache than the sheaf's."""
+    for r in t.planted:
+        if r['expect'] == 'reachable' and r['cache'].startswith('kmalloc-') \
+                and r['cache'] != c['name']:
+            return int(r['addr'], 16)
+    raise DumpError('no planted reachable kmalloc object')
+
+
+def c_barn_loop(t):
+    k = t.k
+    c, barn, full = barn_cache(t, min_full=2)
+    a, b = full[len(full) * 2 // 3], full[len(full) // 3]
+    if a is b:
+        a, b = full[-1], full[0]
+    lo = k.off('slab_sheaf.barn_list')
+    k.d.put_u64(a['addr'] + lo, b['addr'] + lo)
+    return ('node 0 barn %#x of %s (%d full sheaves): sheaf %#x barn_list.next '
+            '-> sheaf %#x (earlier): a loop' % (barn, c['name'], len(full),
+                                                a['addr'], b['addr']),
+            checker_of(
+                barn_message(c, 'full-sheaves list of node 0\'s barn is '
+                             'damaged', 'list cut'),
+                none_reported([p for sh in full for p in sh['ptrs']],
+                              'the barn\'s sheaves'),
+                planted_leaks_reported(t)))
+
+
+def barn_message(c, text, what):
+    def check(run, base):
+        return check_re('(c) message names the cache\'s barn (%s)' % what,
+                        run, r'^memleak: %s: .*%s' % (re.escape(c['name']),
+                                                      text))
+    return check
+
+
+def c_barn_head_garbage(t):
+    k = t.k
+    c, barn, full = barn_cache(t)
+    k.d.put_u64(barn + k.off('node_barn.sheaves_full'), WILD)
+    return ('node 0 barn %#x of %s (%d full sheaves): sheaves_full.next = %#x'
+            % (barn, c['name'], len(full), WILD),
+            checker_of(
+                barn_message(c, 'full-sheaves list of node 0\'s barn is '
+                             'damaged; 0 sheaves read', 'list head garbage'),
+                none_reported([p for sh in full for p in sh['ptrs']],
+                              'the barn\'s sheaves'),
+                planted_leaks_reported(t)))
+
+
+def c_barn_pointer_garbage(t):
+    k = t.k
+    c, barn, full = barn_cache(t)
+    k.d.put_u64(k.barn_ptr_addr(c), WILD)
+    return ('kmem_cache %#x (%s): per_node[0].barn = %#x (was %#x, %d full '
+            'sheaves)' % (c['addr'], c['name'], WILD, barn, len(full)),
+            checker_of(
+                barn_message(c, r'the barn of node 0 \(%x\) is unreadable' %
+                             WILD, 'barn pointer garbage'),
+                no_direct_leak([p for sh in full for p in sh['ptrs']],
+                               'the lost barn\'s sheaves'),
+                planted_leaks_reported(t)))
+
+
+def pcs_main_case(value_of, what, pattern):
+    def case(t):
+        k = t.k
+        c, sh = sheaf_cache(t, min_size=1)
+        value = value_of(t)
+        k.d.put_u64(k.pcs(c) + k.off('slub_percpu_sheaves.main'), value)
+        return ('%s: CPU 0 pcs->main = %#x (%s; was sheaf %#x, %d objects)'
+                % (c['name'], value, what, sh['addr'], sh['size']),
+                checker_of(
+                    debug_line(r'sheaf %s \(%s, CPU 0 main\): %s' % (
+                        pattern(value), re.escape(c['name']), what),
+                        'main sheaf %s' % what),
+                    no_direct_leak(sh['ptrs'], 'the lost sheaf'),
+                    planted_leaks_reported(t)))
+    return case
+
+
+def c_barn_nr_full(t):
+    """nr_full is a count memleak does not use: the list is what counts."""
+    k = t.k
+    c, barn, full = barn_cache(t)
+    at = barn + k.off('node_barn.nr_full')
+    was = k.d.u32(at)
+    k.d.put_u32(at, 0xffffffff)
+
+    def no_barn_message(run, base):
+        hits = grep(run, r'^memleak: %s: .*barn' % re.escape(c['name']))
+        return ('(c) the barn is read as usual: no message about it',
+                not hits, hits[0].strip()[:120] if hits else '')
+    return ('node 0 barn %#x of %s: nr_full = 0xffffffff (was %d, %d on the '
+            'list)' % (barn, c['name'], was, len(full)),
+            checker_of(no_barn_message,
+                       none_reported([p for sh in full for p in sh['ptrs']],
+                                     'the barn\'s sheaves (still free)'),
+                       planted_leaks_reported(t)))
+
+
 MEM_CASES = {
     'vmap-nodes-pointer-wild': c_vn_wild,
     'vmap-nodes-pointer-null': c_vn_null,
@@ -1223,6 +1564,25 @@ MEM_CASES = {
     'depot-handle-outside-pools': c_dp_handle,
     'depot-pool-pointer-unreadable': c_dp_pool_garbage,
     'jiffies-zero': c_jf_zero,
+    'sheaf-size-over-capacity': sheaf_size_case(
+        lambda c: c['capacity'] + 1, 'capacity + 1'),
+    'sheaf-size-huge': sheaf_size_case(lambda c: 0xfffffff0, 'huge'),
+    'sheaf-cache-elsewhere': c_sheaf_cache_elsewhere,
+    'sheaf-object-wild': sheaf_extra_entry(
+        lambda t, c, sh: WILD, 'non-canonical', 2),
+    'sheaf-object-duplicated': sheaf_extra_entry(
+        lambda t, c, sh: sh['ptrs'][0], 'objects[0] again', 1),
+    'sheaf-object-other-cache': sheaf_extra_entry(
+        reachable_planted, 'a live object of another cache', 1),
+    'barn-full-list-loop': c_barn_loop,
+    'barn-list-head-garbage': c_barn_head_garbage,
+    'barn-pointer-garbage': c_barn_pointer_garbage,
+    'pcs-main-null': pcs_main_case(
+        lambda t: 0, 'NULL', lambda v: '0'),
+    'pcs-main-wild': pcs_main_case(
+        lambda t: t.k.unreadable_kernel_address(), 'unreadable',
+        lambda v: '%x' % v),
+    'barn-nr-full-absurd': c_barn_nr_full,
 }
 
 # Sessions of memory damage: cases that do not interfere, the memleak
@@ -1288,6 +1648,23 @@ MEM_SESSIONS_612 = [
      ['memleak -q']),
 ]
 
+# The set of a 7.2 kernel without slub_debug (--set 7.2): SLUB sheaves and
+# node barns. Each case damages its own cache's sheaves or barn and checks
+# them only (set debug 1 names a refused sheaf, a barn message names the
+# cache; the objects of its sheaves; summary counts against how many cases
+# of the session plant that kind of damage), so that the cases share two
+# crash sessions (the snapshot takes ~25 s to open the dump).
+MEM_SESSIONS_72 = [
+    ('sheaves-and-barns', ['sheaf-size-over-capacity', 'sheaf-size-huge',
+                           'sheaf-cache-elsewhere', 'barn-full-list-loop',
+                           'barn-list-head-garbage', 'barn-pointer-garbage',
+                           'pcs-main-null', 'pcs-main-wild'],
+     ['set debug 1', 'memleak -x 0', 'set debug 0']),
+    ('sheaf-pointers', ['sheaf-object-wild', 'sheaf-object-duplicated',
+                        'sheaf-object-other-cache', 'barn-nr-full-absurd'],
+     ['memleak -x 0']),
+]
+
 
 # ---- the suite --------------------------------------------------------------------------
 
@@ -1313,13 +1690,75 @@ class Suite:
         if args.fixture_debug:
             self.variants['debug'] = args.fixture_debug
         self.recons = {}
+        self.recon_lock = threading.Lock()
+        self.units = []  # scheduled units of work (run_units())
+        self.base_ready = threading.Event()  # the pristine figures are in
         os.makedirs(self.work, exist_ok=True)
         self.logs = os.path.join(self.work, 'logs')
         os.makedirs(self.logs, exist_ok=True)
-        # copies left by an interrupted run (each is ~110 MB on disk)
-        for f in os.listdir(self.work):
-            if f.startswith(('vmcore-', 'file-')):
-                os.unlink(os.path.join(self.work, f))
+        # copies left by an interrupted run (each is ~110 MB on disk), in
+        # the work directory or a worker's (w0, w1...)
+        for d in [self.work] + [os.path.join(self.work, w) for w in
+                                os.listdir(self.work) if re.match(
+                                    r'w\d+$', w)]:
+            for f in os.listdir(d):
+                if f.startswith(('vmcore-', 'file-')):
+                    os.unlink(os.path.join(d, f))
+
+    # ---- units of work ----
+    def schedule(self, fn, *args, cases=()):
+        """A unit of work; cases: the names of its cases (failed, each,
+        should the unit raise)."""
+        self.units.append((lambda: fn(*args), cases))
+
+    def schedule_pristine(self, fn):
+        """The pristine session: its figures are the baseline that the
+        other units' checks wait for (base_ready), set even when it fails."""
+        def unit():
+            try:
+                fn()
+            finally:
+                self.base_ready.set()
+        self.units.append((unit, ('pristine-baseline',)))
+
+    def run_units(self, jobs):
+        """Runs the scheduled units on jobs threads, each worker with its
+        own work subdirectory (its copies of the dump); prints each unit's
+        output whole, in the order the units were scheduled."""
+        units, self.units = self.units, []
+        worker_ids = itertools.count()
+
+        def start_worker():
+            _unit.dir = os.path.join(self.work, 'w%d' % next(worker_ids))
+            os.makedirs(_unit.dir, exist_ok=True)
+
+        with concurrent.futures.ThreadPoolExecutor(
+                max_workers=jobs, initializer=start_worker) as pool:
+            done = [pool.submit(self._run_unit, u) for u in units]
+            for future in done:
+                self._print_unit(future.result())
+
+    def _run_unit(self, unit):
+        fn, cases = unit
+        sink = _unit.sink = Sink()
+        try:
+            fn()
+        except Exception as e:  # the others must still run
+            for name in [c for c in cases if self.wanted(c)] or ['suite']:
+                self.res.case(name, [('run', False, 'the suite raised %r' %
+                                      e)])
+            emit(quote(traceback.format_exc(), 40), err=True)
+        finally:
+            _unit.sink = None
+        return sink
+
+    def _print_unit(self, sink):
+        for err, text in sink.lines:
+            print(text, file=sys.stderr if err else sys.stdout, flush=True)
+        self.res.cases.extend(sink.cases)
+
+    def wait_for_base(self):
+        self.base_ready.wait()
 
     def wanted(self, name):
         # a case by its name, or by label/name (6.12/vmap-nodes-pointer-null)
@@ -1328,7 +1767,7 @@ class Suite:
 
     # ---- helpers ----
     def copy_dump(self, src, name):
-        dst = os.path.join(self.work, name)
+        dst = os.path.join(getattr(_unit, 'dir', None) or self.work, name)
         if os.path.exists(dst):
             os.unlink(dst)
         subprocess.run(['cp', '--sparse=always', '--reflink=auto', src, dst],
@@ -1350,6 +1789,10 @@ class Suite:
 
     def recon_of(self, variant):
         """Symbols and offsets of a fixture's pristine dump (cached)."""
+        with self.recon_lock:
+            return self._recon_of(variant)
+
+    def _recon_of(self, variant):
         if variant in self.recons:
             return self.recons[variant]
         fixture = self.variants[variant]
@@ -1382,7 +1825,7 @@ class Suite:
                         log_path=os.path.join(self.logs, 'pristine.log'))
         sums = summaries(run)
         if sums:
-            self.base = sums[0]
+            self.base = dict(sums[0], sheaf_damage=sheaf_damage(run))
         self.res.case('pristine-baseline', standard_checks(run, [
             ('(c) memleak completes on the pristine dump', bool(sums) and
              not sums[0]['partial'], 'orphans %s, vmalloc areas %s, '
@@ -1398,7 +1841,7 @@ class Suite:
              ', '.join('%s=%s' % (k, [x.get(k) for x in sums[:2]])
                        for k in keys))]))
         if not sums:
-            print(quote(run.out), file=sys.stderr)
+            emit(quote(run.out), err=True)
         log('pristine baseline: %s' % {k: v for k, v in self.base.items()
                                        if k != 'text'})
 
@@ -1527,7 +1970,11 @@ class Suite:
                                        if k != 'text'})
 
     # ---- memory damage ----
-    def mem_session(self, name, case_names, memleak_cmds, variant='leaks'):
+    def mem_session(self, *session):
+        self.schedule(self._run_mem_session, *session, cases=session[1])
+
+    def _run_mem_session(self, name, case_names, memleak_cmds,
+                         variant='leaks'):
         case_names = [c for c in case_names if self.wanted(c)]
         if not case_names:
             return
@@ -1572,9 +2019,10 @@ class Suite:
         k.close()
         if prepared:
             run = run_crash(vmlinux, path,
-                            memleak_script(self.so, memleak_cmds),
+                            memleak_script(self.so, memleak_cmds + t.commands),
                             log_path=os.path.join(self.logs, name + '.log'))
             failed = False
+            self.wait_for_base()
             for cname, desc, checker in prepared:
                 try:
                     cchecks = checker(run, self.base)
@@ -1586,10 +2034,14 @@ class Suite:
                 log('session %s (%s): log %s' % (
                     name, ' '.join(memleak_cmds),
                     os.path.join(self.logs, name + '.log')))
-                print(quote(run.out), file=sys.stderr)
+                emit(quote(run.out), err=True)
 
     # ---- damage to the file ----
-    def file_case(self, name, make, cmds, checks_fn, dumpname='vmcore'):
+    def file_case(self, *case, **kw):
+        self.schedule(lambda: self._run_file_case(*case, **kw),
+                      cases=case[:1])
+
+    def _run_file_case(self, name, make, cmds, checks_fn, dumpname='vmcore'):
         """make(path) damages a copy (or returns another path to use)."""
         if not self.wanted(name) or (self.file_subset is not None and
                                      name not in self.file_subset):
@@ -1615,6 +2067,7 @@ class Suite:
         # crash started when it ran our commands (even if memleak failed)
         started = any('shared object loaded' in x or x.startswith(
             ('jiffies = ', '@@END-MEMLEAK', 'memleak')) for x in run.lines)
+        self.wait_for_base()
         if started:
             checks = standard_checks(run, checks_fn(run))
         else:
@@ -1634,7 +2087,7 @@ class Suite:
             ]
         ok = self.res.case(name, checks)
         if not ok:
-            print(quote(run.out), file=sys.stderr)
+            emit(quote(run.out), err=True)
         if make and os.path.exists(path):
             os.unlink(path)
         log('%s: %.1f s' % (name, time.time() - t0))
@@ -1646,9 +2099,8 @@ class Suite:
         return 'vmcore.d' + level
 
     def file_cases(self):
-        base = self.base
-
         def more_unreadable(run):
+            base = self.base  # the pristine figures, in when this runs
             sums = summaries(run)
             s = sums[-1] if sums else {}
             got = (s.get('pages_unreadable', 0), s.get('slabs_unreadable', 0),
@@ -1956,9 +2408,10 @@ def main():
     ap.add_argument('--only', default='')
     ap.add_argument('--crash', default='crash',
                     help='the crash binary (default: crash on the PATH)')
-    ap.add_argument('--set', default='6.1', choices=('6.1', '6.12'),
+    ap.add_argument('--set', default='6.1', choices=('6.1', '6.12', '7.2'),
                     help='6.1: every case (the default); 6.12: what 6.9-6.12 '
-                    'changed (vmap_nodes, typed pages) and a few generic cases')
+                    'changed (vmap_nodes, typed pages) and a few generic '
+                    'cases; 7.2: SLUB sheaves and node barns')
     ap.add_argument('--label', default='',
                     help='prefix of the case names (6.12/...)')
     args = ap.parse_args()
@@ -1966,26 +2419,27 @@ def main():
     CRASH = args.crash
     s = Suite(args)
     t0 = time.time()
-    if args.set == '6.12':
-        return main_612(s, t0)
+    if args.set in SETS:
+        return main_set(s, t0, *SETS[args.set])
     try:
         s.load_recon()
     except (ValueError, DumpError, OSError) as e:
         print('FAIL: corrupt: recon of the pristine dump (%s)' % e)
         print('FIGURE corruption: 0 cases, 0 passed')
         return 1
-    s.pristine()
+    s.schedule_pristine(s.pristine)
     for session in MEM_SESSIONS:
         s.mem_session(*session)
     if os.environ.get('CORRUPT_RUN_CRASH_HANGS') == '1':
         s.mem_session('module-list-loop', ['module-list-loop'], ['memleak -q'])
     elif s.wanted('module-list-loop'):
-        print('NOTE: corrupt module-list-loop: not run: crash 8.0.2 itself '
-              'loops forever at start-up (module_init() walks the module list '
-              'with no cycle check) before any extension can load; '
-              'CORRUPT_RUN_CRASH_HANGS=1 runs it')
+        s.schedule(emit, 'NOTE: corrupt module-list-loop: not run: crash '
+                   '8.0.2 itself loops forever at start-up (module_init() '
+                   'walks the module list with no cycle check) before any '
+                   'extension can load; CORRUPT_RUN_CRASH_HANGS=1 runs it')
     s.file_cases()
-    s.sigint()
+    s.run_units(JOBS)
+    s.sigint()  # alone: ^C on a pty, prompt back within 2 s
     n = len(s.res.cases)
     m = sum(1 for _, ok in s.res.cases if ok)
     failed = [c for c, ok in s.res.cases if not ok]
@@ -2045,11 +2499,13 @@ def snapshot_fixture(s):
     s.planted = read_planted(dst)
 
 
-def main_612(s, t0):
-    names = [c for sess in MEM_SESSIONS_612 for c in sess[1]]
+def main_set(s, t0, sessions, file_cases):
+    """A set of another kernel (--set 6.12, 7.2): a pristine baseline, the
+    memory sessions and the file cases of that set."""
+    names = [c for sess in sessions for c in sess[1]]
     filtered = 'filtered-dump-' + s.filtered_dump()[len('vmcore.'):]
-    names += sorted(FILE_CASES_612) + [filtered, 'pristine-baseline',
-                                       'memleak-twice-in-a-row']
+    names += sorted(file_cases) + [filtered, 'pristine-baseline',
+                                   'memleak-twice-in-a-row']
     if s.only is not None and not any(s.wanted(c) for c in names):
         print('NOTE: corrupt %s: no case of this set selected' % s.label)
         return 0
@@ -2062,11 +2518,12 @@ def main_612(s, t0):
             s.label, e))
         print('FIGURE corruption %s: 0 cases, 0 passed' % s.label)
         return 1
-    s.pristine_short()
-    for session in MEM_SESSIONS_612:
+    s.schedule_pristine(s.pristine_short)
+    for session in sessions:
         s.mem_session(*session)
-    s.file_subset = FILE_CASES_612 | {filtered}
+    s.file_subset = set(file_cases) | {filtered}
     s.file_cases()
+    s.run_units(JOBS)
     n = len(s.res.cases)
     m = sum(1 for _, ok in s.res.cases if ok)
     failed = [c for c, ok in s.res.cases if not ok]
@@ -2075,6 +2532,13 @@ def main_612(s, t0):
     log('%s: %.0f s in all' % (s.label, time.time() - t0))
     print('FIGURE corruption %s: %d cases, %d passed' % (s.label, n, m))
     return 0 if not failed else 1
+
+
+# The sets of other kernels: their memory sessions and file cases.
+SETS = {
+    '6.12': (MEM_SESSIONS_612, FILE_CASES_612),
+    '7.2': (MEM_SESSIONS_72, set()),
+}
 
 
 if __name__ == '__main__':

@@ -42,6 +42,8 @@ VALUES = [
     ('vmap_nodes', 'p/x vmap_nodes'),
     ('nr_vmap_nodes', 'p nr_vmap_nodes'),
     ('sizeof_vmap_node', 'p sizeof(struct vmap_node)'),
+    # 6.18+: SLUB sheaves; 7.1+: s->per_node[n].barn
+    ('sizeof_per_node_ptrs', 'p sizeof(struct kmem_cache_per_node_ptrs)'),
 ]
 
 OFFSETS = [
@@ -65,6 +67,14 @@ OFFSETS = [
     ('vm_struct', 'addr'), ('vm_struct', 'size'), ('vm_struct', 'flags'),
     ('vm_struct', 'caller'),
     ('track', 'handle'),
+    # 6.18+: SLUB sheaves (per-CPU main/spare/rcu_free, node barns)
+    ('kmem_cache', 'cpu_sheaves'), ('kmem_cache', 'sheaf_capacity'),
+    ('kmem_cache', 'per_node'), ('kmem_cache_per_node_ptrs', 'barn'),
+    ('slub_percpu_sheaves', 'main'), ('slub_percpu_sheaves', 'spare'),
+    ('slub_percpu_sheaves', 'rcu_free'),
+    ('slab_sheaf', 'cache'), ('slab_sheaf', 'size'),
+    ('slab_sheaf', 'objects'), ('slab_sheaf', 'barn_list'),
+    ('node_barn', 'sheaves_full'), ('node_barn', 'nr_full'),
     # debug kernels only
     ('kmemleak_object', 'object_list'), ('kmemleak_object', 'pointer'),
     ('kmemleak_object', 'trace_handle'),
@@ -122,7 +132,8 @@ def parse_recon(output):
         text = '\n'.join(lines)
         kind, _, name = k.partition(':')
         if kind == 'sym':
-            m = re.search(r'^([0-9a-f]{16}) \(\w\) (\S+)$', text, re.M)
+            # (crash snapshots end the line with a space)
+            m = re.search(r'^([0-9a-f]{16}) \(\w\) (\S+)\s*$', text, re.M)
             if m and m.group(2) == name:
                 r['sym'][name] = int(m.group(1), 16)
         elif kind == 'val':
@@ -206,7 +217,10 @@ class Kernel:
                     c[f] = self.d.u32(kc + self.off('kmem_cache.' + f))
                 c['random'] = (self.d.u64(kc + self.off('kmem_cache.random'))
                                if self.has('kmem_cache.random') else None)
-                c['cpu_slab'] = self.d.u64(kc + self.off('kmem_cache.cpu_slab'))
+                # no kmem_cache_cpu since 7.0
+                c['cpu_slab'] = (
+                    self.d.u64(kc + self.off('kmem_cache.cpu_slab'))
+                    if self.has('kmem_cache.cpu_slab') else 0)
                 # oo = order << 16 | objects of the preferred slab size
                 c['max_objects'] = (
                     self.d.u32(kc + self.off('kmem_cache.oo')) & 0xffff
@@ -383,6 +397,55 @@ class Kernel:
                 vm = self.d.u64(va + self.off('vmap_area.vm'))
                 out.append(dict(va=va, node=n, vm=vm, head=head))
         return out
+
+    # ---- SLUB sheaves (6.18+) -------------------------------------------------
+    def sheaf_caches(self):
+        """Caches with real sheaves (sheaf_capacity > 0; the others share
+        the empty bootstrap sheaf), each with its 'capacity'."""
+        if not self.has('kmem_cache.cpu_sheaves') or \
+                not self.has('slab_sheaf.objects'):
+            raise DumpError('no SLUB sheaves in this kernel (6.18+)')
+        out = []
+        for c in self.caches():
+            kc = c['addr']
+            pcs = self.d.u64(kc + self.off('kmem_cache.cpu_sheaves'))
+            cap = self.d.u32(kc + self.off('kmem_cache.sheaf_capacity'))
+            if pcs and cap:
+                out.append(dict(c, cpu_sheaves=pcs, capacity=cap))
+        return out
+
+    def pcs(self, cache, cpu=0):
+        """Address of a CPU's struct slub_percpu_sheaves of cache."""
+        return cache['cpu_sheaves'] + self.r['percpu%d' % cpu]
+
+    def sheaf(self, addr):
+        """A slab_sheaf: dict(addr, cache, size, objects (addresses of
+        the slots), ptrs (their values))."""
+        size = self.d.u32(addr + self.off('slab_sheaf.size'))
+        slots = [addr + self.off('slab_sheaf.objects') + 8 * i
+                 for i in range(min(size, 4096))]
+        return dict(addr=addr, size=size,
+                    cache=self.d.u64(addr + self.off('slab_sheaf.cache')),
+                    slots=slots, ptrs=[self.d.u64(a) for a in slots])
+
+    def main_sheaf(self, cache, cpu=0):
+        return self.sheaf(self.d.u64(self.pcs(cache, cpu) +
+                                     self.off('slub_percpu_sheaves.main')))
+
+    def barn_ptr_addr(self, cache, node=0):
+        """Where s->per_node[node].barn is stored (7.1+)."""
+        if not self.has('kmem_cache.per_node') or \
+                'sizeof_per_node_ptrs' not in self.r:
+            raise DumpError('no kmem_cache.per_node (7.1+)')
+        return (cache['addr'] + self.off('kmem_cache.per_node') +
+                node * self.r['sizeof_per_node_ptrs'] +
+                self.off('kmem_cache_per_node_ptrs.barn'))
+
+    def barn_full_sheaves(self, barn):
+        """The full sheaves on a barn's list, in list order."""
+        lo = self.off('slab_sheaf.barn_list')
+        return [self.sheaf(n - lo) for n in
+                self.list_nodes(barn + self.off('node_barn.sheaves_full'))]
 
     def unreadable_kernel_address(self):
         """A direct-map address past the end of memory (reads fail)."""
