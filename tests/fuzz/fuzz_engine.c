@@ -73,6 +73,7 @@
 #include "track_decode.h"
 #include "pageowner_decode.h"
 #include "slub_decode.h"
+#include "suppress.h"
 
 #define IMAGE_BASE  0xffff888000000000ull
 #define PCPU_BASE   0x0000000000030000ull
@@ -1082,6 +1083,37 @@ static void fuzz_hexdump(struct cursor *c)
 	mlk_hexdump_line(NULL, n, out, outsz);
 }
 
+/*
+ * Suppression rules from arbitrary text: a parse adds every rule or none,
+ * each rule has a non-empty one-line pattern, and matching never reads
+ * past the names given.
+ */
+static void fuzz_suppress(struct cursor *c)
+{
+	static const char *const functions[] = { "__kmalloc", "init_fs_stat_sysctls" };
+	static const char *const modules[] = { NULL, "memleak_test" };
+	struct mlk_supp_subject subj = {
+		.functions = functions, .modules = modules, .nframes = 2,
+		.cache = "kmalloc-96", .kind = "slab",
+	};
+	struct mlk_supps s = { 0 };
+	size_t len = U16(c) % 2048, i;
+	char text[2048], err[160];
+	long n;
+
+	for (i = 0; i < len; i++)
+		text[i] = (char)U8(c);
+	n = mlk_supps_parse(&s, text, len, "fuzz", err, sizeof(err));
+	CHECK(n == -1 ? s.count == 0 : (size_t)n == s.count, "%ld rules, %zu kept",
+	      n, s.count);
+	for (i = 0; i < s.count; i++)
+		CHECK(s.rule[i].pattern[0] && !strchr(s.rule[i].pattern, '\n') &&
+		      s.rule[i].why, "rule %zu: pattern '%s'", i, s.rule[i].pattern);
+	n = mlk_supps_match(&s, &subj);
+	CHECK(n >= -1 && n < (long)s.count, "match %ld of %zu", n, s.count);
+	mlk_supps_free(&s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct image im;
@@ -1102,5 +1134,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_page_owner(&c, &im, &src);
 	fuzz_hexdump(&c);
 	fuzz_slub(&c, &im);
+	fuzz_suppress(&c);
 	return 0;
 }
