@@ -84,7 +84,7 @@ if [ -z "${LIVE_KVER:-}" ]; then
 	nbad=0 nk=0
 	for k in ${LIVE_KVERS:-$DEFAULT_KVER 6.12.95+deb12-cloud-amd64}; do
 		nk=$((nk + 1))
-		LIVE_KVER=$k "$0" </dev/null || nbad=$((nbad + 1))
+		LIVE_KVER=$k "$BASH" "$0" </dev/null || nbad=$((nbad + 1))
 	done
 	[ "$nk" -gt 0 ] || { echo "FAIL: live: no kernel in LIVE_KVERS"; exit 1; }
 	[ "$nk" = 1 ] || echo "FIGURE live: $nk kernels, $nbad failed; all of them $((SECONDS - T_ALL)) s"
