@@ -57,7 +57,21 @@
 # guest crash starts in 45-55 s (TCG), memleak -v takes 5-10 s (scan 2-4 s);
 # crash's peak RSS is ~420 MB: 1024 MiB of guest RAM is enough (800 MB
 # still available at the end), 1536 MiB is the default for margin.
-# 6.12 (crash 9.0.2): MEASURED_612
+# Both kernels in one run (2026-12-04, 2 cores shared with other jobs'
+# guests and builds, load 7-9): 810 s in all, of it 224 s waiting for
+# another job's guest (the QEMU lock).
+#   6.1, crash 8.0.2, its cache empty: 278 s (module 9 s, gdb index 32 s,
+#     disk image 15 s, boot to power-off 179 s: crash start-up 73 s,
+#     memleak -v 72 s with a 16 s scan; peak RSS 421 MB).
+#   6.12, crash 9.0.2, cached: 307 s besides the lock wait (set-up 29 s,
+#     boot to power-off 233 s: crash start-up 143 s, memleak -v 58 s with an
+#     11 s scan, peak RSS 392 MB; checks and the dump run 45 s); its first
+#     run, cache empty, added gdb index 26 s and disk image 19 s (656 MB).
+# So 6.12 adds about 5 min on a loaded machine, most of it crash 9.0.2's
+# start-up in the guest (143 s, 8.0.2's on 6.1 73 s). The gdb index helps
+# it little: on the host, same load, crash 9.0.2 opens the 6.12 leaks dump
+# in 34 s with it, 38 s without; perf puts 60 % of that in crash's own
+# symname_hash_init and strcmp, not in gdb.
 #
 # Environment:
 #   LIVE_KVERS        the kernels, in order (default: "$DEFAULT_KVER
