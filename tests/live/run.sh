@@ -45,8 +45,8 @@
 # failed. Runs as root, without stdin.
 #
 # Cached per kernel under $KMEMLEAK_CACHE/live/<kver>/ (rebuilt when missing
-# or stale: each file's name carries a hash of its recipe and inputs; ~1.4 GB
-# for 6.1, ~1.2 GB for 6.12): the module (6.1), the indexed vmlinux, the disk
+# or stale: each file's name carries a hash of its recipe and inputs; ~1.2 GB
+# for 6.1, ~0.9 GB for 6.12): the module, the indexed vmlinux, the disk
 # image. The QEMU boot holds $KMEMLEAK_CACHE/.build.lock (one guest at a
 # time on this machine). A guest that dies before crash begins (6.12.95 under
 # TCG oopses in early boot now and then, see build-fixture.sh) is booted
