@@ -68,7 +68,13 @@
 #     boot to power-off 233 s: crash start-up 143 s, memleak -v 58 s with an
 #     11 s scan, peak RSS 392 MB; checks and the dump run 45 s); its first
 #     run, cache empty, added gdb index 26 s and disk image 19 s (656 MB).
-# So 6.12 adds about 5 min on a loaded machine, most of it crash 9.0.2's
+# Again with both cached (the dump runs not yet): 6.1 490 s, of it 203 s
+# waiting for the QEMU lock and more for another job's fixture build (boot
+# to power-off 174 s); 6.12 279 s (boot to power-off 206 s, crash start-up
+# 116 s).
+# A kept dump run saves its crash session on the host (6.1 about 20 s,
+# 6.12 about 40 s).
+# So 6.12 adds about 4-5 min on a loaded machine, most of it crash 9.0.2's
 # start-up in the guest (143 s, 8.0.2's on 6.1 73 s). The gdb index helps
 # it little: on the host, same load, crash 9.0.2 opens the 6.12 leaks dump
 # in 34 s with it, 38 s without; perf puts 60 % of that in crash's own
