@@ -60,7 +60,9 @@ $(BUILD)/kmemleak.so: $(ENGINE_OBJS) $(CRASH_OBJS)
 # The benchmark's raw reader (bench/rawread.c): memleak's struct page
 # predicates and dump reads, so both read the same pages.
 RAWREAD_SRCS := bench/rawread.c $(wildcard dump/*.c arch/*.c) readers/pageflags.c
-bench/rawread.so: $(RAWREAD_SRCS) $(ENGINE_OBJS) $(ENGINE_HDRS) $(CRASH_HDRS) Makefile
+# (against another crash: make BUILD=... CRASH_INCLUDE=... $(BUILD)/rawread.so)
+bench/rawread.so $(BUILD)/rawread.so: $(RAWREAD_SRCS) $(ENGINE_OBJS) $(ENGINE_HDRS) $(CRASH_HDRS) Makefile
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ARCH_DEF) $(CRASH_INCS) -shared -o $@ $(RAWREAD_SRCS) \
 		$(ENGINE_OBJS)
 

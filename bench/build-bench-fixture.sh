@@ -1,8 +1,12 @@
 #!/bin/bash
-# build-bench-fixture.sh [NOBJS] - produce (or reuse) the benchmark's big dump.
+# build-bench-fixture.sh [NOBJS [KVER]] - produce (or reuse) the benchmark's big dump.
 #
 #   bench/build-bench-fixture.sh             10,000,000 slab objects
 #   bench/build-bench-fixture.sh 1000000     another size
+#   bench/build-bench-fixture.sh 10000000 6.12.95+deb12-cloud-amd64
+#                                            (or KMEMLEAK_KVER=...): another
+#                                            kernel generation (setup.sh
+#                                            fetches it)
 #
 # Boots the Debian test kernel of the fixture harness (tests/fixture/: its
 # setup.sh, common.sh, init, qmp.py and elf-compact.c are reused) in a QEMU
@@ -10,16 +14,37 @@
 # which fills memory with NOBJS linked slab objects, a few vmalloc areas and
 # a handful of planted leaks; then dumps the guest.
 #
-# Output directory $CACHE/bench/n$NOBJS
+# Output directory $CACHE/bench/n$NOBJS for the default (bookworm 6.1)
+# kernel, $CACHE/bench/KVER/n$NOBJS for another generation
 # ($CACHE = ${KMEMLEAK_CACHE:-$HOME/.cache/kmemleak-crash}):
 #   vmlinux       symlink to the cached debug vmlinux
 #   vmcore        QEMU dump-guest-memory ELF (paging off; zero pages are holes)
-#   vmcore.d31    makedumpfile -c -d 31 of the same dump (kdump-compressed)
+#   vmcore.dN     makedumpfile -c -d N of the same dump (kdump-compressed):
+#                 N = 31 (vmcore.d31) up to 6.1, 23 (vmcore.d23) from 6.12
+#                 on, as the fixture (common.sh:dump_level: -d 31 drops the
+#                 vmalloc'ed pages there)
 #   expected.tsv  the planted leaks: scenario addr size cache expect func
 #   fill          the guest's figures: nobjs= objects= threads= fill_ms=
 #                 vmalloc= boot_s= wall_fill_s= dump_s= makedumpfile_s=
 #   console.log, memleak_bench.ko, cmdline, makedumpfile.log,
 #   crash-check.log, stamp
+#
+# Another generation's module is built as the fixture builds memleak_test.ko:
+# against the headers setup.sh extracted into $CACHE/kernel/KVER/headers/, in
+# the chroot named in build-root when there is one (6.12: none, bookworm's
+# gcc-12 and pahole). The dumps are read back with Debian's crash (8.0.2) for
+# bookworm kernels, else with BENCH_CRASH or the crash 9.0.2 of
+# tests/fixture/build-crash.sh (8.0.2 cannot open 6.12). A guest that dies
+# before it is filled is booted again, BENCH_BOOT_ATTEMPTS (3) times at most.
+#
+# The guest CPU is BENCH_CPU: qemu64 for bookworm kernels, qemu64,-cx16 for
+# the others. Under QEMU 7.2's TCG, 6.12.95 without slub_debug dies in SLUB's
+# allocation fast path, at its cmpxchg16b (build-fixture.sh: about half of
+# its 1 GiB boots); here, with 4 GiB, 3 boots of 3 died (double faults at the
+# instruction after the cmpxchg16b, in early boot, before the fill). Without
+# CX16 the kernel takes its software cmpxchg16b emulation
+# (this_cpu_cmpxchg16b_emu) for the same per-cpu freelist update; the slab
+# layout in the dump is the same.
 #
 # Cached: reused while the stamp matches a hash of everything that shapes the
 # dump (module source, this script, the harness files used, KVER, NOBJS,
@@ -35,35 +60,59 @@
 # Environment: KMEMLEAK_CACHE, KMEMLEAK_KVER, BENCH_MEM_MB (4096),
 # BENCH_SMP (2), BENCH_BOOT_TIMEOUT (300 s), BENCH_FILL_TIMEOUT (3600 s),
 # BENCH_QEMU_WAIT (1800 s), BENCH_SLUB (kernel options, default none: the
-# customers' kernels run without slub_debug).
+# customers' kernels run without slub_debug), BENCH_BOOT_ATTEMPTS (3),
+# BENCH_CRASH.
 set -euo pipefail
 BENCH_SRC=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH_SRC/../tests/fixture/common.sh"	# sets FIXTURE_SRC, CACHE, log, die
 
 NOBJS=${1:-10000000}
-[[ "$NOBJS" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [NOBJS]" >&2; exit 2; }
+[[ "$NOBJS" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [NOBJS [KVER]]" >&2; exit 2; }
+if [ -n "${2:-}" ]; then
+	export KMEMLEAK_KVER=$2
+fi
 MEM_MB=${BENCH_MEM_MB:-4096}
 SMP=${BENCH_SMP:-2}
 BOOT_TIMEOUT=${BENCH_BOOT_TIMEOUT:-300}
 FILL_TIMEOUT=${BENCH_FILL_TIMEOUT:-3600}
 QEMU_WAIT=${BENCH_QEMU_WAIT:-1800}
 SLUB=${BENCH_SLUB:-}
+BOOT_ATTEMPTS=${BENCH_BOOT_ATTEMPTS:-3}
+CPU=${BENCH_CPU:-}
 
-"$FIXTURE_SRC/setup.sh" || die "tests/fixture/setup.sh failed"
+"$FIXTURE_SRC/setup.sh" </dev/null || die "tests/fixture/setup.sh failed"
 KVER=$(current_kver) || die "no kernel version recorded by setup.sh"
 KDIR=$(kernel_dir "$KVER")
 HDRS=/usr/src/linux-headers-$KVER
+BUILD_ROOT=
+OUT=$CACHE/bench/n$NOBJS
+if [ "$(kver_suite "$KVER")" != bookworm ]; then
+	# another generation: headers extracted by setup.sh, dumps apart
+	HDRS=$KDIR/headers/usr/src/linux-headers-$KVER
+	[ ! -s "$KDIR/build-root" ] || BUILD_ROOT=$(cat "$KDIR/build-root")
+	[ -z "$BUILD_ROOT" ] || [ -e "$BUILD_ROOT/.complete" ] ||
+		die "missing chroot $BUILD_ROOT (setup.sh incomplete?)"
+	OUT=$CACHE/bench/$KVER/n$NOBJS
+fi
 for f in "$KDIR/vmlinuz" "$KDIR/vmlinux" "$KDIR/qemu_fw_cfg.ko" "$HDRS/Makefile"; do
 	[ -s "$f" ] || die "missing $f (setup.sh incomplete?)"
 done
 PYTHON=$(pick_python) || die "python3 not found"
+if [ -z "$CPU" ]; then
+	if [ "$(kver_suite "$KVER")" = bookworm ]; then CPU=qemu64; else CPU=qemu64,-cx16; fi
+fi
+LEVEL=$(dump_level "$KVER")
+case "$LEVEL" in [0-9]|[0-2][0-9]|3[01]) ;; *) die "bad dump level '$LEVEL'" ;; esac
+DUMPFILE=vmcore.d$LEVEL
 
-OUT=$CACHE/bench/n$NOBJS
-FILES=(vmlinux vmcore vmcore.d31 console.log expected.tsv fill)
+FILES=(vmlinux vmcore "$DUMPFILE" console.log expected.tsv fill)
 
 cache_key() {
 	{
 		echo "nobjs=$NOBJS mem=$MEM_MB smp=$SMP slub=$SLUB kver=$KVER"
+		[ "$LEVEL" = 31 ] || echo "level=$LEVEL"
+		[ "$CPU" = qemu64 ] || echo "cpu=$CPU"
+		[ -z "$BUILD_ROOT" ] || echo "build_root=$BUILD_ROOT"
 		(cd "$BENCH_SRC" && sha256sum build-bench-fixture.sh module/memleak_bench.c \
 			module/Kbuild module/Makefile)
 		(cd "$FIXTURE_SRC" && sha256sum common.sh init qmp.py elf-compact.c)
@@ -79,7 +128,7 @@ is_fresh() {
 	local f
 	[ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$KEY" ] || return 1
 	for f in "${FILES[@]}"; do [ -e "$OUT/$f" ] || return 1; done
-	[ -s "$OUT/vmcore" ] && [ -s "$OUT/vmcore.d31" ]
+	[ -s "$OUT/vmcore" ] && [ -s "$OUT/$DUMPFILE" ]
 }
 
 if is_fresh; then
@@ -88,7 +137,7 @@ if is_fresh; then
 	exit 0
 fi
 
-mkdir -p "$CACHE/bench"
+mkdir -p "$(dirname "$OUT")"
 exec 9>"$CACHE/.build.lock"
 if ! flock -n 9; then
 	log "waiting for another fixture build to finish"
@@ -105,7 +154,7 @@ TMP=$OUT.tmp
 rm -rf "$TMP" "$OUT"
 mkdir -p "$TMP"
 # Bounded cache: half-built directories (we hold the lock) are leftovers.
-rm -rf "$CACHE"/bench/n*.tmp
+rm -rf "$(dirname "$OUT")"/n*.tmp
 mkdir -p "$TMP"
 
 QEMU_PID=
@@ -137,8 +186,29 @@ fi
 mkdir -p "$TMP/module"
 cp "$BENCH_SRC/module/memleak_bench.c" "$BENCH_SRC/module/Kbuild" \
    "$BENCH_SRC/module/Makefile" "$TMP/module/"
-log "building memleak_bench.ko against $HDRS"
-make -C "$HDRS" M="$TMP/module" modules >"$TMP/module-build.log" 2>&1 </dev/null || {
+if [ -z "$BUILD_ROOT" ]; then
+	log "building memleak_bench.ko against $HDRS"
+	make -C "$HDRS" M="$TMP/module" modules >"$TMP/module-build.log" 2>&1 </dev/null
+else
+	# As build-fixture.sh builds memleak_test.ko: in a private mount
+	# namespace, the headers tree and the module directory bound into the
+	# chroot (its compiler) at /usr/src, /usr/lib/linux-kbuild-* and /build.
+	log "building memleak_bench.ko against $HDRS in the chroot $BUILD_ROOT"
+	unshare --mount --propagation private -- /bin/sh -ec '
+		root=$1 hdrs=$2 mod=$3 kver=$4
+		for d in "$hdrs"/usr/src/* "$hdrs"/usr/lib/linux-kbuild-*; do
+			t=$root${d#"$hdrs"}
+			mkdir -p "$t"
+			mount --bind "$d" "$t"
+		done
+		mount --bind "$mod" "$root/build"
+		mount --rbind /dev "$root/dev"
+		mount -t proc proc "$root/proc"
+		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/ LC_ALL=C.UTF-8 make -C "/usr/src/linux-headers-$kver" M=/build modules
+	' sh "$BUILD_ROOT" "$KDIR/headers" "$TMP/module" "$KVER" \
+		>"$TMP/module-build.log" 2>&1 </dev/null
+fi || {
 	cat "$TMP/module-build.log" >&2
 	die "module build failed"
 }
@@ -176,53 +246,76 @@ if [ "$QEMU_WAIT" -gt 0 ]; then
 	done
 fi
 
-# ---- boot, wait for the filled marker, dump ----------------------------------------
+# ---- boot, wait for the filled marker ------------------------------------------------
 console_has() { grep -aq "$1" "$TMP/console.log" 2>/dev/null; }
-alive_or_die() {
-	kill -0 "$QEMU_PID" 2>/dev/null && return 0
+# guest_died WHEN: 0 (and the console kept as console-failed.log) if QEMU has
+# exited, else 1.
+guest_died() {
+	kill -0 "$QEMU_PID" 2>/dev/null && return 1
 	cat "$TMP/qemu.log" >&2
 	tail -n 40 "$TMP/console.log" >&2 2>/dev/null || true
-	die "QEMU exited early ($1)"
+	cp "$TMP/console.log" "$TMP/console-failed.log" 2>/dev/null || true
+	log "QEMU exited $1 (kernel oops or panic?)"
+	return 0
 }
 
-log "booting QEMU (TCG, -m $MEM_MB -smp $SMP): $CMDLINE"
-t0=$SECONDS
-qemu-system-x86_64 -accel tcg -cpu qemu64 -m "$MEM_MB" -smp "$SMP" \
-	-nographic -monitor none -nic none -no-reboot \
-	-kernel "$KDIR/vmlinuz" -initrd "$TMP/initramfs.cpio" \
-	-append "$CMDLINE" \
-	-device vmcoreinfo \
-	-qmp "unix:$TMP/qmp.sock,server=on,wait=off" \
-	-serial "file:$TMP/console.log" \
-	</dev/null >"$TMP/qemu.log" 2>&1 &
-QEMU_PID=$!
+# boot_and_fill: sets BOOTED=1 once the module has filled memory, BOOTED=0
+# when the guest died before (it is booted again then).
+boot_and_fill() {
+	local t0 last p
+	BOOTED=0
+	rm -f "$TMP/console.log" "$TMP/qmp.sock"
+	log "booting QEMU (TCG, -cpu $CPU -m $MEM_MB -smp $SMP): $CMDLINE"
+	t0=$SECONDS
+	qemu-system-x86_64 -accel tcg -cpu "$CPU" -m "$MEM_MB" -smp "$SMP" \
+		-nographic -monitor none -nic none -no-reboot \
+		-kernel "$KDIR/vmlinuz" -initrd "$TMP/initramfs.cpio" \
+		-append "$CMDLINE" \
+		-device vmcoreinfo \
+		-qmp "unix:$TMP/qmp.sock,server=on,wait=off" \
+		-serial "file:$TMP/console.log" \
+		</dev/null >"$TMP/qemu.log" 2>&1 &
+	QEMU_PID=$!
 
-while ! console_has 'FIXTURE: ready'; do
-	console_has 'FIXTURE: error' && {
-		tail -n 40 "$TMP/console.log" >&2
-		die "guest init failed: $(grep -a -m1 'FIXTURE: error' "$TMP/console.log" | tr -d '\r')"
-	}
-	alive_or_die "before the guest was ready"
-	[ $((SECONDS - t0)) -lt "$BOOT_TIMEOUT" ] ||
-		die "timeout: no 'FIXTURE: ready' on the console after $BOOT_TIMEOUT s"
-	sleep 1
+	while ! console_has 'FIXTURE: ready'; do
+		console_has 'FIXTURE: error' && {
+			tail -n 40 "$TMP/console.log" >&2
+			die "guest init failed: $(grep -a -m1 'FIXTURE: error' "$TMP/console.log" | tr -d '\r')"
+		}
+		guest_died "before the guest was ready" && return 0
+		[ $((SECONDS - t0)) -lt "$BOOT_TIMEOUT" ] ||
+			die "timeout: no 'FIXTURE: ready' on the console after $BOOT_TIMEOUT s"
+		sleep 1
+	done
+	BOOT_S=$((SECONDS - t0))
+	log "guest ready after $BOOT_S s; filling $NOBJS objects"
+	t0=$SECONDS
+	last=
+	while ! console_has 'memleak_bench: ready'; do
+		guest_died "while filling" && return 0
+		[ $((SECONDS - t0)) -lt "$FILL_TIMEOUT" ] || {
+			tail -n 5 "$TMP/console.log" >&2
+			die "timeout: the module did not finish filling in $FILL_TIMEOUT s"
+		}
+		p=$({ grep -a 'memleak_bench: thread 0:' "$TMP/console.log" || true; } |
+		    tail -n 1 | tr -d '\r' | sed 's/.*memleak_bench: //')
+		if [ -n "$p" ] && [ "$p" != "$last" ]; then log "  $p"; last=$p; fi
+		sleep 2
+	done
+	FILL_WALL=$((SECONDS - t0))
+	BOOTED=1
+}
+
+attempt=1
+while :; do
+	boot_and_fill
+	[ "$BOOTED" = 1 ] && break
+	stop_qemu
+	[ "$attempt" -lt "$BOOT_ATTEMPTS" ] ||
+		die "the guest died before it was filled $attempt times (see $TMP/console-failed.log)"
+	attempt=$((attempt + 1))
+	log "booting again (attempt $attempt of $BOOT_ATTEMPTS)"
 done
-BOOT_S=$((SECONDS - t0))
-log "guest ready after $BOOT_S s; filling $NOBJS objects"
-t0=$SECONDS
-last=
-while ! console_has 'memleak_bench: ready'; do
-	alive_or_die "while filling"
-	[ $((SECONDS - t0)) -lt "$FILL_TIMEOUT" ] || {
-		tail -n 5 "$TMP/console.log" >&2
-		die "timeout: the module did not finish filling in $FILL_TIMEOUT s"
-	}
-	p=$({ grep -a 'memleak_bench: thread 0:' "$TMP/console.log" || true; } |
-	    tail -n 1 | tr -d '\r' | sed 's/.*memleak_bench: //')
-	if [ -n "$p" ] && [ "$p" != "$last" ]; then log "  $p"; last=$p; fi
-	sleep 2
-done
-FILL_WALL=$((SECONDS - t0))
 filled=$(tr -d '\r' <"$TMP/console.log" | sed -n 's/.*memleak_bench: filled \(.*\)$/\1/p' | tail -n 1)
 log "guest: filled $filled (wall $FILL_WALL s)"
 eval "$(sed -n 's/^objects=\([0-9]*\) vmalloc=\([0-9]*\) threads=\([0-9]*\) ms=\([0-9]*\) failed=\([01]\)$/F_OBJS=\1 F_VM=\2 F_THREADS=\3 F_MS=\4 F_FAILED=\5/p' <<<"$filled")"
@@ -248,6 +341,14 @@ tr -d '\r' <"$TMP/console.log" |
 [ "$(wc -l <"$TMP/expected.tsv")" -ge 6 ] || die "fewer than 6 planted block lines on the console"
 
 # ---- crash opens the dump and reads the planted leaks back -------------------------
+# Debian's crash for bookworm kernels; a newer one for the others.
+CRASH_BIN=${BENCH_CRASH:-}
+if [ -z "$CRASH_BIN" ] && [ "$(kver_suite "$KVER")" = bookworm ]; then
+	CRASH_BIN=crash
+elif [ -z "$CRASH_BIN" ]; then
+	CRASH_BIN=$("$FIXTURE_SRC/build-crash.sh" 9.0.2 </dev/null | sed -n 's/^CRASH=//p' | tail -n 1)
+	[ -n "$CRASH_BIN" ] || die "tests/fixture/build-crash.sh 9.0.2 failed"
+fi
 check_dump() {
 	local dump=$1 out n want
 	{
@@ -255,7 +356,7 @@ check_dump() {
 		awk -F'\t' '{ print "rd -64 " $2 " 1" }' "$TMP/expected.tsv"
 		echo "quit"
 	} >"$TMP/crash-check.cmds"
-	out=$(cd "$TMP" && timeout 900 crash -s vmlinux "$dump" <"$TMP/crash-check.cmds" 2>&1) || true
+	out=$(cd "$TMP" && timeout 900 "$CRASH_BIN" -s vmlinux "$dump" <"$TMP/crash-check.cmds" 2>&1) || true
 	{ echo "=== crash -s vmlinux $dump"; echo "$out"; } >>"$TMP/crash-check.log"
 	grep -q "RELEASE: $KVER" <<<"$out" || {
 		tail -n 30 <<<"$out" >&2
@@ -269,14 +370,14 @@ log "crash check: vmcore"
 check_dump vmcore
 
 # ---- makedumpfile form (as the harness: VMCOREINFO is enough, -x as a fallback) ----
-log "makedumpfile -c -d 31"
+log "makedumpfile -c -d $LEVEL"
 t0=$SECONDS
 "$ELF_COMPACT" "$TMP/vmcore" "$TMP/compact.elf" || die "elf-compact failed"
-if ! makedumpfile -c -d 31 "$TMP/compact.elf" "$TMP/vmcore.d31" \
+if ! makedumpfile -c -d "$LEVEL" "$TMP/compact.elf" "$TMP/$DUMPFILE" \
 	>"$TMP/makedumpfile.log" 2>&1 </dev/null; then
 	log "makedumpfile without -x failed; retrying with -x vmlinux"
-	rm -f "$TMP/vmcore.d31"
-	makedumpfile -c -d 31 -x "$KDIR/vmlinux" "$TMP/compact.elf" "$TMP/vmcore.d31" \
+	rm -f "$TMP/$DUMPFILE"
+	makedumpfile -c -d "$LEVEL" -x "$KDIR/vmlinux" "$TMP/compact.elf" "$TMP/$DUMPFILE" \
 		>>"$TMP/makedumpfile.log" 2>&1 </dev/null || {
 		cat "$TMP/makedumpfile.log" >&2
 		die "makedumpfile failed"
@@ -284,8 +385,8 @@ if ! makedumpfile -c -d 31 "$TMP/compact.elf" "$TMP/vmcore.d31" \
 fi
 rm -f "$TMP/compact.elf"
 MDF_S=$((SECONDS - t0))
-log "crash check: vmcore.d31"
-check_dump vmcore.d31
+log "crash check: $DUMPFILE"
+check_dump "$DUMPFILE"
 
 echo "nobjs=$NOBJS objects=$F_OBJS threads=$F_THREADS fill_ms=$F_MS vmalloc=$F_VM" \
      "boot_s=$BOOT_S wall_fill_s=$FILL_WALL dump_s=$DUMP_S makedumpfile_s=$MDF_S" \
@@ -293,5 +394,5 @@ echo "nobjs=$NOBJS objects=$F_OBJS threads=$F_THREADS fill_ms=$F_MS vmalloc=$F_V
 rm -f "$TMP/initramfs.cpio" "$TMP/crash-check.cmds" "$TMP/qmp.sock"
 echo "$KEY" >"$TMP/stamp"
 mv "$TMP" "$OUT"
-log "n$NOBJS: done in $((SECONDS - T_START)) s (fill ${F_MS} ms in the guest): vmcore $(du -h --apparent-size "$OUT/vmcore" | cut -f1) ($(du -h "$OUT/vmcore" | cut -f1) on disk), vmcore.d31 $(du -h "$OUT/vmcore.d31" | cut -f1)"
+log "n$NOBJS: done in $((SECONDS - T_START)) s (fill ${F_MS} ms in the guest): vmcore $(du -h --apparent-size "$OUT/vmcore" | cut -f1) ($(du -h "$OUT/vmcore" | cut -f1) on disk), $DUMPFILE $(du -h "$OUT/$DUMPFILE" | cut -f1)"
 echo "BENCH_DIR=$OUT"

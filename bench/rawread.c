@@ -9,7 +9,8 @@
  *      direct map, runs of contiguous pages in batches;
  *   3. reserved memory (PG_reserved pages outside the kernel image);
  *   4. the kernel's .data, ro_after_init and .bss;
- *   5. every VM_ALLOC vmalloc area (vmap_area_list), through its mapping.
+ *   5. every VM_ALLOC vmalloc area (vmap_area_list up to 6.8, the busy
+ *      list of each vmap_nodes[] from 6.9), through its mapping.
  *
  *   crash> extend bench/rawread.so
  *   crash> rawread [-b batch_bytes] [-s]
@@ -279,38 +280,33 @@ static void read_symbol_range(struct rr *r, const char *from, const char *to)
 	}
 }
 
-/* Phase 5: every VM_ALLOC area on vmap_area_list. */
-static void read_vmalloc(struct rr *r)
-{
-	long va_list = MEMBER_OFFSET("vmap_area", "list");
-	long va_vm = MEMBER_OFFSET("vmap_area", "vm");
-	long vm_addr = MEMBER_OFFSET("vm_struct", "addr");
-	long vm_flags = MEMBER_OFFSET("vm_struct", "flags");
-	long vm_nr = MEMBER_OFFSET("vm_struct", "nr_pages");
-	ulong head, pos, n = 0;
+struct vmalloc_offsets {
+	long va_list, va_vm, vm_addr, vm_flags, vm_nr;
+};
 
-	if (!symbol_exists("vmap_area_list") || va_list < 0 || va_vm < 0 ||
-	    vm_addr < 0 || vm_flags < 0 || vm_nr < 0) {
-		error(INFO, "rawread: vmalloc areas unknown, skipped\n");
-		return;
-	}
-	head = symbol_value("vmap_area_list");
+/* Reads the VM_ALLOC areas on the busy list at head; returns 0 when cut short. */
+static int read_vmap_list(struct rr *r, const struct vmalloc_offsets *o,
+			  ulong head, ulong *budget)
+{
+	ulong pos;
+
 	if (!readmem(head, KVADDR, &pos, sizeof(pos), "rawread",
 		     RETURN_ON_ERROR | QUIET))
-		return;
-	while (pos && pos != head && n++ < 10000000) {
-		ulong va = pos - va_list, vm, addr, flags;
+		return 0;
+	while (pos && pos != head) {
+		ulong va = pos - o->va_list, vm, addr, flags;
 		uint nr;
 
-		if (!readmem(va + va_vm, KVADDR, &vm, sizeof(vm), "rawread",
+		if (!(*budget)-- ||
+		    !readmem(va + o->va_vm, KVADDR, &vm, sizeof(vm), "rawread",
 			     RETURN_ON_ERROR | QUIET))
-			break;
+			return 0;
 		if (vm && IS_KVADDR(vm) &&
-		    readmem(vm + vm_addr, KVADDR, &addr, sizeof(addr), "rawread",
+		    readmem(vm + o->vm_addr, KVADDR, &addr, sizeof(addr), "rawread",
 			    RETURN_ON_ERROR | QUIET) &&
-		    readmem(vm + vm_flags, KVADDR, &flags, sizeof(flags),
+		    readmem(vm + o->vm_flags, KVADDR, &flags, sizeof(flags),
 			    "rawread", RETURN_ON_ERROR | QUIET) &&
-		    readmem(vm + vm_nr, KVADDR, &nr, sizeof(nr), "rawread",
+		    readmem(vm + o->vm_nr, KVADDR, &nr, sizeof(nr), "rawread",
 			    RETURN_ON_ERROR | QUIET) &&
 		    (flags & 0x2 /* VM_ALLOC */) && nr < (1U << 26)) {
 			r->cur->pages += nr;
@@ -318,8 +314,53 @@ static void read_vmalloc(struct rr *r)
 		}
 		if (!readmem(pos, KVADDR, &pos, sizeof(pos), "rawread",
 			     RETURN_ON_ERROR | QUIET))
-			break;
+			return 0;
 	}
+	return 1;
+}
+
+/*
+ * Phase 5: every VM_ALLOC area on vmap_area_list (up to 6.8), or on the
+ * busy list (busy.head) of each of vmap_nodes[0 .. nr_vmap_nodes) (6.9+),
+ * as readers/vmalloc.c finds them.
+ */
+static void read_vmalloc(struct rr *r)
+{
+	struct vmalloc_offsets o = {
+		.va_list = MEMBER_OFFSET("vmap_area", "list"),
+		.va_vm = MEMBER_OFFSET("vmap_area", "vm"),
+		.vm_addr = MEMBER_OFFSET("vm_struct", "addr"),
+		.vm_flags = MEMBER_OFFSET("vm_struct", "flags"),
+		.vm_nr = MEMBER_OFFSET("vm_struct", "nr_pages"),
+	};
+	long node_size, node_busy, busy_head;
+	ulong budget = 10000000, nodes;
+	int nr, i;
+
+	if (o.va_list < 0 || o.va_vm < 0 || o.vm_addr < 0 || o.vm_flags < 0 ||
+	    o.vm_nr < 0)
+		goto unknown;
+	if (symbol_exists("vmap_area_list")) {
+		read_vmap_list(r, &o, symbol_value("vmap_area_list"), &budget);
+		return;
+	}
+	node_size = STRUCT_SIZE("vmap_node");
+	node_busy = MEMBER_OFFSET("vmap_node", "busy");
+	busy_head = MEMBER_OFFSET("rb_list", "head");
+	if (!symbol_exists("vmap_nodes") || !symbol_exists("nr_vmap_nodes") ||
+	    node_size <= 0 || node_busy < 0 || busy_head < 0 ||
+	    !readmem(symbol_value("vmap_nodes"), KVADDR, &nodes, sizeof(nodes),
+		     "rawread", RETURN_ON_ERROR | QUIET) || !nodes ||
+	    !readmem(symbol_value("nr_vmap_nodes"), KVADDR, &nr, sizeof(nr),
+		     "rawread", RETURN_ON_ERROR | QUIET) || nr <= 0 || nr > 4096)
+		goto unknown;
+	for (i = 0; i < nr; i++)
+		if (!read_vmap_list(r, &o, nodes + (ulong)i * node_size +
+				    node_busy + busy_head, &budget))
+			break;
+	return;
+unknown:
+	error(INFO, "rawread: vmalloc areas unknown, skipped\n");
 }
 
 static void phase_print(const char *name, const struct rr_stats *s)

@@ -4,12 +4,13 @@
 #   bench/run.sh                          small fixture + 1 M, 3 M, 10 M objects
 #   bench/run.sh --sizes 10000000         only the 10 M dump (plus the small one)
 #   bench/run.sh --no-small --forms vmcore --profile
+#   bench/run.sh --kver 6.12.95+deb12-cloud-amd64 --sizes 10000000
 #
 # For each dump (the small test fixture, tests/fixture/build-fixture.sh leaks,
 # and the benchmark dumps of bench/build-bench-fixture.sh, built or reused
 # from the cache) and each form (vmcore: ELF; vmcore.d31: makedumpfile
-# -c -d 31), with the dump and vmlinux in the page cache (warm: read once
-# before):
+# -c -d 31, vmcore.d23 from 6.12 on), with the dump and vmlinux in the page
+# cache (warm: read once before):
 #   1. crash start-up alone: `crash -s vmlinux DUMP` with only `quit`
 #      (the faster of two runs);
 #   2. `extend kmemleak.so` + `memleak -q`: wall and CPU time of the crash
@@ -27,10 +28,20 @@
 # read buffers and whatever crash itself allocates for the reads).
 #
 # Options:
+#   --kver KVER       kernel generation of the dumps (or KMEMLEAK_KVER; default
+#                     the fixture's, Debian 6.1). For a kernel that is not
+#                     bookworm's (6.12.95+deb12-cloud-amd64, ...) crash is
+#                     BENCH_CRASH or tests/fixture/build-crash.sh's 9.0.2
+#                     (Debian's 8.0.2 cannot open 6.12), and kmemleak.so and
+#                     rawread.so are built against its defs.h into
+#                     build/crash-9.0.2/ (as tests/matrix.sh does); a
+#                     BENCH_CRASH whose directory holds its defs.h (a
+#                     build-crash.sh tree) needs no build-crash.sh call
 #   --sizes "N ..."   object counts of the benchmark dumps (default
 #                     "1000000 3000000 10000000"; "" for none)
 #   --no-small        skip the small test fixture
-#   --forms "F ..."   dump forms (default "vmcore vmcore.d31")
+#   --forms "F ..."   dump forms (default "vmcore vmcore.dN", N the kernel's
+#                     makedumpfile level: common.sh:dump_level)
 #   --no-check        skip step 4
 #   --repeat N        run the start-up, memleak and rawread sessions N times
 #                     each (default 1; the start-up always twice) and keep
@@ -52,13 +63,14 @@ REPO=$(cd "$BENCH_SRC/.." && pwd)
 
 SIZES="1000000 3000000 10000000"
 SMALL=1
-FORMS="vmcore vmcore.d31"
+FORMS=
 CHECK=1
 PROFILE=0
 REPEAT=1
 TABLE_OF=
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--kver) export KMEMLEAK_KVER=$2; shift 2 ;;
 	--sizes) SIZES=$2; shift 2 ;;
 	--no-small) SMALL=0; shift ;;
 	--forms) FORMS=$2; shift 2 ;;
@@ -67,7 +79,7 @@ while [ $# -gt 0 ]; do
 	--repeat) REPEAT=$2; shift 2 ;;
 	--table) TABLE_OF=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) echo "usage: $0 [--sizes \"N ...\"] [--no-small] [--forms \"F ...\"] [--no-check] [--repeat N] [--profile] [--table RUNDIR]" >&2
+	*) echo "usage: $0 [--kver KVER] [--sizes \"N ...\"] [--no-small] [--forms \"F ...\"] [--no-check] [--repeat N] [--profile] [--table RUNDIR]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -123,23 +135,45 @@ mkdir -p "$RUN"
 # keep the last 5 runs
 ls -1d "$CACHE"/bench/runs/*/ 2>/dev/null | head -n -5 | xargs -r rm -rf
 
-# ---- the extension and the raw reader ---------------------------------------
-log "make kmemleak.so"
-make -C "$REPO" kmemleak.so >"$RUN/make.log" 2>&1 || { cat "$RUN/make.log" >&2; die "make failed"; }
-SO=$REPO/kmemleak.so
-make -C "$REPO" bench/rawread.so >>"$RUN/make.log" 2>&1 ||
-	{ cat "$RUN/make.log" >&2; die "cannot build bench/rawread.so"; }
-RAWREAD=$REPO/bench/rawread.so
+# ---- the kernel, crash, the extension and the raw reader -------------------------
+KVER=${KMEMLEAK_KVER:-$(current_kver || echo "$DEFAULT_KVER")}
+export KMEMLEAK_KVER=$KVER	# for the fixture scripts (setup.sh gets a KVER)
+[ -n "$FORMS" ] || FORMS="vmcore vmcore.d$(dump_level "$KVER")"
+CRASH=${BENCH_CRASH:-}
+if [ -z "$CRASH" ] && [ "$(kver_suite "$KVER")" = bookworm ]; then
+	CRASH=crash
+	log "make kmemleak.so bench/rawread.so"
+	make -C "$REPO" kmemleak.so bench/rawread.so >"$RUN/make.log" 2>&1 ||
+		{ cat "$RUN/make.log" >&2; die "make failed"; }
+	SO=$REPO/kmemleak.so
+	RAWREAD=$REPO/bench/rawread.so
+else
+	if [ -n "$CRASH" ] && [ -f "$(dirname "$CRASH")/defs.h" ]; then
+		inc=$(dirname "$CRASH")
+	else
+		out=$("$REPO/tests/fixture/build-crash.sh" 9.0.2 </dev/null) ||
+			die "tests/fixture/build-crash.sh 9.0.2 failed"
+		[ -n "$CRASH" ] || CRASH=$(sed -n 's/^CRASH=//p' <<<"$out" | tail -n 1)
+		inc=$(sed -n 's/^CRASH_INCLUDE=//p' <<<"$out" | tail -n 1)
+	fi
+	build=$REPO/build/crash-$("$CRASH" --version 2>/dev/null | sed -n 's/^crash \([0-9][^ ]*\).*/\1/p' | head -n 1)
+	log "make kmemleak.so rawread.so against $inc/defs.h into $build"
+	make -C "$REPO" BUILD="$build" CRASH_INCLUDE="$inc" "$build/kmemleak.so" \
+		"$build/rawread.so" >"$RUN/make.log" 2>&1 ||
+		{ cat "$RUN/make.log" >&2; die "make failed"; }
+	SO=$build/kmemleak.so
+	RAWREAD=$build/rawread.so
+fi
 
 # ---- the dumps -----------------------------------------------------------------
 DUMPS=()	# "label dir"
 if [ "$SMALL" = 1 ]; then
-	d=$("$REPO/tests/fixture/build-fixture.sh" leaks | sed -n 's/^FIXTURE_DIR=//p' | tail -n 1)
+	d=$("$REPO/tests/fixture/build-fixture.sh" leaks "$KVER" | sed -n 's/^FIXTURE_DIR=//p' | tail -n 1)
 	[ -n "$d" ] || die "tests/fixture/build-fixture.sh leaks failed"
 	DUMPS+=("small $d")
 fi
 for n in $SIZES; do
-	d=$("$BENCH_SRC/build-bench-fixture.sh" "$n" | sed -n 's/^BENCH_DIR=//p' | tail -n 1)
+	d=$("$BENCH_SRC/build-bench-fixture.sh" "$n" "$KVER" | sed -n 's/^BENCH_DIR=//p' | tail -n 1)
 	[ -n "$d" ] || die "build-bench-fixture.sh $n failed"
 	DUMPS+=("n$n $d")
 done
@@ -153,7 +187,7 @@ crash_session() {
 	shift 3
 	printf '%s\n' "$@" quit >"$RUN/$name.cmds"
 	(cd "$dir" && /usr/bin/time -v -o "$RUN/$name.time" \
-		crash -s vmlinux "$dump" <"$RUN/$name.cmds" >"$RUN/$name.out" 2>&1) || true
+		"$CRASH" -s vmlinux "$dump" <"$RUN/$name.cmds" >"$RUN/$name.out" 2>&1) || true
 	read -r S_WALL S_CPU S_RSS < <(awk -F': ' '
 		/Elapsed \(wall clock\)/ {
 			n = split($2, t, ":"); w = 0
@@ -284,7 +318,7 @@ done
 
 {
 	echo "memleak benchmark, $(date -u +'%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "kmemleak.so $(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo '?') (sha256 $(sha256sum "$SO" | cut -c1-12)), crash $(crash --version 2>/dev/null | sed -n 's/^crash \([0-9].*\)/\1/p' | head -n 1), repeat $REPEAT"
+	echo "kernel $KVER, kmemleak.so $(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo '?') (sha256 $(sha256sum "$SO" | cut -c1-12)), crash $("$CRASH" --version 2>/dev/null | sed -n 's/^crash \([0-9].*\)/\1/p' | head -n 1), repeat $REPEAT"
 } >"$RUN/meta"
 print_table "$RUN" | tee "$TABLE"
 
@@ -299,7 +333,7 @@ if [ "$PROFILE" = 1 ] && [ -n "$LARGEST" ]; then
 	mkdir -p "$P"
 	rm -f "$P/in"
 	mkfifo "$P/in"
-	(cd "$dir" && exec crash -s vmlinux vmcore <"$P/in" >"$P/crash.out" 2>&1) &
+	(cd "$dir" && exec "$CRASH" -s vmlinux vmcore <"$P/in" >"$P/crash.out" 2>&1) &
 	CRASH_PID=$!
 	exec 7>"$P/in"
 	echo "extend $SO" >&7

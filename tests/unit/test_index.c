@@ -551,6 +551,9 @@ enum sort_pattern {
 	PATTERN_SAWTOOTH,   /* ascending runs, like objects of shuffled slabs */
 	PATTERN_SAME_START, /* every block at one address */
 	PATTERN_CROWDED,    /* few distinct starts, heavy overlaps */
+	PATTERN_LATE_HIGH,  /* in order, then a short shuffled tail above all */
+	PATTERN_LATE_MIXED, /* in order, then a short tail falling in between,
+			       overlapping and duplicating some blocks */
 	PATTERN_COUNT
 };
 
@@ -570,6 +573,20 @@ static void make_pattern(struct ref_block *v, size_t n, enum sort_pattern p)
 		case PATTERN_SAME_START:
 			v[i].start = DIRECT_MAP;
 			v[i].size = (uint32_t)rng_below(5000) + 1;
+			break;
+		case PATTERN_LATE_HIGH:
+		case PATTERN_LATE_MIXED:
+			if (i < n - n / 20) {
+				v[i].start = DIRECT_MAP + i * 64;
+				v[i].size = 64;
+			} else if (p == PATTERN_LATE_HIGH) {
+				v[i].start = DIRECT_MAP + n * 64 + rng_below(1000) * 4096;
+				v[i].size = 4096;
+			} else {
+				v[i].start = DIRECT_MAP + rng_below((uint32_t)n + 10) * 64 +
+					     (rng_below(4) ? 0 : 32);
+				v[i].size = rng_below(3) ? 64 : 200;
+			}
 			break;
 		default:
 			v[i].start = DIRECT_MAP + rng_below(50) * 64;
