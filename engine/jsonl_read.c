@@ -364,6 +364,12 @@ static int skip_value(struct cursor *c)
 	return fail(c, "not a JSON value");
 }
 
+/* An array, or null (read as an empty one). */
+static int array_or_null(struct cursor *c, element_fn fn, void *ctx)
+{
+	return literal(c, "null") ? OK : parse_array(c, fn, ctx);
+}
+
 static int key_is(const char *key, size_t keylen, const char *name)
 {
 	return keylen == strlen(name) && memcmp(key, name, keylen) == 0;
@@ -479,12 +485,12 @@ static int group_member(struct cursor *c, struct line *l, const char *key,
 	if (key_is(key, keylen, "caches")) {
 		free_names(g->caches, g->ncaches);
 		g->ncaches = 0;
-		return parse_array(c, cache_element, g);
+		return array_or_null(c, cache_element, g);
 	}
-	if (key_is(key, keylen, "stack")) {
+	if (key_is(key, keylen, "stack")) {   /* null: no allocation record */
 		free_names(g->functions, g->nframes);
 		g->nframes = 0;
-		return parse_array(c, frame_element, g);
+		return array_or_null(c, frame_element, g);
 	}
 	return UNKNOWN_KEY;
 }

@@ -42,13 +42,14 @@ static int test_jsonl_good(char *why, size_t whysz)
 {
 	static const char text[] = RUN_LINE "{\"record\":\"orphan\",\"stack\":"
 		"[{\"function\":\"f\"}],\"group\":\"40d0f28491822e98\"}\n\n"
+		"{\"record\":\"orphan\",\"stack\":null,\"cache\":null}\n"
 		GROUP_LINE SUMMARY_LINE;   /* no newline at the end */
 	struct mlk_jsonl_report rep;
 	const struct mlk_jsonl_group *g;
 	int rc = 1;
 
 	CHECK_OK(read_text(text, sizeof(text) - 1, &rep, why, whysz));
-	CHECK(rep.lines == 5, "%llu lines, want 5", U64(rep.lines));
+	CHECK(rep.lines == 6, "%llu lines, want 6", U64(rep.lines));
 	CHECK(rep.malformed == 0 && rep.too_long == 0 && !rep.first_bad_line,
 	      "bad lines: %llu (%s)", U64(rep.malformed),
 	      rep.first_bad_why ? rep.first_bad_why : "");
@@ -63,7 +64,7 @@ static int test_jsonl_good(char *why, size_t whysz)
 	      rep.have_summary, U64(rep.reported), U64(rep.reported_bytes));
 	CHECK(rep.ngroups == 1, "%zu groups, want 1", rep.ngroups);
 	g = &rep.groups[0];
-	CHECK(g->id == 0x40d0f28491822e98ULL && g->line == 4, "id %llx line %llu",
+	CHECK(g->id == 0x40d0f28491822e98ULL && g->line == 5, "id %llx line %llu",
 	      U64(g->id), U64(g->line));
 	CHECK(g->direct == 1 && g->indirect == 99 && g->bytes == 12800,
 	      "counts %llu %llu %llu", U64(g->direct), U64(g->indirect),
