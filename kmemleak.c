@@ -59,6 +59,7 @@ static void run_free(struct memleak_run *run)
 		return;
 	mlk_orphans_free(&run->orphans);
 	mlk_supps_free(&run->supps);
+	mlk_jsonl_free(&run->diff_then);
 	if (run->json_out && run->json_out != fp)
 		fclose(run->json_out);    /* interrupted while writing */
 	mlk_scan_free(run->sc);
@@ -415,7 +416,7 @@ static int parse_opts(struct memleak_opts *o)
 	o->hex_bytes = DEFAULT_HEX_BYTES;
 	o->min_age = DEFAULT_MIN_AGE_SECONDS;
 	o->kind = -1;
-	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:S:j:sqvKN")) != EOF) {
+	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:S:j:d:sqvKN")) != EOF) {
 		switch (c) {
 		case 'n':
 			o->max_reports = stol(optarg, FAULT_ON_ERROR, NULL);
@@ -463,6 +464,9 @@ static int parse_opts(struct memleak_opts *o)
 		case 'j':
 			o->json_path = optarg;
 			break;
+		case 'd':
+			o->diff_path = optarg;
+			break;
 		case 's':
 			o->grouped = 1;
 			break;
@@ -508,7 +512,8 @@ static void cmd_memleak(void)
 	}
 	active_run = run;
 	if (!opts.kernel_report &&
-	    mlk_suppressions_load(&run->supps, &opts) < 0) {
+	    (mlk_suppressions_load(&run->supps, &opts) < 0 ||
+	     mlk_diff_load(run, &opts) < 0)) {
 		memleak_cleanup();
 		return;
 	}
@@ -545,7 +550,7 @@ static char *help_memleak[] = {
 "find kernel memory that nothing points to (leaks)",
 "[-s] [-q] [-v] [-N] [-n count] [-x bytes] [-c cache] [-k kind] [-b bytes]\n"
 "        [-r start-end] [-m seconds] [-w address] [-S file|none] [-j file]\n"
-"        | -K [-n count]",
+"        [-d file] | -K [-n count]",
 "  Scans the kernel's memory, as kmemleak does, for allocated blocks that no",
 "  pointer reaches any more, and prints each orphan with its cache, slab,",
 "  class, allocation record, the first bytes of its contents and the stack",
@@ -624,6 +629,18 @@ static char *help_memleak[] = {
 "                the stack's function names and the cache: the same leak",
 "                has the same id after a reboot), and the summary. Schema:",
 "                the README.",
+"       -d file  after the report, compare this run with an earlier one:",
+"                file is what memleak -j wrote then (another dump of the",
+"                machine, or another boot). Groups (the direct orphans of",
+"                one allocation stack and the indirect blocks they hold) are",
+"                matched by stable id; printed: the groups that appeared,",
+"                grew, shrank and disappeared, with blocks and bytes before,",
+"                after and the change, largest change first, each with its",
+"                key, caches and the top of its stack (-v: the unchanged",
+"                ones too), and the orphans reported then and now. A file",
+"                that is not memleak JSON Lines of a known schema is refused",
+"                before the scan; another kernel release is said, and",
+"                compared all the same (ids are made of function names).",
 "            -N  do not use the kernel's kmemleak records (the offline scan",
 "                alone, as on a kernel without kmemleak).",
 "            -K  print what /sys/kernel/debug/kmemleak showed at the time of",

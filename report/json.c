@@ -12,7 +12,6 @@
 #include "report.h"
 #include "json_write.h"
 
-#define MLK_JSON_SCHEMA 1
 #define MAX_JSON_DEPTH  8     /* nesting of the records below */
 
 /* A record being written: commas and nesting. */
@@ -303,7 +302,7 @@ static void percpu_record(struct report *r, const struct mlk_block *b)
 	jw_null(&w, "allocation_record");
 	jw_null(&w, "age_s");
 	jw_null(&w, "stack");
-	jw_id(&w, "group", mlk_fnv1a_str(MLK_FNV1A_SEED, "percpu"));
+	jw_id(&w, "group", mlk_report_percpu_id());
 	jw_bool(&w, "contents_missing", b->flags & MLK_F_UNREADABLE);
 	jw_end(&w);
 	r->run->json_records++;
@@ -349,16 +348,6 @@ out:
 	free(order);
 }
 
-static const char *key_name(int key_type)
-{
-	switch (key_type) {
-	case KEY_STACK: return "stack";
-	case KEY_CALLER: return "call site";
-	case KEY_VMALLOC: return "vmalloc caller";
-	}
-	return "cache";
-}
-
 static void group_record(struct report *r, const struct group *g)
 {
 	const unsigned hz = r->run->tracks.hz;
@@ -367,7 +356,7 @@ static void group_record(struct report *r, const struct group *g)
 
 	jw_begin(&w, r->run->json_out, "group");
 	jw_id(&w, "id", mlk_report_stable_id(r, g));   /* r->ai: g->first */
-	jw_str(&w, "key", key_name(g->key_type));
+	jw_str(&w, "key", mlk_report_key_name(g->key_type));
 	jw_u64(&w, "direct", g->direct);
 	jw_u64(&w, "indirect", g->indirect);
 	jw_u64(&w, "bytes", g->bytes);
@@ -407,7 +396,7 @@ void mlk_json_groups(struct report *r, const struct group *groups,
 		return;
 	if (r->percpu_reported) {
 		jw_begin(&w, r->run->json_out, "group");
-		jw_id(&w, "id", mlk_fnv1a_str(MLK_FNV1A_SEED, "percpu"));
+		jw_id(&w, "id", mlk_report_percpu_id());
 		jw_str(&w, "key", "percpu");
 		jw_u64(&w, "direct", r->percpu_reported);
 		jw_u64(&w, "indirect", 0);

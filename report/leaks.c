@@ -620,6 +620,8 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 			print_list(&r);
 	}
 	print_summary(&r, partial);
+	if (o->diff_path)
+		mlk_diff_print(&r);
 	mlk_json_close(run);
 	free(r.notes);
 }

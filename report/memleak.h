@@ -12,6 +12,7 @@
 #include "kml.h"
 #include "pageowner.h"
 #include "suppress.h"
+#include "jsonl_read.h"
 
 #define DEFAULT_HEX_BYTES 32
 #define DEFAULT_MIN_AGE_SECONDS 5
@@ -36,6 +37,7 @@ struct memleak_opts {
 	int nsupp_files;
 	int supp_none;      /* -S none: no built-in or default suppressions */
 	const char *json_path; /* -j: JSON Lines to this file ("-": screen) */
+	const char *diff_path; /* -d: compare with this earlier -j output */
 };
 
 /*
@@ -70,6 +72,7 @@ struct memleak_run {
 	FILE *json_out;                 /* -j: open while the report runs */
 	const char *json_path;
 	uint64_t json_records;
+	struct mlk_jsonl_report diff_then; /* -d: the earlier run */
 	int classified;
 	uint64_t young, young_bytes;    /* orphans in flight (-m) */
 	uint64_t without_track;         /* orphans with no allocation record */
@@ -101,6 +104,13 @@ long mlk_suppression_of(const struct mlk_supps *s, const struct mlk_block *b,
 			const char *cache, const mlk_addr_t *frames,
 			unsigned nframes);
 void mlk_print_suppressions_used(const struct mlk_supps *s);
+/*
+ * -d FILE (diff.c): the earlier run's JSON Lines into run->diff_then,
+ * before the scan; -1 after a message when FILE cannot be read or is not
+ * memleak JSON Lines of a schema this memleak knows. The comparison is
+ * printed after the report (mlk_report).
+ */
+int mlk_diff_load(struct memleak_run *run, const struct memleak_opts *o);
 /*
  * -K: what /sys/kernel/debug/kmemleak would have printed at the time of
  * the dump, from the kernel's own kmemleak records (kmlreport.c).

@@ -434,3 +434,18 @@ uint64_t mlk_report_stable_id(struct report *r, const struct group *g)
 	}
 	return mlk_fnv1a_str(h, group_cache_name(r, g));
 }
+
+uint64_t mlk_report_percpu_id(void)
+{
+	return mlk_fnv1a_str(MLK_FNV1A_SEED, "percpu");
+}
+
+const char *mlk_report_key_name(int key_type)
+{
+	switch (key_type) {
+	case KEY_STACK: return "stack";
+	case KEY_CALLER: return "call site";
+	case KEY_VMALLOC: return "vmalloc caller";
+	}
+	return "cache";
+}

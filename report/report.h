@@ -8,6 +8,10 @@
 
 #include "memleak.h"
 
+/* The version of memleak -j's records (README: JSON Lines output); -d
+ * reads this one. */
+#define MLK_JSON_SCHEMA 1
+
 #define MAX_GROUP_SAMPLES 8
 #define MAX_GROUP_CACHES  3
 
@@ -83,6 +87,10 @@ int mlk_report_groups(struct report *r, struct group **groups,
  * Uses r->ai.
  */
 uint64_t mlk_report_stable_id(struct report *r, const struct group *g);
+/* The id of the per-cpu orphans' group (they have no allocation records). */
+uint64_t mlk_report_percpu_id(void);
+/* A grouping key's kind as -j and -d name it: "stack", "call site", ... */
+const char *mlk_report_key_name(int key_type);
 
 /* ---- json.c: JSON Lines (-j) ---- */
 int mlk_json_open(struct memleak_run *run, const char *path);
@@ -92,5 +100,8 @@ void mlk_json_orphans(struct report *r);
 void mlk_json_groups(struct report *r, const struct group *groups,
 		     size_t ngroups);
 void mlk_json_summary(struct report *r, int partial);
+
+/* ---- diff.c: -d, this run against an earlier one's JSON Lines ---- */
+void mlk_diff_print(struct report *r);
 
 #endif /* MLK_REPORT_H */

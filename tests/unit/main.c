@@ -21,6 +21,7 @@ void run_kmlobject_tests(void);
 void run_slub_decode_tests(void);
 void run_suppress_tests(void);
 void run_json_write_tests(void);
+void run_jsonl_read_tests(void);
 
 static unsigned tests_run;
 static unsigned tests_failed;
@@ -57,6 +58,7 @@ int main(void)
 	run_slub_decode_tests();
 	run_suppress_tests();
 	run_json_write_tests();
+	run_jsonl_read_tests();
 	fprintf(stderr, "%u tests, %u failed\n", tests_run, tests_failed);
 	return tests_failed ? 1 : 0;
 }
