@@ -74,6 +74,7 @@
 #include "pageowner_decode.h"
 #include "slub_decode.h"
 #include "suppress.h"
+#include "jsonl_read.h"
 
 #define IMAGE_BASE  0xffff888000000000ull
 #define PCPU_BASE   0x0000000000030000ull
@@ -1114,6 +1115,31 @@ static void fuzz_suppress(struct cursor *c)
 	mlk_supps_free(&s);
 }
 
+/*
+ * memleak -d's reader of an earlier -j file, on arbitrary lines: every line
+ * is counted as a group, a run/summary record, or bad; nothing more is kept
+ * than the bounds allow.
+ */
+static void fuzz_jsonl(struct cursor *c)
+{
+	struct mlk_jsonl_report rep = { 0 };
+	size_t len = U16(c) % 4096, i;
+	char line[4096];
+	int rc;
+
+	for (i = 0; i < len; i++)
+		line[i] = (char)U8(c);
+	rc = mlk_jsonl_parse_line(&rep, line, len);
+	CHECK(rc >= -1 && rc <= 1, "rc %d", rc);
+	CHECK(rc != 1 || rep.malformed == 1, "malformed line not counted");
+	for (i = 0; i < rep.ngroups; i++)
+		CHECK(rep.groups[i].nframes <= MLK_JSONL_MAX_FRAMES &&
+		      rep.groups[i].ncaches <= MLK_JSONL_MAX_CACHES,
+		      "group %zu: %u frames, %u caches", i,
+		      rep.groups[i].nframes, rep.groups[i].ncaches);
+	mlk_jsonl_free(&rep);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct image im;
@@ -1135,5 +1161,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_hexdump(&c);
 	fuzz_slub(&c, &im);
 	fuzz_suppress(&c);
+	fuzz_jsonl(&c);
 	return 0;
 }
