@@ -58,6 +58,7 @@ static void run_free(struct memleak_run *run)
 	if (!run)
 		return;
 	mlk_orphans_free(&run->orphans);
+	mlk_holders_free(run->holders);
 	mlk_supps_free(&run->supps);
 	if (run->json_out && run->json_out != fp)
 		fclose(run->json_out);    /* interrupted while writing */
@@ -294,6 +295,12 @@ static int scan_roots(struct memleak_run *run, const struct memleak_opts *o)
 	    mlk_scan_set_percpu(run->sc, run->percpu.pix,
 				run->percpu.cpu_offsets, run->percpu.ncpus) < 0)
 		return -1;
+	if (o->holders) {
+		run->parents_recorded = mlk_scan_record_parents(run->sc) == 0;
+		if (!run->parents_recorded)
+			error(INFO, "-a: out of memory: what holds each block "
+			      "is not recorded\n");
+	}
 	if (o->watch)
 		watch_block(run, o->watch);
 	phase(o, run, "scanning roots");
@@ -415,7 +422,7 @@ static int parse_opts(struct memleak_opts *o)
 	o->hex_bytes = DEFAULT_HEX_BYTES;
 	o->min_age = DEFAULT_MIN_AGE_SECONDS;
 	o->kind = -1;
-	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:S:j:sqvKN")) != EOF) {
+	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:S:j:asqvKN")) != EOF) {
 		switch (c) {
 		case 'n':
 			o->max_reports = stol(optarg, FAULT_ON_ERROR, NULL);
@@ -465,6 +472,9 @@ static int parse_opts(struct memleak_opts *o)
 			break;
 		case 's':
 			o->grouped = 1;
+			break;
+		case 'a':
+			o->holders = 1;
 			break;
 		case 'q':
 			o->summary_only = 1;
