@@ -553,7 +553,7 @@ static void cmd_memleak(void)
 static char *help_memleak[] = {
 "memleak",
 "find kernel memory that nothing points to (leaks)",
-"[-s] [-q] [-v] [-N] [-n count] [-x bytes] [-c cache] [-k kind] [-b bytes]\n"
+"[-s] [-a] [-q] [-v] [-N] [-n count] [-x bytes] [-c cache] [-k kind] [-b bytes]\n"
 "        [-r start-end] [-m seconds] [-w address] [-S file|none] [-j file]\n"
 "        | -K [-n count]",
 "  Scans the kernel's memory, as kmemleak does, for allocated blocks that no",
@@ -598,6 +598,18 @@ static char *help_memleak[] = {
 "                indirect blocks they hold, their caches, sizes, ages and a",
 "                few addresses; sorted by bytes. Without allocation records,",
 "                grouped by cache.",
+"            -a  who holds the memory: every tracked block, reachable or",
+"                not, grouped by allocation stack (or call site, vmalloc",
+"                caller, cache), most bytes first: blocks, bytes, orphans,",
+"                caches and the stack's top frames; then what first reached",
+"                the group's reachable blocks in the scan, with counts: a",
+"                root (kernel data, per-cpu areas, a task's stack with its",
+"                pid and comm, a module's data, reserved memory, the saved",
+"                registers...) or a block (its cache, allocation site and",
+"                group). What /proc/allocinfo shows on a live 6.10+ kernel,",
+"                and who keeps it alive. -n, -c, -k, -b, -r apply; with -j,",
+"                holder_group records. Reads the allocation record of every",
+"                slab object (costs 4 bytes per block more in the scan).",
 "            -q  print the summary only.",
 "            -v  print the phases of the scan as they run, and per-block",
 "                detail: each orphan's reference count; with -s, every",
@@ -676,6 +688,16 @@ static char *help_memleak[] = {
 "    %s> memleak -q -w ffff8e8d41c3a2a0",
 "    memleak: -w: watching slab object 0xffff8e8d41c3a2a0 (\"kmalloc-96\", 96 bytes)",
 "    memleak: -w: referenced from 0xffffffffc0214020, in root: module data",
+" ",
+"  Who holds the memory, the 3 largest groups:\n",
+"    %s> memleak -a -n 3",
+"    #1 1 blocks (2097152 bytes), 0 orphans (0 bytes); by vmalloc caller; vmalloc",
+"       at: pcpu_create_chunk",
+"       held by: 1 blocks (2097152 bytes): block \"kmalloc-192\" allocated at pcpu_create_chunk < pcpu_balance_workfn (#1990)",
+"    #2 1390 blocks (878480 bytes), 0 orphans (0 bytes); by stack; caches \"inode_cache\"",
+"       at: alloc_inode < new_inode < tracefs_get_inode < tracefs_create_file",
+"       held by: 1370 blocks (865840 bytes): block \"dentry\" allocated at __d_alloc < d_alloc (#13)",
+"    ...",
 NULL
 };
 

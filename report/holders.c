@@ -733,9 +733,9 @@ static void describe_holder(const struct report *r,
 	case HOLDER_BLOCK:
 		by = &h->groups[ho->detail];
 		cut_site(by->site, site_frames, site, sizeof(site));
-		snprintf(out, outsz, "block \"%s\" allocated at %s (#%u)",
-			 group_cache(r->run, by),
-			 site[0] ? site : "(no record)", by->rank);
+		snprintf(out, outsz, "block \"%s\"%s%s (#%u)",
+			 group_cache(r->run, by), site[0] ? " allocated at " :
+			 "", site, by->rank);
 		break;
 	default:
 		snprintf(out, outsz, "reachable from the start (min_count 0: "
