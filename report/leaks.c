@@ -612,7 +612,8 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 		return;
 	}
 	mlk_report_take_notes(&r);
-	if (o->holders && !run->holders)
+	/* -a -q without -j prints nothing of it: not built */
+	if (o->holders && !run->holders && (!o->summary_only || o->json_path))
 		mlk_holders_build(&r);
 	if (o->json_path)
 		write_json(&r, partial);
