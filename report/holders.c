@@ -333,8 +333,8 @@ static int group_every_block(struct report *r, struct mlk_holders *h)
 /* ---- what holds each reachable block -------------------------------- */
 
 /* A task stack's task, or a module data range's module; else 0. */
-static uint64_t root_detail(struct mlk_holders *h, const struct mlk_roots *roots,
-			    uint32_t no)
+static uint64_t root_detail(struct mlk_holders *h,
+			    const struct mlk_roots *roots, uint32_t no)
 {
 	const struct mlk_root *root = &roots->ranges[no];
 	struct load_module *lm = NULL;
@@ -445,7 +445,13 @@ static int cmp_holders(const void *a, const void *b)
 		return x->group < y->group ? -1 : 1;
 	if (x->bytes != y->bytes)
 		return x->bytes > y->bytes ? -1 : 1;
-	return (x->blocks < y->blocks) - (x->blocks > y->blocks);
+	if (x->blocks != y->blocks)
+		return x->blocks > y->blocks ? -1 : 1;
+	/* ties in a fixed order: by kind of holder, then what it is */
+	if (x->type != y->type || x->root_kind != y->root_kind)
+		return x->type != y->type ? x->type - y->type :
+		       x->root_kind - y->root_kind;
+	return (x->detail > y->detail) - (x->detail < y->detail);
 }
 
 static int cmp_groups_by_bytes(const void *a, const void *b, void *groups)
