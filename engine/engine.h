@@ -181,6 +181,34 @@ typedef void (*mlk_watch_fn)(void *ctx, mlk_addr_t where,
 			     const struct mlk_block *from);
 int mlk_scan_watch(struct mlk_scan *sc, mlk_addr_t addr, mlk_watch_fn fn,
 		   void *ctx);
+/*
+ * Who holds each block (memleak -a): after mlk_scan_record_parents(), the
+ * scan keeps, per block, what held the reference that turned it grey (the
+ * one that brought its count to min_count): a root range, numbered in the
+ * order mlk_scan_root() and mlk_scan_root_buf() were called from 0, or a
+ * block. One 32-bit word per block, none without the call. Call after
+ * mlk_scan_set_percpu() (if at all) and before scanning any root; -1 when
+ * called too late, when the blocks are too many to number in 31 bits, or
+ * when memory is short.
+ */
+int mlk_scan_record_parents(struct mlk_scan *sc);
+
+enum mlk_parent_kind {
+	MLK_PARENT_NONE = 0, /* white, grey from the start (min_count 0),
+				or parents not recorded */
+	MLK_PARENT_ROOT,     /* parent.root: the root range's number */
+	MLK_PARENT_BLOCK,    /* parent.block: a block of either index */
+};
+struct mlk_parent {
+	enum mlk_parent_kind kind;
+	uint32_t root;
+	const struct mlk_block *block;
+};
+/* What first held block b (of either index); returns p->kind. */
+enum mlk_parent_kind mlk_scan_parent(const struct mlk_scan *sc,
+				     const struct mlk_block *b,
+				     struct mlk_parent *p);
+
 /* Counts orphans into the stats (call after drain). */
 const struct mlk_stats *mlk_scan_finish(struct mlk_scan *sc);
 const struct mlk_stats *mlk_scan_stats(const struct mlk_scan *sc);

@@ -40,6 +40,12 @@
  * The progress callback is called every MLK_PROGRESS_BYTES read, every
  * MLK_PROGRESS_BLOCKS blocks counted from the store, and at the end.
  *
+ * With mlk_scan_record_parents(), make_grey() notes what held the
+ * reference that turned a block grey: sc->referrer, set wherever words are
+ * counted (a root range's number with PARENT_ROOT set, or the block whose
+ * words they are; for references counted late from the edge store, the
+ * block that stored them).
+ *
  * Words are read in host byte order (crash runs on the dump's architecture).
  * A scan owns the per-block state (count, MLK_F_SCAN_STATE) of its indexes:
  * mlk_scan_new() resets it, so only one scan per index at a time.
@@ -64,6 +70,13 @@
 #define EDGE_SEG_SHIFT 16
 #define EDGE_SEG_LEN ((uint32_t)1 << EDGE_SEG_SHIFT)
 #define EDGE_SEG_MASK (EDGE_SEG_LEN - 1)
+
+/*
+ * A parent word: a block number (main index first, then per-cpu), or a
+ * root range's number with PARENT_ROOT set; NO_PARENT when none.
+ */
+#define PARENT_ROOT ((uint32_t)1 << 31)
+#define NO_PARENT UINT32_MAX
 
 /* Pages a sweep run can touch: MLK_READ_CHUNK bytes at any alignment. */
 #define RUN_PAGES (MLK_READ_CHUNK / MLK_PAGE + 1)
@@ -128,6 +141,8 @@ struct mlk_scan {
 	mlk_watch_fn watch_fn;
 	void *watch_ctx;
 	struct mlk_untag untag;  /* applied to every word before lookup */
+	uint32_t *parents;       /* per block: what turned it grey; or NULL */
+	uint32_t referrer;       /* parent word of the words being counted */
 };
 
 /* What reading one block or root range found. */
@@ -147,12 +162,29 @@ static int in_index(const struct mlk_index *ix, const struct mlk_block *b)
 	return ix && ix->count && b >= ix->blocks && b < ix->blocks + ix->count;
 }
 
+/* A block's number in the edge store: main index first, then per-cpu. */
+static uint32_t block_no(const struct mlk_scan *sc, const struct mlk_block *b)
+{
+	if (in_index(sc->ix, b))
+		return (uint32_t)(b - sc->ix->blocks);
+	return (uint32_t)(sc->ix->count + (size_t)(b - sc->pix->blocks));
+}
+
+static struct mlk_block *block_at(const struct mlk_scan *sc, uint32_t no)
+{
+	if (no < sc->ix->count)
+		return &sc->ix->blocks[no];
+	return &sc->pix->blocks[no - sc->ix->count];
+}
+
 static void make_grey(struct mlk_scan *sc, struct mlk_block *b)
 {
 	size_t no;
 
 	b->flags |= MLK_F_GREY;
 	sc->stats.grey++;
+	if (sc->parents)
+		sc->parents[block_no(sc, b)] = sc->referrer;
 	/* A NOSCAN block is reachable, but there is nothing to read in it. */
 	if (b->flags & MLK_F_NOSCAN)
 		return;
@@ -188,21 +220,6 @@ static void count_reference(struct mlk_scan *sc, struct mlk_block *b)
 		b->count++;
 	if (!(b->flags & MLK_F_GREY) && b->count >= b->min_count)
 		make_grey(sc, b);
-}
-
-/* A block's number in the edge store: main index first, then per-cpu. */
-static uint32_t block_no(const struct mlk_scan *sc, const struct mlk_block *b)
-{
-	if (in_index(sc->ix, b))
-		return (uint32_t)(b - sc->ix->blocks);
-	return (uint32_t)(sc->ix->count + (size_t)(b - sc->pix->blocks));
-}
-
-static struct mlk_block *block_at(struct mlk_scan *sc, uint32_t no)
-{
-	if (no < sc->ix->count)
-		return &sc->ix->blocks[no];
-	return &sc->pix->blocks[no - sc->ix->count];
 }
 
 /* ---- the edge store -------------------------------------------------- */
@@ -349,6 +366,9 @@ visit_words(struct mlk_scan *sc, struct visit *v, const unsigned char *buf,
 static void count_words(struct mlk_scan *sc, struct visit *v,
 			const unsigned char *buf, size_t len, mlk_addr_t addr)
 {
+	/* roots: mlk_scan_root*() set the referrer */
+	if (sc->parents && v->self)
+		sc->referrer = block_no(sc, v->self);
 	visit_words(sc, v, buf, len, addr, 0);
 }
 
@@ -558,6 +578,7 @@ static void count_stored(struct mlk_scan *sc, uint32_t no)
 	uint64_t words = words_in(b->start, b->size), pages_unreadable = 0;
 	size_t n;
 
+	sc->referrer = no; /* the block that stored them */
 	for (uint32_t p = es->first[no]; p < es->first[no + 1]; p++)
 		count_reference(sc, block_at(sc, store_edge(es, p)));
 	if (sc->watched)
@@ -753,7 +774,7 @@ int mlk_scan_set_percpu(struct mlk_scan *sc, struct mlk_index *pix,
 	size_t slots;
 
 	if (!sc || sc->pix || !pix || !pix->finished || !ncpus ||
-	    sc->stats.root_ranges || sc->cursor)
+	    sc->stats.root_ranges || sc->cursor || sc->parents)
 		return -1;
 	/* Both indexes' blocks are numbered in 32 bits. */
 	if (pix->count >= UINT32_MAX - sc->ix->count)
@@ -821,6 +842,7 @@ void mlk_scan_free(struct mlk_scan *sc)
 	store_free(&sc->store);
 	free(sc->pwork);
 	free(sc->cpu_offsets);
+	free(sc->parents);
 	free(sc);
 }
 
@@ -834,6 +856,7 @@ int mlk_scan_root(struct mlk_scan *sc, mlk_addr_t start, uint64_t len)
 	/* Nothing lies past the top of the address space. */
 	if (start != 0 && len > 0 - start)
 		len = 0 - start;
+	sc->referrer = PARENT_ROOT | (uint32_t)sc->stats.root_ranges;
 	sc->stats.root_ranges++;
 	rc = read_range(sc, &v, 0, start, len, &sc->stats.root_bytes);
 	sc->stats.words_scanned += v.words;
@@ -847,6 +870,7 @@ int mlk_scan_root_buf(struct mlk_scan *sc, const void *buf, size_t len)
 
 	if (!sc || sc->aborted || (!buf && len))
 		return -1;
+	sc->referrer = PARENT_ROOT | (uint32_t)sc->stats.root_ranges;
 	sc->stats.root_ranges++;
 	sc->stats.root_bytes += len;
 	sc->bytes_read += len;
@@ -913,6 +937,53 @@ int mlk_scan_watch(struct mlk_scan *sc, mlk_addr_t addr, mlk_watch_fn fn,
 	return sc->watched ? 0 : -1;
 }
 
+/* Blocks of both indexes. */
+static size_t all_blocks(const struct mlk_scan *sc)
+{
+	return sc->ix->count + (sc->pix ? sc->pix->count : 0);
+}
+
+int mlk_scan_record_parents(struct mlk_scan *sc)
+{
+	size_t n;
+
+	if (!sc || sc->parents || sc->stats.root_ranges || sc->cursor)
+		return -1;
+	n = all_blocks(sc);
+	/* block numbers must stay clear of PARENT_ROOT and NO_PARENT */
+	if (n >= PARENT_ROOT)
+		return -1;
+	sc->parents = malloc((n ? n : 1) * sizeof(*sc->parents));
+	if (!sc->parents)
+		return -1;
+	/* all ones: NO_PARENT, for blocks grey from the start too */
+	memset(sc->parents, 0xff, n * sizeof(*sc->parents));
+	sc->referrer = NO_PARENT;
+	return 0;
+}
+
+enum mlk_parent_kind mlk_scan_parent(const struct mlk_scan *sc,
+				     const struct mlk_block *b,
+				     struct mlk_parent *p)
+{
+	uint32_t word;
+
+	memset(p, 0, sizeof(*p));
+	if (!sc || !sc->parents || !(in_index(sc->ix, b) || in_index(sc->pix, b)))
+		return p->kind;
+	word = sc->parents[block_no(sc, b)];
+	if (word == NO_PARENT || !(b->flags & MLK_F_GREY))
+		return p->kind;
+	if (word & PARENT_ROOT) {
+		p->kind = MLK_PARENT_ROOT;
+		p->root = word & ~PARENT_ROOT;
+	} else {
+		p->kind = MLK_PARENT_BLOCK;
+		p->block = block_at(sc, word);
+	}
+	return p->kind;
+}
+
 const struct mlk_stats *mlk_scan_stats(const struct mlk_scan *sc)
 {
 	return sc ? &sc->stats : NULL;
@@ -933,6 +1004,8 @@ size_t mlk_scan_memory(const struct mlk_scan *sc, size_t *edge_store)
 		es->watches_cap * sizeof(*es->watches);
 	bytes = sizeof(*sc) + MLK_READ_CHUNK + store +
 		(sc->ix->count ? sc->ix->count : 1) * sizeof(*sc->work);
+	if (sc->parents)
+		bytes += all_blocks(sc) * sizeof(*sc->parents);
 	if (sc->pix)
 		bytes += (sc->pix->count ? sc->pix->count : 1) *
 			 sizeof(*sc->pwork) +

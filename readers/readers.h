@@ -319,6 +319,7 @@ struct mlk_roots {
 struct mlk_task_pid {
 	int pid;
 	ulong task;
+	ulong stack;     /* its kernel stack's base */
 };
 
 /* Appends one range [start, end). 0, or -1 when out of memory. */
@@ -345,6 +346,12 @@ void mlk_roots_free(struct mlk_roots *roots);
  */
 int mlk_roots_comm_of_pid(const struct mlk_roots *roots, int pid, int cpu,
 			  char *comm, size_t commsz);
+/*
+ * The base of the task stack holding addr, or 0; its task's pid and comm
+ * (the task's own, "swapper/N" included) into *pid and comm.
+ */
+ulong mlk_roots_stack_of(const struct mlk_roots *roots, ulong addr, int *pid,
+			 char *comm, size_t commsz);
 /* Whether addr is the base of a thread stack (live or cached). */
 int mlk_roots_is_stack(const struct mlk_roots *roots, ulong addr);
 const char *mlk_root_kind_name(int kind);

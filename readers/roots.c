@@ -113,8 +113,11 @@ static int add_stack_base(struct mlk_roots *r, ulong stack)
 	return 0;
 }
 
-/* Remembers task by pid, for naming the allocators of orphans. */
-static int add_task_pid(struct mlk_roots *r, ulong task)
+/*
+ * Remembers task by pid, for naming the allocators of orphans, and its
+ * stack, for naming the holders of blocks (memleak -a).
+ */
+static int add_task_pid(struct mlk_roots *r, ulong task, ulong stack)
 {
 	int pid;
 
@@ -126,6 +129,7 @@ static int add_task_pid(struct mlk_roots *r, ulong task)
 		return -1;
 	r->pids[r->npids].pid = pid;
 	r->pids[r->npids].task = task;
+	r->pids[r->npids].stack = stack;
 	r->npids++;
 	return 0;
 }
@@ -138,12 +142,23 @@ static int cmp_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* task->comm into comm: 1, or 0 when unreadable. */
+static int read_comm(ulong task, char *comm, size_t commsz)
+{
+	char name[16 + 1] = "";
+
+	if (T.task_comm < 0 ||
+	    !mlk_readk(task + T.task_comm, name, sizeof(name) - 1))
+		return 0;
+	snprintf(comm, commsz, "%s", name);
+	return 1;
+}
+
 int mlk_roots_comm_of_pid(const struct mlk_roots *r, int pid, int cpu,
 			  char *comm, size_t commsz)
 {
 	struct mlk_task_pid key = { .pid = pid };
 	const struct mlk_task_pid *t;
-	char name[16 + 1] = "";
 
 	if (pid == 0) {
 		/* kernel/sched/core.c: init_idle() names them swapper/N */
@@ -152,11 +167,23 @@ int mlk_roots_comm_of_pid(const struct mlk_roots *r, int pid, int cpu,
 	}
 	t = r->npids ? bsearch(&key, r->pids, r->npids, sizeof(*r->pids),
 			       cmp_pid) : NULL;
-	if (!t || T.task_comm < 0 ||
-	    !mlk_readk(t->task + T.task_comm, name, sizeof(name) - 1))
+	return t && read_comm(t->task, comm, commsz);
+}
+
+ulong mlk_roots_stack_of(const struct mlk_roots *r, ulong addr, int *pid,
+			 char *comm, size_t commsz)
+{
+	size_t i;
+
+	for (i = 0; i < r->npids; i++)
+		if (addr - r->pids[i].stack < STACKSIZE())
+			break;
+	if (i == r->npids)
 		return 0;
-	snprintf(comm, commsz, "%s", name);
-	return 1;
+	*pid = r->pids[i].pid;
+	if (!read_comm(r->pids[i].task, comm, commsz))
+		snprintf(comm, commsz, "?");
+	return r->pids[i].stack;
 }
 
 /*
@@ -310,7 +337,7 @@ static int add_task_stack(struct task_walk *w, ulong task)
 	r->tasks++;
 	if (mlk_roots_add(r, live_stack_start(w, task, stack),
 			  stack + STACKSIZE(), MLK_ROOT_STACK) < 0 ||
-	    add_stack_base(r, stack) < 0 || add_task_pid(r, task) < 0) {
+	    add_stack_base(r, stack) < 0 || add_task_pid(r, task, stack) < 0) {
 		w->oom = 1;
 		return 1;
 	}

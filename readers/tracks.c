@@ -10,7 +10,8 @@
  * kernel's jiffies is a symbol, read when the tracks are set up.
  *
  * This is read only for the orphans, at report time: one small read per
- * orphan, never a cost of the scan.
+ * orphan, never a cost of the scan (memleak -a reads it for every block,
+ * in address order, through the dump reader's page cache).
  */
 #include "readers.h"
 #include "tracks.h"
@@ -152,7 +153,8 @@ static void fetch_stack(struct mlk_tracks *t, const struct mlk_track *tr,
 		       ai->nr_entries * sizeof(ai->entries[0]));
 		return;
 	}
-	mlk_alloc_info_stack(&t->stacks, tr->handle, ai);
+	if (!t->skip_stacks)
+		mlk_alloc_info_stack(&t->stacks, tr->handle, ai);
 }
 
 int mlk_tracks_get(struct mlk_tracks *t, const struct mlk_cache *c,

@@ -47,6 +47,12 @@ struct mlk_tracks {
 	int have_scan_jiffies;
 	uint64_t after_scan_start;
 	uint64_t gone_since_scan; /* live: record empty now (block freed) */
+	/*
+	 * mlk_tracks_get() leaves stack depot stacks out (ai->handle is still
+	 * set): memleak -a reads the record of every block and looks each
+	 * distinct stack up once.
+	 */
+	int skip_stacks;
 };
 
 /*

@@ -5,6 +5,7 @@
  *   {"record":"run", ...}       the kernel, the dump, crash, the options
  *   {"record":"orphan", ...}    each reported orphan (-n does not limit it)
  *   {"record":"group", ...}     each group of -s, with its stable id
+ *   {"record":"holder_group", ...} each group of -a (written by holders.c)
  *   {"record":"summary", ...}   every figure of the text summary
  * Addresses are strings ("0xffff..."), sizes and counts numbers, ages in
  * seconds; a field that is not known is null.
@@ -12,14 +13,6 @@
 #include "report.h"
 #include "json_write.h"
 
-#define MAX_JSON_DEPTH  8     /* nesting of the records below */
-
-/* A record being written: commas and nesting. */
-struct jw {
-	FILE *f;
-	int depth;
-	int first[MAX_JSON_DEPTH];
-};
 
 static void jw_key(struct jw *w, const char *key)
 {
@@ -32,7 +25,7 @@ static void jw_key(struct jw *w, const char *key)
 	}
 }
 
-static void jw_push(struct jw *w, const char *key, char open)
+void jw_push(struct jw *w, const char *key, char open)
 {
 	jw_key(w, key);
 	putc(open, w->f);
@@ -41,14 +34,14 @@ static void jw_push(struct jw *w, const char *key, char open)
 	w->first[w->depth] = 1;
 }
 
-static void jw_pop(struct jw *w, char close)
+void jw_pop(struct jw *w, char close)
 {
 	putc(close, w->f);
 	if (w->depth > 0)
 		w->depth--;
 }
 
-static void jw_begin(struct jw *w, FILE *f, const char *record)
+void jw_begin(struct jw *w, FILE *f, const char *record)
 {
 	w->f = f;
 	w->depth = 0;
@@ -58,24 +51,24 @@ static void jw_begin(struct jw *w, FILE *f, const char *record)
 	mlk_json_string(f, record);
 }
 
-static void jw_end(struct jw *w)
+void jw_end(struct jw *w)
 {
 	fputs("}\n", w->f);
 }
 
-static void jw_str(struct jw *w, const char *key, const char *s)
+void jw_str(struct jw *w, const char *key, const char *s)
 {
 	jw_key(w, key);
 	mlk_json_string(w->f, s);
 }
 
-static void jw_u64(struct jw *w, const char *key, uint64_t v)
+void jw_u64(struct jw *w, const char *key, uint64_t v)
 {
 	jw_key(w, key);
 	fprintf(w->f, "%llu", (unsigned long long)v);
 }
 
-static void jw_int(struct jw *w, const char *key, long v)
+void jw_int(struct jw *w, const char *key, long v)
 {
 	jw_key(w, key);
 	fprintf(w->f, "%ld", v);
@@ -87,13 +80,13 @@ static void jw_addr(struct jw *w, const char *key, uint64_t addr)
 	fprintf(w->f, "\"0x%llx\"", (unsigned long long)addr);
 }
 
-static void jw_bool(struct jw *w, const char *key, int v)
+void jw_bool(struct jw *w, const char *key, int v)
 {
 	jw_key(w, key);
 	fputs(v ? "true" : "false", w->f);
 }
 
-static void jw_null(struct jw *w, const char *key)
+void jw_null(struct jw *w, const char *key)
 {
 	jw_key(w, key);
 	fputs("null", w->f);
@@ -154,8 +147,8 @@ void mlk_json_close(struct memleak_run *run)
 
 /* ---- records ---- */
 
-static void stack_frames(struct jw *w, const char *key,
-			 const mlk_addr_t *frames, unsigned n)
+void jw_frames(struct jw *w, const char *key, const mlk_addr_t *frames,
+	       unsigned n)
 {
 	char sym[256];
 	const char *function, *module;
@@ -175,15 +168,26 @@ static void stack_frames(struct jw *w, const char *key,
 	jw_pop(w, ']');
 }
 
+void jw_caches(struct jw *w, const struct memleak_run *run,
+	       const uint32_t *caches, unsigned n)
+{
+	unsigned k;
+
+	jw_push(w, "caches", '[');
+	for (k = 0; k < n; k++)
+		jw_str(w, NULL, mlk_slub_cache_by_tag(&run->slub, caches[k])->name);
+	jw_pop(w, ']');
+}
+
 /* The stack of r->ai: its frames, or its call site alone, or none. */
-static void alloc_stack(struct jw *w, const struct mlk_alloc_info *ai)
+void jw_alloc_stack(struct jw *w, const struct mlk_alloc_info *ai)
 {
 	mlk_addr_t caller = ai->caller;
 
 	if (ai->have_track && ai->nr_entries)
-		stack_frames(w, "stack", ai->entries, ai->nr_entries);
+		jw_frames(w, "stack", ai->entries, ai->nr_entries);
 	else if (ai->have_track && ai->caller)
-		stack_frames(w, "stack", &caller, 1);
+		jw_frames(w, "stack", &caller, 1);
 	else
 		jw_null(w, "stack");
 }
@@ -276,7 +280,7 @@ static void orphan_record(struct report *r, size_t i, uint64_t group_id)
 	jw_u64(&w, "holds_blocks", orph->owner[i] == i ? orph->held_blocks[i] : 0);
 	jw_u64(&w, "holds_bytes", orph->owner[i] == i ? orph->held_bytes[i] : 0);
 	orphan_track(&w, r);
-	alloc_stack(&w, &r->ai);
+	jw_alloc_stack(&w, &r->ai);
 	jw_id(&w, "group", group_id);
 	jw_bool(&w, "contents_missing", b->flags & MLK_F_UNREADABLE);
 	jw_end(&w);
@@ -361,11 +365,7 @@ static void group_record(struct report *r, const struct group *g)
 	jw_u64(&w, "indirect", g->indirect);
 	jw_u64(&w, "bytes", g->bytes);
 	jw_str(&w, "kind", mlk_kind_name(mlk_report_orphan(r, g->first)->kind));
-	jw_push(&w, "caches", '[');
-	for (k = 0; k < g->ncaches; k++)
-		jw_str(&w, NULL,
-		       mlk_slub_cache_by_tag(&r->run->slub, g->caches[k])->name);
-	jw_pop(&w, ']');
+	jw_caches(&w, r->run, g->caches, g->ncaches);
 	jw_bool(&w, "more_caches", g->more_caches);
 	jw_u64(&w, "min_size", g->min_size);
 	jw_u64(&w, "max_size", g->max_size);
@@ -378,9 +378,9 @@ static void group_record(struct report *r, const struct group *g)
 	if (g->key_type == KEY_VMALLOC) {
 		mlk_addr_t caller = g->key;
 
-		stack_frames(&w, "stack", &caller, 1);
+		jw_frames(&w, "stack", &caller, 1);
 	} else {
-		alloc_stack(&w, &r->ai);
+		jw_alloc_stack(&w, &r->ai);
 	}
 	jw_end(&w);
 	r->run->json_records++;

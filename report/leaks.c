@@ -585,6 +585,7 @@ static void write_json(struct report *r, int partial)
 		error(INFO, "-j: out of memory: no group records\n");
 	free(groups);
 	free(order);
+	mlk_holders_json(r);
 	mlk_json_summary(r, partial);
 }
 
@@ -611,10 +612,15 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 		return;
 	}
 	mlk_report_take_notes(&r);
+	/* -a -q without -j prints nothing of it: not built */
+	if (o->holders && !run->holders && (!o->summary_only || o->json_path))
+		mlk_holders_build(&r);
 	if (o->json_path)
 		write_json(&r, partial);
 	if (!o->summary_only) {
-		if (o->grouped)
+		if (o->holders)
+			mlk_holders_print(&r);
+		else if (o->grouped)
 			print_groups(&r);
 		else
 			print_list(&r);

@@ -29,6 +29,7 @@ struct memleak_opts {
 	ulong min_size;     /* -b: only orphans of at least this size */
 	ulong addr_lo, addr_hi; /* -r: only orphans starting in [lo, hi) */
 	int grouped;        /* -s: one entry per allocation stack */
+	int holders;        /* -a: every block by stack, and who holds it */
 	int summary_only;   /* -q */
 	int verbose;        /* -v */
 	int kernel_report;  /* -K: print the kernel's own kmemleak report */
@@ -68,6 +69,8 @@ struct memleak_run {
 	ulong scan_jiffies;             /* live system: when the scan began */
 	int have_scan_jiffies;
 	struct mlk_orphans orphans;     /* direct/indirect classes */
+	int parents_recorded;           /* -a: the scan kept who held what */
+	struct mlk_holders *holders;    /* -a: the groups (holders.c) */
 	struct mlk_supps supps;         /* suppression rules (-S) */
 	FILE *json_out;                 /* -j: open while the report runs */
 	const char *json_path;
@@ -81,7 +84,10 @@ struct memleak_run {
 	int show_progress;
 };
 
+struct mlk_holders;
+
 double mlk_seconds_since(const struct timeval *t0);
+void mlk_holders_free(struct mlk_holders *h);
 void mlk_describe_block(const struct memleak_run *run,
 			const struct mlk_block *b, char *out, size_t outsz);
 /*

@@ -84,21 +84,22 @@ int mlk_report_alloc_info(struct report *r, const struct mlk_block *b)
 	return mlk_tracks_get(&r->run->tracks, c, b->start, &r->ai);
 }
 
-static void note_key(struct orphan_note *n, const struct mlk_block *b,
-		     const struct mlk_alloc_info *ai, ulong vmalloc_caller)
+void mlk_report_key(const struct mlk_block *b, const struct mlk_alloc_info *ai,
+		    int have_stack, ulong vmalloc_caller, uint8_t *key_type,
+		    uint64_t *key)
 {
-	if (ai->have_track && ai->handle && ai->nr_entries) {
-		n->key_type = KEY_STACK;
-		n->key = ai->handle;
+	if (ai->have_track && ai->handle && have_stack) {
+		*key_type = KEY_STACK;
+		*key = ai->handle;
 	} else if (ai->have_track) {
-		n->key_type = KEY_CALLER;
-		n->key = ai->caller;
+		*key_type = KEY_CALLER;
+		*key = ai->caller;
 	} else if (b->kind == MLK_KIND_VMALLOC) {
-		n->key_type = KEY_VMALLOC;
-		n->key = vmalloc_caller;
+		*key_type = KEY_VMALLOC;
+		*key = vmalloc_caller;
 	} else {
-		n->key_type = KEY_CACHE;
-		n->key = ((uint64_t)b->kind << 32) | b->tag;
+		*key_type = KEY_CACHE;
+		*key = ((uint64_t)b->kind << 32) | b->tag;
 	}
 }
 
@@ -153,8 +154,8 @@ static void apply_suppressions(struct report *r)
 	}
 }
 
-static int selected_by_filters(const struct report *r,
-			       const struct mlk_block *b)
+int mlk_report_block_selected(const struct report *r,
+			      const struct mlk_block *b)
 {
 	const struct memleak_opts *o = r->o;
 	const struct mlk_cache *c = mlk_report_cache(r->run, b);
@@ -185,7 +186,8 @@ static void take_notes(struct report *r)
 			run->without_track++;
 		vmalloc_caller = b->kind == MLK_KIND_VMALLOC ?
 			mlk_vmalloc_caller(&run->vmalloc, b->tag) : 0;
-		note_key(n, b, &r->ai, vmalloc_caller);
+		mlk_report_key(b, &r->ai, r->ai.nr_entries != 0,
+			       vmalloc_caller, &n->key_type, &n->key);
 		n->supp_rule = (int32_t)own_suppression(r, b, vmalloc_caller);
 		n->have_age = r->ai.have_age;
 		n->age_jiffies = r->ai.age_jiffies;
@@ -207,7 +209,8 @@ static void take_notes(struct report *r)
 
 		if (n->in_flight || n->supp_rule >= 0)
 			continue;
-		n->selected = selected_by_filters(r, mlk_report_orphan(r, i));
+		n->selected = mlk_report_block_selected(r,
+						mlk_report_orphan(r, i));
 		if (n->selected) {
 			r->reported++;
 			r->reported_bytes += mlk_report_orphan(r, i)->size;
@@ -224,7 +227,7 @@ static void take_notes(struct report *r)
 int mlk_report_percpu_selected(const struct report *r,
 			       const struct mlk_block *b)
 {
-	return mlk_block_is_orphan(b) && selected_by_filters(r, b) &&
+	return mlk_block_is_orphan(b) && mlk_report_block_selected(r, b) &&
 	       mlk_suppression_of(&r->run->supps, b, NULL, NULL, 0) < 0;
 }
 
@@ -282,19 +285,20 @@ static int cmp_orphan_key(const void *a, const void *b, void *notes)
 	return (x > y) - (x < y);
 }
 
-static void group_add_cache(struct group *g, const struct mlk_block *b)
+void mlk_report_add_cache(uint32_t caches[MAX_GROUP_CACHES], unsigned *n,
+			  unsigned *more, const struct mlk_block *b)
 {
 	unsigned k;
 
 	if (b->kind != MLK_KIND_SLAB)
 		return;
-	for (k = 0; k < g->ncaches; k++)
-		if (g->caches[k] == b->tag)
+	for (k = 0; k < *n; k++)
+		if (caches[k] == b->tag)
 			return;
-	if (g->ncaches < MAX_GROUP_CACHES)
-		g->caches[g->ncaches++] = b->tag;
+	if (*n < MAX_GROUP_CACHES)
+		caches[(*n)++] = b->tag;
 	else
-		g->more_caches = 1;
+		*more = 1;
 }
 
 static void group_add(struct report *r, struct group *g, size_t i)
@@ -323,7 +327,7 @@ static void group_add(struct report *r, struct group *g, size_t i)
 	}
 	if (g->nsamples < MAX_GROUP_SAMPLES)
 		g->samples[g->nsamples++] = i;
-	group_add_cache(g, b);
+	mlk_report_add_cache(g->caches, &g->ncaches, &g->more_caches, b);
 }
 
 static int cmp_group_bytes(const void *a, const void *b)

@@ -60,6 +60,21 @@ struct group {
 };
 
 /* ---- orphans.c: the facts ---- */
+/*
+ * The grouping key of block b from its allocation record ai: the stack
+ * depot handle (when have_stack: its stack is readable), else the call
+ * site, else the vmalloc caller, else its kind and cache.
+ */
+void mlk_report_key(const struct mlk_block *b, const struct mlk_alloc_info *ai,
+		    int have_stack, ulong vmalloc_caller, uint8_t *key_type,
+		    uint64_t *key);
+/* Adds slab block b's cache to a group's first MAX_GROUP_CACHES (*more:
+ * there were others). */
+void mlk_report_add_cache(uint32_t caches[MAX_GROUP_CACHES], unsigned *n,
+			  unsigned *more, const struct mlk_block *b);
+/* Whether the filters (-c, -k, -b, -r) select block b. */
+int mlk_report_block_selected(const struct report *r,
+			      const struct mlk_block *b);
 const struct mlk_cache *mlk_report_cache(const struct memleak_run *run,
 					 const struct mlk_block *b);
 const struct mlk_block *mlk_report_orphan(const struct report *r, size_t i);
@@ -93,6 +108,32 @@ uint64_t mlk_report_percpu_id(void);
 const char *mlk_report_key_name(int key_type);
 
 /* ---- json.c: JSON Lines (-j) ---- */
+#define MAX_JSON_DEPTH  8     /* nesting of the records */
+
+/* A record being written: commas and nesting. */
+struct jw {
+	FILE *f;
+	int depth;
+	int first[MAX_JSON_DEPTH];
+};
+/* The writer's pieces: a record, its fields, arrays and objects in it. */
+void jw_begin(struct jw *w, FILE *f, const char *record);
+void jw_end(struct jw *w);
+void jw_push(struct jw *w, const char *key, char open);
+void jw_pop(struct jw *w, char close);
+void jw_str(struct jw *w, const char *key, const char *s);
+void jw_u64(struct jw *w, const char *key, uint64_t v);
+void jw_int(struct jw *w, const char *key, long v);
+void jw_bool(struct jw *w, const char *key, int v);
+void jw_null(struct jw *w, const char *key);
+/* Stack frames (address, %pS symbol, function, module); ai's stack: its
+ * frames, or its call site alone, or null. */
+void jw_frames(struct jw *w, const char *key, const mlk_addr_t *frames,
+	       unsigned n);
+void jw_alloc_stack(struct jw *w, const struct mlk_alloc_info *ai);
+/* "caches": the names of n slab caches (by tag). */
+void jw_caches(struct jw *w, const struct memleak_run *run,
+	       const uint32_t *caches, unsigned n);
 int mlk_json_open(struct memleak_run *run, const char *path);
 void mlk_json_close(struct memleak_run *run);
 void mlk_json_run_record(struct report *r);
@@ -103,5 +144,16 @@ void mlk_json_summary(struct report *r, int partial);
 
 /* ---- diff.c: -d, this run against an earlier one's JSON Lines ---- */
 void mlk_diff_print(struct report *r);
+
+/* ---- holders.c: who holds the memory (-a) ---- */
+/*
+ * Every tracked block grouped by allocation stack (or call site, vmalloc
+ * caller, cache), with what holds each group's reachable blocks: built
+ * once into r->run->holders (0, or -1 after a message), then written as
+ * text and as holder_group JSON records.
+ */
+int mlk_holders_build(struct report *r);
+void mlk_holders_print(struct report *r);
+void mlk_holders_json(struct report *r);
 
 #endif /* MLK_REPORT_H */

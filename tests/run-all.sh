@@ -10,7 +10,7 @@
 # leaks-nodebug, clean; 5.10); then the 6.1 debug fixture and the 6.12 and
 # 7.2 fixtures; tests/e2e.sh; tests/kernel-records.sh; tests/suppress.sh;
 # tests/json.sh; tests/diff.sh (memleak -d; builds the grow fixture, about
-# a minute, when not cached); tests/matrix.sh
+# a minute, when not cached); tests/holders.sh; tests/matrix.sh
 # (every kernel under every crash that opens it); tests/live/run.sh (memleak
 # on a live system: crash inside a QEMU guest); tests/corrupt/run.sh;
 # tests/fuzz/run.sh.
@@ -151,6 +151,8 @@ main() {
 		step "JSON Lines against the text report (tests/json.sh)" \
 			tests/json.sh
 		step "two dumps compared (tests/diff.sh)" tests/diff.sh
+		step "who holds the memory, memleak -a (tests/holders.sh)" \
+			tests/holders.sh
 		step "every kernel under every crash (tests/matrix.sh)" \
 			tests/matrix.sh
 	else

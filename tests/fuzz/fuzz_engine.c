@@ -21,7 +21,8 @@
  *   u8  opts          bit 0: watch a block; bit 1: a register-style root
  *                     buffer; bit 2: the progress callback aborts the scan
  *                     after (opts >> 4) calls; bit 3: a root at the top of
- *                     the address space
+ *                     the address space; bit 5 (also part of opts >> 4):
+ *                     record what turned each block grey (memleak -a)
  *   u16 watch         watched address: base - 4 KiB + watch
  *   blocks  nblocks x { u16 start, u16 size, u8 flags, u8 min_count }:
  *           start is an offset from base - 4 KiB (so some blocks begin
@@ -332,6 +333,38 @@ static int on_progress(void *ctx, const struct mlk_stats *st)
 }
 
 /* Orphan graph checks (step 5 of the header comment). */
+/*
+ * What turned each block grey (mlk_scan_record_parents()) after a complete
+ * scan: nothing for a white block or one grey from the start (min_count
+ * 0); else a root range scanned, or another grey block that was read (not
+ * NOSCAN).
+ */
+static void check_parents(struct mlk_scan *sc, const struct mlk_block *b,
+			  const struct mlk_stats *st)
+{
+	struct mlk_parent p;
+	enum mlk_parent_kind kind = mlk_scan_parent(sc, b, &p);
+
+	if (!(b->flags & MLK_F_GREY) || b->min_count == 0) {
+		CHECK(kind == MLK_PARENT_NONE, "block at 0x%llx: a parent, "
+		      "white or grey from the start",
+		      (unsigned long long)b->start);
+		return;
+	}
+	CHECK(kind != MLK_PARENT_NONE, "grey block at 0x%llx: no parent",
+	      (unsigned long long)b->start);
+	if (kind == MLK_PARENT_ROOT)
+		CHECK(p.root < st->root_ranges, "block at 0x%llx: root %u of "
+		      "%llu", (unsigned long long)b->start, p.root,
+		      (unsigned long long)st->root_ranges);
+	else
+		CHECK(p.block != b && (p.block->flags & MLK_F_GREY) &&
+		      !(p.block->flags & MLK_F_NOSCAN), "block at 0x%llx: "
+		      "parent 0x%llx itself, white or not scanned",
+		      (unsigned long long)b->start,
+		      (unsigned long long)p.block->start);
+}
+
 static void check_classes(struct mlk_index *ix, const struct image *im,
 			  const struct mlk_orphans *o)
 {
@@ -526,6 +559,8 @@ static void fuzz_scan(struct cursor *c, struct image *im,
 	if (pix)
 		CHECK(mlk_scan_set_percpu(sc, pix, cpu_off, ncpus) == 0,
 		      "set_percpu");
+	if (opts & 0x20)
+		CHECK(mlk_scan_record_parents(sc) == 0, "record_parents");
 	for (size_t i = 0; i < m->n; i++)
 		if (m->b[i].min_count == 0)
 			model_grey(m, i);
@@ -577,6 +612,8 @@ static void fuzz_scan(struct cursor *c, struct image *im,
 			      (unsigned long long)m->b[i].count);
 			grey += m->b[i].grey;
 			orphans += !m->b[i].grey && !(b->flags & MLK_F_IGNORE);
+			if (opts & 0x20)
+				check_parents(sc, b, st);
 		}
 		CHECK(st->grey == grey && st->orphans == orphans,
 		      "stats grey %llu orphans %llu, model %llu %llu",

@@ -1050,6 +1050,166 @@ out:
 	return rc;
 }
 
+/* ---- parents (memleak -a) ----------------------------------------------- */
+
+/* What first held the block at addr of index ix, as a string: "root N",
+ * "block 0x...", "none". */
+static const char *parent_of(struct fixture *f, struct mlk_index *ix,
+			     mlk_addr_t addr, char *buf, size_t bufsz)
+{
+	struct mlk_block *b = mlk_index_lookup(ix, addr);
+	struct mlk_parent p;
+
+	if (!b)
+		return "no such block";
+	switch (mlk_scan_parent(f->sc, b, &p)) {
+	case MLK_PARENT_ROOT:
+		snprintf(buf, bufsz, "root %u", p.root);
+		break;
+	case MLK_PARENT_BLOCK:
+		snprintf(buf, bufsz, "block 0x%llx",
+			 (unsigned long long)p.block->start);
+		break;
+	default:
+		snprintf(buf, bufsz, "none");
+	}
+	return buf;
+}
+
+#define CHECK_PARENT(f, ix, addr, want)                                   \
+	do {                                                               \
+		char got_[64];                                             \
+		parent_of(f, ix, addr, got_, sizeof(got_));                \
+		CHECK(strcmp(got_, want) == 0, "parent of 0x%llx: %s, "   \
+		      "want %s", (unsigned long long)(addr), got_, want);  \
+	} while (0)
+
+/*
+ * Each block names what turned it grey: a root range by number, or the
+ * block that held it. P lies below Q, so the sweep reads P while it is
+ * still white and keeps its reference to C in the edge store; Q, reached
+ * from root 0, then turns P grey behind the sweep, and C is counted from
+ * the store: its parent must still be P. D is reached from the second
+ * root range, Z is grey from the start (min_count 0), W stays white.
+ */
+static int test_scan_parents(char *why, size_t whysz)
+{
+	const mlk_addr_t p = HEAP, c = HEAP + 0x100, q = HEAP + 0x200,
+			 d = HEAP + 0x300, z = HEAP + 0x400, w = HEAP + 0x500;
+	char buf[64];
+	struct fixture f;
+	int rc = -1;
+
+	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
+	add_block(&f.img, p, 64);
+	add_block(&f.img, c, 64);
+	add_block(&f.img, q, 64);
+	add_block(&f.img, d, 64);
+	add_block_min_count(&f.img, z, 64, 0);
+	add_block(&f.img, w, 64);
+	put(&f.img, ROOT + 0x10, q);    /* root 0 -> Q */
+	put(&f.img, ROOT + 0x808, d);   /* root 1 -> D */
+	put(&f.img, q + 8, p);          /* Q -> P */
+	put(&f.img, p + 16, c);         /* P -> C */
+	put(&f.img, c + 8, q);          /* C -> Q: Q is grey already */
+	put(&f.img, w + 8, c);          /* an orphan's reference counts not */
+	CHECK(start_scan(&f) == 0, "scan setup failed");
+	CHECK(mlk_scan_record_parents(f.sc) == 0, "record_parents refused");
+	CHECK(mlk_scan_record_parents(f.sc) == -1,
+	      "record_parents accepted twice");
+	CHECK(mlk_scan_root(f.sc, ROOT, 0x800) == 0 &&
+	      mlk_scan_root(f.sc, ROOT + 0x800, 0x800) == 0 &&
+	      mlk_scan_drain(f.sc) == 0, "scan failed");
+	f.st = mlk_scan_finish(f.sc);
+	CHECK(has_flags(&f, p, MLK_F_GREY | MLK_F_SCANNED) &&
+	      colour(&f, c) == 'g' && colour(&f, w) == 'w',
+	      "colours wrong: the test does not test what it says");
+	CHECK_PARENT(&f, f.img.ix, q, "root 0");
+	CHECK_PARENT(&f, f.img.ix, d, "root 1");
+	snprintf(buf, sizeof(buf), "block 0x%llx", (unsigned long long)q);
+	CHECK_PARENT(&f, f.img.ix, p, buf);
+	snprintf(buf, sizeof(buf), "block 0x%llx", (unsigned long long)p);
+	CHECK_PARENT(&f, f.img.ix, c, buf);
+	CHECK_PARENT(&f, f.img.ix, z, "none");
+	CHECK_PARENT(&f, f.img.ix, w, "none");
+	rc = 0;
+out:
+	fixture_free(&f);
+	return rc;
+}
+
+/* Without the call, nothing is recorded, and the call comes too late
+ * once a root has been scanned. */
+static int test_scan_parents_off(char *why, size_t whysz)
+{
+	const mlk_addr_t a = HEAP;
+	struct fixture f;
+	int rc = -1;
+
+	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
+	add_block(&f.img, a, 64);
+	put(&f.img, ROOT + 8, a);
+	CHECK(scan_with_root(&f, ROOT, PAGE) == 0, "scan failed");
+	CHECK(colour(&f, a) == 'g', "A not grey");
+	CHECK_PARENT(&f, f.img.ix, a, "none");
+	CHECK(mlk_scan_record_parents(f.sc) == -1,
+	      "record_parents accepted after the roots");
+	rc = 0;
+out:
+	fixture_free(&f);
+	return rc;
+}
+
+/*
+ * Per-cpu blocks are numbered after the main index: a per-cpu block held
+ * by a root, a heap block held by a CPU's copy of it, and a per-cpu block
+ * held by a heap block. set_percpu after record_parents is refused (the
+ * parent words are counted for both indexes).
+ */
+static int test_scan_parents_percpu(char *why, size_t whysz)
+{
+	const mlk_addr_t pp = 0x1000, pq = 0x1100;  /* __percpu values */
+	const mlk_addr_t offsets[1] = { PCPU_BASE - 0x1000 };
+	const mlk_addr_t a = HEAP;
+	struct mlk_index *pix = mlk_index_new();
+	char buf[64];
+	struct fixture f;
+	int rc = -1;
+
+	CHECK(fixture_init(&f, PAGE, PAGE) == 0 && pix &&
+	      fake_add_region(&f.img.mem, PCPU_BASE, PAGE) == 0,
+	      "setup failed");
+	CHECK(mlk_index_add(pix, pp, 64, MLK_KIND_PERCPU, 0, 1) == 0 &&
+	      mlk_index_add(pix, pq, 64, MLK_KIND_PERCPU, 0, 1) == 0 &&
+	      mlk_index_finish(pix) == 0, "percpu index failed");
+	add_block(&f.img, a, 64);
+	put(&f.img, ROOT + 8, pp);          /* root 0 -> PP */
+	put(&f.img, PCPU_BASE + 0x10, a);   /* CPU 0's copy of PP -> A */
+	put(&f.img, a + 8, pq);             /* A -> PQ */
+	CHECK(start_scan(&f) == 0, "scan setup failed");
+	CHECK(mlk_scan_record_parents(f.sc) == 0, "record_parents refused");
+	CHECK(mlk_scan_set_percpu(f.sc, pix, offsets, 1) == -1,
+	      "set_percpu accepted after record_parents");
+	mlk_scan_free(f.sc);
+	f.sc = NULL;
+	CHECK(start_scan(&f) == 0, "scan setup failed");
+	CHECK(mlk_scan_set_percpu(f.sc, pix, offsets, 1) == 0 &&
+	      mlk_scan_record_parents(f.sc) == 0, "set-up refused");
+	CHECK(mlk_scan_root(f.sc, ROOT, PAGE) == 0 &&
+	      mlk_scan_drain(f.sc) == 0, "scan failed");
+	f.st = mlk_scan_finish(f.sc);
+	CHECK_PARENT(&f, pix, pp, "root 0");
+	snprintf(buf, sizeof(buf), "block 0x%llx", (unsigned long long)pp);
+	CHECK_PARENT(&f, f.img.ix, a, buf);
+	snprintf(buf, sizeof(buf), "block 0x%llx", (unsigned long long)a);
+	CHECK_PARENT(&f, pix, pq, buf);
+	rc = 0;
+out:
+	fixture_free(&f);
+	mlk_index_free(pix);
+	return rc;
+}
+
 void run_scan_tests(void)
 {
 	unit_run("scan_empty_index", test_scan_empty_index);
@@ -1084,4 +1244,7 @@ void run_scan_tests(void)
 	unit_run("scan_stats_counts", test_scan_stats_counts);
 	unit_run("scan_long_list", test_scan_long_list);
 	unit_run("scan_rescan_resets", test_scan_rescan_resets);
+	unit_run("scan_parents", test_scan_parents);
+	unit_run("scan_parents_off", test_scan_parents_off);
+	unit_run("scan_parents_percpu", test_scan_parents_percpu);
 }
