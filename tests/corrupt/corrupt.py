@@ -1460,7 +1460,7 @@ def c_barn_head_garbage(t):
 
 def c_barn_pointer_garbage(t):
     k = t.k
-    c, barn, full = barn_cache(t)
+    c, barn, full = barn_cache(t, min_full=0)  # any barn: its pointer is the damage
     k.d.put_u64(k.barn_ptr_addr(c), WILD)
     return ('kmem_cache %#x (%s): per_node[0].barn = %#x (was %#x, %d full '
             'sheaves)' % (c['addr'], c['name'], WILD, barn, len(full)),
