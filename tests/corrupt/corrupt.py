@@ -1464,12 +1464,13 @@ def c_barn_pointer_garbage(t):
     k.d.put_u64(k.barn_ptr_addr(c), WILD)
     return ('kmem_cache %#x (%s): per_node[0].barn = %#x (was %#x, %d full '
             'sheaves)' % (c['addr'], c['name'], WILD, barn, len(full)),
-            checker_of(
+            checker_of(*[
                 barn_message(c, r'the barn of node 0 \(%x\) is unreadable' %
                              WILD, 'barn pointer garbage'),
+                planted_leaks_reported(t)] + ([
+                # the lost barn's full sheaves, when it had any
                 no_direct_leak([p for sh in full for p in sh['ptrs']],
-                               'the lost barn\'s sheaves'),
-                planted_leaks_reported(t)))
+                               'the lost barn\'s sheaves')] if full else [])))
 
 
 def pcs_main_case(value_of, what, pattern):
