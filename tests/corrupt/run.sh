@@ -26,7 +26,7 @@
 # nothing, a free page typed as a slab) - plus a few generic cases through
 # the new paths (counters, freelists, missing pages, a truncated file). Its
 # cases print as "corrupt 6.12/NAME"; without the 6.12 fixture or crash
-# 9.0.2 it is a FAIL (see sources_612 below).
+# 9.0.2 it is a FAIL (see set_sources below).
 #
 # And a third set on the 7.2 "leaks-nodebug" dump (SLUB sheaves serve only
 # caches without slub_debug flags) under the crash snapshot (9.0.2 cannot
@@ -38,7 +38,7 @@
 # named, the sheaf's objects become no leak (at most indirect ones of a
 # sheaf whose only pointer is gone) and every planted leak is still
 # reported. Cases "corrupt 7.2/NAME"; without the fixture or the snapshot it
-# is a FAIL (sources_72).
+# is a FAIL (set_sources).
 #
 # Prints PASS:/FAIL: lines, "FIGURE corruption: N cases, M passed",
 # "FIGURE corruption 6.12: N cases, M passed" and "FIGURE corruption 7.2:
@@ -122,98 +122,64 @@ start=$SECONDS
 rc=$?
 echo "corrupt: $((SECONDS - start)) s" >&2
 
-# ---- the 6.12 set ----------------------------------------------------------
-K612=6.12.95+deb12-cloud-amd64
-
-# sources_612: sets FIX612 (the 6.12 "leaks" fixture dir) and CRASH612 (a
-# crash that opens it), or says why not (return 1). The one place that knows
-# where they come from.
-sources_612() {
-	local out
-	FIX612=${CORRUPT_FIXTURE_612:-}
-	CRASH612=${CORRUPT_CRASH_612:-}
-	# The repo's own scripts: the 6.12 fixture and crash 9.0.2 (cached).
-	if [ -z "$FIX612" ]; then
-		FIX612=$(fixture_dir leaks "$K612") || FIX612=
+# ---- the 6.12 and 7.2 sets ------------------------------------------------------
+# set_sources SUFFIX LABEL KVER VARIANT CRASHVER: sets FIX (the set's fixture
+# dir) and CRASH (a crash that opens it), from CORRUPT_FIXTURE_<SUFFIX> and
+# CORRUPT_CRASH_<SUFFIX> or the repo's own scripts (cached), or says why
+# not in WHY (return 1). The one place that knows where they come from.
+set_sources() {
+	local suffix=$1 label=$2 kver=$3 variant=$4 crashver=$5 out
+	local fix_var=CORRUPT_FIXTURE_$suffix crash_var=CORRUPT_CRASH_$suffix
+	FIX=${!fix_var:-}
+	CRASH=${!crash_var:-}
+	if [ -z "$FIX" ]; then
+		FIX=$(fixture_dir "$variant" "$kver") || FIX=
 	fi
-	if [ -z "$CRASH612" ]; then
-		out=$("$REPO/tests/fixture/build-crash.sh" 9.0.2 </dev/null) || out=
-		CRASH612=$(sed -n 's/^CRASH=//p' <<<"$out" | tail -n 1)
+	if [ -z "$CRASH" ]; then
+		out=$("$REPO/tests/fixture/build-crash.sh" "$crashver" </dev/null) || out=
+		CRASH=$(sed -n 's/^CRASH=//p' <<<"$out" | tail -n 1)
 	fi
-	if [ -z "$FIX612" ] || [ ! -f "$FIX612/vmcore" ]; then
-		WHY="no 6.12 fixture (CORRUPT_FIXTURE_612, or build-fixture.sh leaks $K612)"
+	if [ -z "$FIX" ] || [ ! -f "$FIX/vmcore" ]; then
+		WHY="no $label fixture ($fix_var, or build-fixture.sh $variant $kver)"
 		return 1
 	fi
-	if [ -f "$FIX612/release" ] && [ "$(cat "$FIX612/release")" != "$K612" ]; then
-		WHY="$FIX612 is the fixture of $(cat "$FIX612/release"), not $K612"
+	if [ -f "$FIX/release" ] && [ "$(cat "$FIX/release")" != "$kver" ]; then
+		WHY="$FIX is the fixture of $(cat "$FIX/release"), not $kver"
 		return 1
 	fi
-	if [ -z "$CRASH612" ] || [ ! -x "$CRASH612" ]; then
-		WHY="no crash 9.0.2 (CORRUPT_CRASH_612, or tests/fixture/build-crash.sh 9.0.2)"
-		return 1
-	fi
-}
-
-rc612=0
-if [ "${CORRUPT_SKIP_612:-0}" = 1 ]; then
-	echo "NOTE: corrupt 6.12: not run (CORRUPT_SKIP_612=1)"
-elif ! sources_612; then
-	echo "FAIL: corrupt 6.12: not run: $WHY"
-	rc612=1
-else
-	start=$SECONDS
-	"$PY" "$REPO/tests/corrupt/corrupt.py" --set 6.12 --label 6.12 \
-		--fixture "$FIX612" --crash "$CRASH612" \
-		--so "$SO" --work "$WORK/6.12" \
-		${CORRUPT_ONLY:+--only "$CORRUPT_ONLY"}
-	rc612=$?
-	echo "corrupt 6.12: $((SECONDS - start)) s" >&2
-fi
-
-# ---- the 7.2 set -------------------------------------------------------------
-K72=7.2.13+deb14-cloud-amd64
-
-# sources_72: sets FIX72 (the 7.2 "leaks-nodebug" fixture dir: SLUB sheaves
-# serve only caches without slub_debug flags) and CRASH72 (the crash
-# snapshot: crash 9.0.2 cannot open 7.2), or says why not (return 1).
-sources_72() {
-	local out
-	FIX72=${CORRUPT_FIXTURE_72:-}
-	CRASH72=${CORRUPT_CRASH_72:-}
-	if [ -z "$FIX72" ]; then
-		FIX72=$(fixture_dir leaks-nodebug "$K72") || FIX72=
-	fi
-	if [ -z "$CRASH72" ]; then
-		out=$("$REPO/tests/fixture/build-crash.sh" snapshot </dev/null) || out=
-		CRASH72=$(sed -n 's/^CRASH=//p' <<<"$out" | tail -n 1)
-	fi
-	if [ -z "$FIX72" ] || [ ! -f "$FIX72/vmcore" ]; then
-		WHY="no 7.2 fixture (CORRUPT_FIXTURE_72, or build-fixture.sh leaks-nodebug $K72)"
-		return 1
-	fi
-	if [ -f "$FIX72/release" ] && [ "$(cat "$FIX72/release")" != "$K72" ]; then
-		WHY="$FIX72 is the fixture of $(cat "$FIX72/release"), not $K72"
-		return 1
-	fi
-	if [ -z "$CRASH72" ] || [ ! -x "$CRASH72" ]; then
-		WHY="no crash snapshot (CORRUPT_CRASH_72, or tests/fixture/build-crash.sh snapshot)"
+	if [ -z "$CRASH" ] || [ ! -x "$CRASH" ]; then
+		WHY="no crash $crashver ($crash_var, or tests/fixture/build-crash.sh $crashver)"
 		return 1
 	fi
 }
 
-rc72=0
-if [ "${CORRUPT_SKIP_72:-0}" = 1 ]; then
-	echo "NOTE: corrupt 7.2: not run (CORRUPT_SKIP_72=1)"
-elif ! sources_72; then
-	echo "FAIL: corrupt 7.2: not run: $WHY"
-	rc72=1
-else
+# run_set SUFFIX LABEL KVER VARIANT CRASHVER: one set of a newer kernel under
+# the crash that opens it (CORRUPT_SKIP_<SUFFIX>=1 skips it); its status.
+run_set() {
+	local suffix=$1 label=$2 skip_var=CORRUPT_SKIP_$1 rc_set start
+	if [ "${!skip_var:-0}" = 1 ]; then
+		echo "NOTE: corrupt $label: not run ($skip_var=1)"
+		return 0
+	fi
+	if ! set_sources "$@"; then
+		echo "FAIL: corrupt $label: not run: $WHY"
+		return 1
+	fi
 	start=$SECONDS
-	"$PY" "$REPO/tests/corrupt/corrupt.py" --set 7.2 --label 7.2 \
-		--fixture "$FIX72" --crash "$CRASH72" \
-		--so "$SO" --work "$WORK/7.2" \
+	"$PY" "$REPO/tests/corrupt/corrupt.py" --set "$label" --label "$label" \
+		--fixture "$FIX" --crash "$CRASH" \
+		--so "$SO" --work "$WORK/$label" \
 		${CORRUPT_ONLY:+--only "$CORRUPT_ONLY"}
-	rc72=$?
-	echo "corrupt 7.2: $((SECONDS - start)) s" >&2
-fi
+	rc_set=$?
+	echo "corrupt $label: $((SECONDS - start)) s" >&2
+	return "$rc_set"
+}
+
+# 6.9-6.12: vmap_nodes and typed pages, on the "leaks" fixture under 9.0.2.
+run_set 612 6.12 6.12.95+deb12-cloud-amd64 leaks 9.0.2
+rc612=$?
+# 7.x: SLUB sheaves and barns serve only caches without slub_debug flags,
+# hence the "leaks-nodebug" fixture; crash 9.0.2 cannot open 7.2.
+run_set 72 7.2 7.2.13+deb14-cloud-amd64 leaks-nodebug snapshot
+rc72=$?
 [ "$rc" = 0 ] && [ "$rc612" = 0 ] && [ "$rc72" = 0 ]
