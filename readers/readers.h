@@ -144,6 +144,12 @@ int mlk_slub_visit_page(void *walk, ulong page, ulong pfn,
 void mlk_slub_walk_end(struct mlk_slab_walk *walk);
 const struct mlk_cache *mlk_slub_cache_by_tag(const struct mlk_slub *slub,
 					      uint32_t tag);
+/*
+ * Live systems: is obj still an allocated object of cache cache_idx? 1, 0
+ * (freed, or its page is no longer that cache's slab), or -1 (unknown).
+ */
+int mlk_slub_still_allocated(struct mlk_slub *slub, ulong obj,
+			     uint32_t cache_idx);
 /* The struct page of the slab holding addr, or 0. */
 ulong mlk_slub_slab_of(ulong addr);
 void mlk_slub_free(struct mlk_slub *slub);

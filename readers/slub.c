@@ -1033,12 +1033,65 @@ static int slab_from_page(struct mlk_slab_walk *w, ulong page, ulong pfn,
 	return rc;
 }
 
-/* ---- the struct page visitor ---------------------------------------------- */
-
 static int is_slab_head(const unsigned char *pg)
 {
 	return mlk_page_is_slab(pg) && !mlk_page_is_tail(pg);
 }
+
+/*
+ * A live system changes between the struct page read and the report:
+ * a full slab can be freed, its page given to someone else (a page table,
+ * say) and its "objects" read as garbage with no allocation record. In
+ * the spirit of kmemleak's checksum rule (mm/kmemleak.c: an object that
+ * changed since the last scan is not reported), each slab orphan of a live
+ * run is read again before it is reported.
+ */
+int mlk_slub_still_allocated(struct mlk_slub *slub, ulong obj,
+			     uint32_t cache_idx)
+{
+	struct mlk_slab_walk w = { .slub = slub };
+	struct slab_info s = { .cache_idx = cache_idx };
+	unsigned char pg[256];
+	physaddr_t phys;
+	ulong span_len;
+	uint64_t nfree;
+	int64_t i;
+	int rc = -1;
+
+	if (cache_idx >= slub->ncaches)
+		return -1;
+	s.cache = &slub->caches[cache_idx];
+	s.shape = cache_shape(s.cache);
+	s.page = mlk_slub_slab_of(obj);
+	if (!s.page || mlk_page.size <= 0 ||
+	    (size_t)mlk_page.size > sizeof(pg) ||
+	    !mlk_readk(s.page, pg, (size_t)mlk_page.size) ||
+	    !is_page_ptr(s.page, &phys))
+		return -1;
+	if (!is_slab_head(pg))
+		return 0; /* the page is no longer a slab */
+	s.slab.objects = read_counters(pg).objects;
+	s.slab.base = PTOV(phys);
+	if (reread_slab(&w, &s) < 0)
+		return 0; /* a slab of another cache or shape now */
+	i = mlk_slub_object_index(&s.shape, &s.slab, obj);
+	span_len = mlk_slub_slab_bytes(&s.shape, &s.slab);
+	if (i < 0 || span_len > MAX_SLAB_BYTES)
+		return 0;
+	if (!s.slab.freelist && !s.slab.cpu_freelist)
+		return 1; /* full */
+	if (mlk_buf_reserve(&w.span, span_len) == 0 &&
+	    mlk_buf_reserve(&w.free_map, s.slab.objects) == 0 &&
+	    mlk_readk(s.slab.base, w.span.data, span_len) &&
+	    mlk_slub_mark_free(&s.shape, &s.slab, w.span.data, span_len,
+			       w.free_map.data, &nfree) == 0)
+		rc = !w.free_map.data[i];
+	mlk_buf_free(&w.span);
+	mlk_buf_free(&w.free_map);
+	return rc;
+}
+
+/* ---- the struct page visitor ---------------------------------------------- */
 
 int mlk_slub_visit_page(void *arg, ulong page, ulong pfn,
 			const unsigned char *pg)

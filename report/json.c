@@ -538,6 +538,7 @@ static void summary_damage(struct jw *w, const struct memleak_run *run)
 	jw_u64(w, "records_after_dump", run->tracks.future_tracks);
 	jw_u64(w, "allocated_after_scan_start", run->tracks.after_scan_start);
 	jw_u64(w, "records_gone_since_scan", run->tracks.gone_since_scan);
+	jw_u64(w, "freed_since_scan", run->freed_since_scan);
 	jw_pop(w, '}');
 	jw_str(w, "stack_depot_unreadable", run->tracks.stacks.absent ? NULL :
 	       run->tracks.stacks.why);

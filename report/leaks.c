@@ -549,13 +549,17 @@ static void print_summary(const struct report *r, int partial)
 			"spared none of them\n",
 			(unsigned long long)run->tracks.future_tracks,
 			run->tracks.jiffies);
-	if (run->tracks.after_scan_start || run->tracks.gone_since_scan)
+	if (run->tracks.after_scan_start || run->tracks.gone_since_scan ||
+	    run->freed_since_scan)
 		fprintf(fp, "  ages:            %llu orphans allocated after the "
-			"scan began, %llu whose allocation record is gone (live "
-			"system: blocks allocated or freed while memory was "
-			"read): in flight, counted with the younger ones\n",
+			"scan began, %llu whose allocation record is gone, "
+			"%llu no longer allocated (freed, or their slab's page "
+			"reused) when read again (live system: blocks allocated "
+			"or freed while memory was read): in flight, counted "
+			"with the younger ones\n",
 			(unsigned long long)run->tracks.after_scan_start,
-			(unsigned long long)run->tracks.gone_since_scan);
+			(unsigned long long)run->tracks.gone_since_scan,
+			(unsigned long long)run->freed_since_scan);
 	if (run->tracks.stacks.why && !run->tracks.stacks.absent)
 		fprintf(fp, "  stack depot:     not readable (%s)\n",
 			run->tracks.stacks.why);

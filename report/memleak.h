@@ -79,6 +79,8 @@ struct memleak_run {
 	int classified;
 	uint64_t young, young_bytes;    /* orphans in flight (-m) */
 	uint64_t without_track;         /* orphans with no allocation record */
+	uint64_t freed_since_scan;      /* live: slab orphans freed or whose
+	                                 * slab was reused before the report */
 	struct timeval started;
 	struct timeval last_progress;
 	int show_progress;

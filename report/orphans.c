@@ -169,6 +169,21 @@ int mlk_report_block_selected(const struct report *r,
 	return !o->cache || (c && strcmp(c->name, o->cache) == 0);
 }
 
+/*
+ * Live system: a slab orphan whose object was freed, or whose slab page
+ * went to another use, between the scan and the report (see
+ * mlk_slub_still_allocated()). Counted in run->freed_since_scan.
+ */
+static int changed_since_scan(struct memleak_run *run,
+			      const struct mlk_block *b)
+{
+	if (!ACTIVE() || b->kind != MLK_KIND_SLAB ||
+	    mlk_slub_still_allocated(&run->slub, b->start, b->tag) != 0)
+		return 0;
+	run->freed_since_scan++;
+	return 1;
+}
+
 static void take_notes(struct report *r)
 {
 	struct memleak_run *run = r->run;
@@ -181,9 +196,14 @@ static void take_notes(struct report *r)
 		const struct mlk_block *b = mlk_report_orphan(r, i);
 		struct orphan_note *n = &r->notes[i];
 
-		if (mlk_report_alloc_info(r, b) < 0 && b->kind == MLK_KIND_SLAB &&
-		    !r->ai.have_age)
+		if (changed_since_scan(run, b)) {
+			memset(&r->ai, 0, sizeof(r->ai));
+			r->ai.why = "none any more (freed since the scan)";
+			n->young = 1; /* in flight: held back like young ones */
+		} else if (mlk_report_alloc_info(r, b) < 0 &&
+			   b->kind == MLK_KIND_SLAB && !r->ai.have_age) {
 			run->without_track++;
+		}
 		vmalloc_caller = b->kind == MLK_KIND_VMALLOC ?
 			mlk_vmalloc_caller(&run->vmalloc, b->tag) : 0;
 		mlk_report_key(b, &r->ai, r->ai.nr_entries != 0,
@@ -191,7 +211,8 @@ static void take_notes(struct report *r)
 		n->supp_rule = (int32_t)own_suppression(r, b, vmalloc_caller);
 		n->have_age = r->ai.have_age;
 		n->age_jiffies = r->ai.age_jiffies;
-		n->young = n->have_age && n->age_jiffies < min_age;
+		n->young = n->young ||
+			(n->have_age && n->age_jiffies < min_age);
 	}
 	/* in flight: young, or held by a young direct owner */
 	for (i = 0; i < orph->count; i++) {
