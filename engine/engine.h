@@ -56,6 +56,8 @@ int mlk_kind_by_name(const char *name);
 #define MLK_F_NOSCAN      0x08 /* tracked, but its contents are not scanned */
 #define MLK_F_IGNORE      0x10 /* tracked for lookups, never reported */
 #define MLK_F_DEFERRED    0x20 /* scan's: read while white, references kept */
+#define MLK_F_POSSIBLE    0x40 /* grey only through doubtful references
+				  (mlk_scan_admit_doubtful): possibly lost */
 
 /*
  * One tracked block: 24 bytes. The index is a flat array sorted by start;
@@ -98,6 +100,9 @@ struct mlk_stats {
 	uint64_t grey;              /* blocks that turned grey */
 	uint64_t orphans;           /* blocks left white (not ignored) */
 	uint64_t orphan_bytes;
+	uint64_t doubtful_refs;     /* interior references matching no alias */
+	uint64_t possibly_lost;     /* blocks with MLK_F_POSSIBLE */
+	uint64_t possibly_lost_bytes;
 };
 
 struct mlk_index; /* opaque */
@@ -203,11 +208,58 @@ struct mlk_parent {
 	enum mlk_parent_kind kind;
 	uint32_t root;
 	const struct mlk_block *block;
+	mlk_addr_t where;  /* breadth first: the word's address (its offset
+			      for mlk_scan_root_buf); else 0 */
 };
 /* What first held block b (of either index); returns p->kind. */
 enum mlk_parent_kind mlk_scan_parent(const struct mlk_scan *sc,
 				     const struct mlk_block *b,
 				     struct mlk_parent *p);
+
+/*
+ * Interior references and the alias table (the 2006 design's "aliases":
+ * the offsets at which container_of() computes pointers into a block).
+ * After mlk_scan_set_aliases(), a word pointing inside a block but not at
+ * its start is a solid reference only when its offset is an alias of the
+ * block: for a slab block (MLK_KIND_SLAB), bit `offset` of by_tag[tag]
+ * (bits NULL: every offset is, the block's type and size being unknown;
+ * offsets at or past len are not); for other kinds, rule_by_kind[kind].
+ * Other interior references are doubtful: the scan counts only solid ones
+ * (strict mode) until mlk_scan_admit_doubtful(), which counts the doubtful
+ * ones too and drains again; the blocks that turn grey from then on get
+ * MLK_F_POSSIBLE (reachable only through some doubtful reference: possibly
+ * lost). The grey set at the end is the same as without aliases. by_tag
+ * must stay valid during the scan. Call before any root; -1 when late,
+ * when the blocks are too many (2^31), or when memory is short.
+ */
+struct mlk_alias_bits {
+	const uint8_t *bits; /* bit o (bits[o / 8] >> o % 8): offset o */
+	uint32_t len;        /* offsets covered, [0, len) */
+};
+enum mlk_alias_rule {
+	MLK_ALIAS_ANY = 0,   /* every interior offset is solid */
+	MLK_ALIAS_PAGES,     /* offsets that are multiples of MLK_PAGE */
+	MLK_ALIAS_START,     /* only the start */
+};
+int mlk_scan_set_aliases(struct mlk_scan *sc,
+			 const struct mlk_alias_bits *by_tag, uint32_t ntags,
+			 const uint8_t rule_by_kind[MLK_KIND_COUNT]);
+/* Is offset off of block b an alias (under the aliases set)? 1 or 0. */
+int mlk_scan_is_alias(const struct mlk_scan *sc, const struct mlk_block *b,
+		      uint64_t off);
+/* Count the doubtful references and drain; 0, or -1 (aborted, bad call). */
+int mlk_scan_admit_doubtful(struct mlk_scan *sc);
+
+/*
+ * Breadth first (memleak -w: the shortest chain from a root): every grey
+ * block is read from a FIFO work list instead of the address-order sweep,
+ * so the roots' blocks are read first, then theirs, and so on; with the
+ * parents recorded (this call records them), each block's parent is one
+ * hop nearer a root, and the parent's word that held the reference is kept
+ * too (mlk_parent.where). Slower (one read per block): a diagnostic mode.
+ * Call after mlk_scan_set_percpu() and before any root.
+ */
+int mlk_scan_set_breadth_first(struct mlk_scan *sc);
 
 /* Counts orphans into the stats (call after drain). */
 const struct mlk_stats *mlk_scan_finish(struct mlk_scan *sc);

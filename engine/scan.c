@@ -64,7 +64,7 @@
 
 /* Per-block state a scan sets; MLK_F_NOSCAN and MLK_F_IGNORE are the caller's. */
 #define MLK_F_SCAN_STATE (MLK_F_GREY | MLK_F_SCANNED | MLK_F_UNREADABLE | \
-			  MLK_F_DEFERRED)
+			  MLK_F_DEFERRED | MLK_F_POSSIBLE)
 
 /* The edge store keeps references in segments of this many (256 KiB). */
 #define EDGE_SEG_SHIFT 16
@@ -77,6 +77,23 @@
  */
 #define PARENT_ROOT ((uint32_t)1 << 31)
 #define NO_PARENT UINT32_MAX
+
+/* A doubtful reference in the edge store (aliases set: blocks < 2^31). */
+#define DOUBTFUL_EDGE ((uint32_t)1 << 31)
+
+/* The phases of a scan with aliases (mlk_scan_set_aliases). */
+enum alias_phase {
+	ALIASES_OFF = 0,  /* every interior reference counts */
+	SOLID_ONLY,       /* doubtful references kept aside */
+	DOUBTFUL_ADMITTED /* they count too; what turns grey is possibly lost */
+};
+
+/* A doubtful reference kept aside while only solid ones count. */
+struct doubtful_ref {
+	uint32_t target;   /* block number */
+	uint32_t referrer; /* parent word of what held it */
+	mlk_addr_t where;  /* the word's address (breadth first), or 0 */
+};
 
 /* Pages a sweep run can touch: MLK_READ_CHUNK bytes at any alignment. */
 #define RUN_PAGES (MLK_READ_CHUNK / MLK_PAGE + 1)
@@ -143,6 +160,16 @@ struct mlk_scan {
 	struct mlk_untag untag;  /* applied to every word before lookup */
 	uint32_t *parents;       /* per block: what turned it grey; or NULL */
 	uint32_t referrer;       /* parent word of the words being counted */
+	/* breadth first: per block, the word that turned it grey */
+	mlk_addr_t *wheres;
+	mlk_addr_t where;        /* the word being counted */
+	/* interior references (mlk_scan_set_aliases) */
+	enum alias_phase alias_phase;
+	const struct mlk_alias_bits *alias_tags;
+	uint32_t nalias_tags;
+	uint8_t alias_rule[MLK_KIND_COUNT];
+	struct doubtful_ref *doubtful;
+	size_t ndoubtful, doubtful_cap;
 };
 
 /* What reading one block or root range found. */
@@ -182,9 +209,13 @@ static void make_grey(struct mlk_scan *sc, struct mlk_block *b)
 	size_t no;
 
 	b->flags |= MLK_F_GREY;
+	if (sc->alias_phase == DOUBTFUL_ADMITTED)
+		b->flags |= MLK_F_POSSIBLE;
 	sc->stats.grey++;
 	if (sc->parents)
 		sc->parents[block_no(sc, b)] = sc->referrer;
+	if (sc->wheres)
+		sc->wheres[block_no(sc, b)] = sc->where;
 	/* A NOSCAN block is reachable, but there is nothing to read in it. */
 	if (b->flags & MLK_F_NOSCAN)
 		return;
@@ -220,6 +251,69 @@ static void count_reference(struct mlk_scan *sc, struct mlk_block *b)
 		b->count++;
 	if (!(b->flags & MLK_F_GREY) && b->count >= b->min_count)
 		make_grey(sc, b);
+}
+
+/* ---- interior references ----------------------------------------------- */
+
+int mlk_scan_is_alias(const struct mlk_scan *sc, const struct mlk_block *b,
+		      uint64_t off)
+{
+	const struct mlk_alias_bits *a;
+
+	if (off == 0)
+		return 1;
+	if (b->kind != MLK_KIND_SLAB) {
+		switch (b->kind < MLK_KIND_COUNT ? sc->alias_rule[b->kind] :
+			MLK_ALIAS_ANY) {
+		case MLK_ALIAS_PAGES:
+			return off % MLK_PAGE == 0;
+		case MLK_ALIAS_START:
+			return 0;
+		default:
+			return 1;
+		}
+	}
+	if (b->tag >= sc->nalias_tags)
+		return 1;
+	a = &sc->alias_tags[b->tag];
+	if (!a->bits)
+		return 1;
+	return off < a->len && (a->bits[off / 8] >> (off % 8)) & 1;
+}
+
+/* While only solid references count: value, into b, is a doubtful one. */
+static inline int is_doubtful(const struct mlk_scan *sc,
+			      const struct mlk_block *b, mlk_addr_t value)
+{
+	return sc->alias_phase == SOLID_ONLY && value != b->start &&
+		!mlk_scan_is_alias(sc, b, value - b->start);
+}
+
+/*
+ * Keep a doubtful reference to b aside (counted by
+ * mlk_scan_admit_doubtful); when memory is short it counts at once, and b
+ * may then be called reachable where strict mode would not.
+ */
+static void defer_doubtful(struct mlk_scan *sc, struct mlk_block *b)
+{
+	sc->stats.doubtful_refs++;
+	if (mlk_array_grow((void **)&sc->doubtful, &sc->doubtful_cap,
+			   sc->ndoubtful, sizeof(*sc->doubtful), 256) != 0) {
+		count_reference(sc, b);
+		return;
+	}
+	sc->doubtful[sc->ndoubtful++] = (struct doubtful_ref){
+		block_no(sc, b), sc->referrer, sc->where };
+}
+
+/* The block of an edge-store word, and whether the reference is doubtful. */
+static struct mlk_block *edge_target(const struct mlk_scan *sc, uint32_t e,
+				     int *doubtful)
+{
+	*doubtful = sc->alias_phase != ALIASES_OFF && (e & DOUBTFUL_EDGE);
+	if (sc->alias_phase != ALIASES_OFF)
+		e &= ~DOUBTFUL_EDGE;
+	return block_at(sc, e);
 }
 
 /* ---- the edge store -------------------------------------------------- */
@@ -339,6 +433,7 @@ visit_words(struct mlk_scan *sc, struct visit *v, const unsigned char *buf,
 	for (; offset < len && len - offset >= MLK_WORD; offset += MLK_WORD) {
 		uint64_t value;
 		struct mlk_block *target;
+		int doubtful;
 
 		/* buf + offset need not be aligned in our own memory. */
 		memcpy(&value, buf + offset, sizeof(value));
@@ -347,12 +442,18 @@ visit_words(struct mlk_scan *sc, struct visit *v, const unsigned char *buf,
 		target = find_target(sc, value);
 		if (!target || target == v->self)
 			continue;
+		doubtful = is_doubtful(sc, target, value);
 		if (!record) {
 			if (target == sc->watched)
 				sc->watch_fn(sc->watch_ctx, addr + offset,
 					     v->self);
-			count_reference(sc, target);
-		} else if (store_push(&sc->store, block_no(sc, target)) != 0 ||
+			sc->where = addr + offset;
+			if (doubtful)
+				defer_doubtful(sc, target);
+			else
+				count_reference(sc, target);
+		} else if (store_push(&sc->store, block_no(sc, target) |
+				      (doubtful ? DOUBTFUL_EDGE : 0)) != 0 ||
 			   (target == sc->watched &&
 			    note_watch(&sc->store, v->self_no,
 				       addr + offset) != 0)) {
@@ -579,8 +680,17 @@ static void count_stored(struct mlk_scan *sc, uint32_t no)
 	size_t n;
 
 	sc->referrer = no; /* the block that stored them */
-	for (uint32_t p = es->first[no]; p < es->first[no + 1]; p++)
-		count_reference(sc, block_at(sc, store_edge(es, p)));
+	sc->where = 0;     /* not kept in the store */
+	for (uint32_t p = es->first[no]; p < es->first[no + 1]; p++) {
+		int doubtful;
+		struct mlk_block *t = edge_target(sc, store_edge(es, p),
+						  &doubtful);
+
+		if (doubtful && sc->alias_phase == SOLID_ONLY)
+			defer_doubtful(sc, t);
+		else
+			count_reference(sc, t);
+	}
 	if (sc->watched)
 		for (n = FIRST_NOTE(es->watches, es->nwatches, no);
 		     n < es->nwatches && es->watches[n].block == no; n++)
@@ -843,6 +953,8 @@ void mlk_scan_free(struct mlk_scan *sc)
 	free(sc->pwork);
 	free(sc->cpu_offsets);
 	free(sc->parents);
+	free(sc->wheres);
+	free(sc->doubtful);
 	free(sc);
 }
 
@@ -907,6 +1019,10 @@ static void count_final(struct mlk_stats *st, const struct mlk_index *ix)
 			st->orphans++;
 			st->orphan_bytes += b->size;
 		}
+		if ((b->flags & MLK_F_POSSIBLE) && !(b->flags & MLK_F_IGNORE)) {
+			st->possibly_lost++;
+			st->possibly_lost_bytes += b->size;
+		}
 	}
 }
 
@@ -922,6 +1038,8 @@ const struct mlk_stats *mlk_scan_finish(struct mlk_scan *sc)
 	st->grey = 0;
 	st->orphans = 0;
 	st->orphan_bytes = 0;
+	st->possibly_lost = 0;
+	st->possibly_lost_bytes = 0;
 	count_final(st, sc->ix);
 	if (sc->pix)
 		count_final(st, sc->pix);
@@ -974,6 +1092,8 @@ enum mlk_parent_kind mlk_scan_parent(const struct mlk_scan *sc,
 	word = sc->parents[block_no(sc, b)];
 	if (word == NO_PARENT || !(b->flags & MLK_F_GREY))
 		return p->kind;
+	if (sc->wheres)
+		p->where = sc->wheres[block_no(sc, b)];
 	if (word & PARENT_ROOT) {
 		p->kind = MLK_PARENT_ROOT;
 		p->root = word & ~PARENT_ROOT;
@@ -982,6 +1102,61 @@ enum mlk_parent_kind mlk_scan_parent(const struct mlk_scan *sc,
 		p->block = block_at(sc, word);
 	}
 	return p->kind;
+}
+
+int mlk_scan_set_aliases(struct mlk_scan *sc,
+			 const struct mlk_alias_bits *by_tag, uint32_t ntags,
+			 const uint8_t rule_by_kind[MLK_KIND_COUNT])
+{
+	if (!sc || sc->stats.root_ranges || sc->cursor ||
+	    sc->alias_phase != ALIASES_OFF || (ntags && !by_tag) ||
+	    all_blocks(sc) >= DOUBTFUL_EDGE)
+		return -1;
+	sc->alias_tags = by_tag;
+	sc->nalias_tags = ntags;
+	memcpy(sc->alias_rule, rule_by_kind, sizeof(sc->alias_rule));
+	sc->alias_phase = SOLID_ONLY;
+	return 0;
+}
+
+int mlk_scan_admit_doubtful(struct mlk_scan *sc)
+{
+	size_t i;
+
+	if (!sc || sc->aborted || sc->alias_phase != SOLID_ONLY)
+		return -1;
+	sc->alias_phase = DOUBTFUL_ADMITTED;
+	for (i = 0; i < sc->ndoubtful; i++) {
+		const struct doubtful_ref *d = &sc->doubtful[i];
+
+		sc->referrer = d->referrer;
+		sc->where = d->where;
+		count_reference(sc, block_at(sc, d->target));
+	}
+	free(sc->doubtful);
+	sc->doubtful = NULL;
+	sc->ndoubtful = sc->doubtful_cap = 0;
+	return mlk_scan_drain(sc);
+}
+
+int mlk_scan_set_breadth_first(struct mlk_scan *sc)
+{
+	size_t n;
+
+	if (!sc || sc->wheres || sc->stats.root_ranges || sc->cursor)
+		return -1;
+	if (!sc->parents && mlk_scan_record_parents(sc) != 0)
+		return -1;
+	n = all_blocks(sc);
+	sc->wheres = calloc(n ? n : 1, sizeof(*sc->wheres));
+	if (!sc->wheres)
+		return -1;
+	/*
+	 * As if the sweep were done: make_grey() puts every block on the
+	 * FIFO work list, and drain_work() reads each one in its turn.
+	 */
+	sc->cursor = sc->ix->count;
+	return 0;
 }
 
 const struct mlk_stats *mlk_scan_stats(const struct mlk_scan *sc)

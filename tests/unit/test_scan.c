@@ -1210,6 +1210,167 @@ out:
 	return rc;
 }
 
+/* ---- interior references: aliases, strict mode, possibly lost ---------- */
+
+/* All slab blocks (tag 0) have one alias, at offset 0x20. */
+static const uint8_t alias_0x20[8] = { [0x20 / 8] = 1 << (0x20 % 8) };
+static const struct mlk_alias_bits one_alias = { alias_0x20, 64 };
+static const uint8_t page_rules[MLK_KIND_COUNT] = { 0 };
+
+static int start_alias_scan(struct fixture *f)
+{
+	if (start_scan(f) != 0 ||
+	    mlk_scan_set_aliases(f->sc, &one_alias, 1, page_rules) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * The root holds A's start, B + 0x20 (an alias), and C + 0x10 (no alias);
+ * C holds D's start. W lies below A: the sweep reads it while white and
+ * stores its doubtful word to E; A then turns W grey through an alias, and
+ * the stored word is put aside like the others.
+ * Strict: A, B grey; C, D white. Admitted: C, D grey and possibly lost;
+ * A, B not; the grey set equals the scan without aliases.
+ */
+static int test_scan_aliases(char *why, size_t whysz)
+{
+	const mlk_addr_t w = HEAP, a = HEAP + 0x100, b = HEAP + 0x200,
+			 c = HEAP + 0x300, d = HEAP + 0x400, e = HEAP + 0x500;
+	struct fixture f;
+	int rc = -1;
+
+	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
+	add_block(&f.img, w, 64);
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	add_block(&f.img, d, 64);
+	add_block(&f.img, e, 64);
+	put(&f.img, ROOT + 0x00, a);
+	put(&f.img, ROOT + 0x08, b + 0x20);
+	put(&f.img, ROOT + 0x10, c + 0x10);
+	put(&f.img, c + 0x08, d);
+	put(&f.img, a + 0x08, w + 0x20);  /* A -> W through an alias */
+	put(&f.img, w + 0x08, e + 0x18);  /* W (read white) -> E: doubtful */
+	CHECK(start_alias_scan(&f) == 0, "alias setup failed");
+	CHECK(mlk_scan_set_aliases(f.sc, &one_alias, 1, page_rules) == -1,
+	      "set_aliases accepted twice");
+	CHECK(mlk_scan_root(f.sc, ROOT, PAGE) == 0 &&
+	      mlk_scan_drain(f.sc) == 0, "scan failed");
+	f.st = mlk_scan_finish(f.sc);
+	CHECK(colour(&f, a) == 'g' && colour(&f, b) == 'g' &&
+	      colour(&f, w) == 'g', "solid references did not count");
+	CHECK(colour(&f, c) == 'w' && colour(&f, d) == 'w' &&
+	      colour(&f, e) == 'w', "doubtful references counted in strict "
+	      "mode: C %c D %c E %c", colour(&f, c), colour(&f, d),
+	      colour(&f, e));
+	CHECK(f.st->doubtful_refs == 2, "doubtful refs %llu, want 2",
+	      (unsigned long long)f.st->doubtful_refs);
+	CHECK(mlk_scan_admit_doubtful(f.sc) == 0, "admit failed");
+	CHECK(mlk_scan_admit_doubtful(f.sc) == -1, "admitted twice");
+	f.st = mlk_scan_finish(f.sc);
+	CHECK(has_flags(&f, c, MLK_F_GREY | MLK_F_POSSIBLE) &&
+	      has_flags(&f, d, MLK_F_GREY | MLK_F_POSSIBLE) &&
+	      has_flags(&f, e, MLK_F_GREY | MLK_F_POSSIBLE),
+	      "C, D, E not possibly lost");
+	CHECK(!has_flags(&f, a, MLK_F_POSSIBLE) &&
+	      !has_flags(&f, b, MLK_F_POSSIBLE) &&
+	      !has_flags(&f, w, MLK_F_POSSIBLE), "solid blocks possibly lost");
+	CHECK(f.st->possibly_lost == 3 && f.st->possibly_lost_bytes == 192 &&
+	      f.st->orphans == 0, "stats: %llu possibly lost, %llu orphans",
+	      (unsigned long long)f.st->possibly_lost,
+	      (unsigned long long)f.st->orphans);
+	rc = 0;
+out:
+	fixture_free(&f);
+	return rc;
+}
+
+/* Unknown types (bits NULL), tags past the table and the kind rules. */
+static int test_scan_alias_rules(char *why, size_t whysz)
+{
+	const struct mlk_alias_bits unknown = { NULL, 0 };
+	struct fixture f;
+	struct mlk_block blk = { .start = HEAP, .size = 3 * PAGE };
+	uint8_t rules[MLK_KIND_COUNT] = { 0 };
+	int rc = -1;
+
+	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
+	add_block(&f.img, HEAP, 64);
+	CHECK(start_scan(&f) == 0, "scan setup failed");
+	rules[MLK_KIND_VMALLOC] = MLK_ALIAS_PAGES;
+	rules[MLK_KIND_PAGES] = MLK_ALIAS_START;
+	CHECK(mlk_scan_set_aliases(f.sc, &unknown, 1, rules) == 0,
+	      "set_aliases refused");
+	blk.kind = MLK_KIND_SLAB;
+	CHECK(mlk_scan_is_alias(f.sc, &blk, 0x18) == 1,
+	      "unknown type: interior not solid");
+	blk.tag = 5;
+	CHECK(mlk_scan_is_alias(f.sc, &blk, 0x18) == 1,
+	      "tag past the table: interior not solid");
+	blk.kind = MLK_KIND_VMALLOC;
+	CHECK(mlk_scan_is_alias(f.sc, &blk, PAGE) == 1 &&
+	      mlk_scan_is_alias(f.sc, &blk, 0x18) == 0, "page rule wrong");
+	blk.kind = MLK_KIND_PAGES;
+	CHECK(mlk_scan_is_alias(f.sc, &blk, 0) == 1 &&
+	      mlk_scan_is_alias(f.sc, &blk, PAGE) == 0, "start rule wrong");
+	blk.kind = MLK_KIND_PERCPU;
+	CHECK(mlk_scan_is_alias(f.sc, &blk, 0x18) == 1, "any rule wrong");
+	rc = 0;
+out:
+	fixture_free(&f);
+	return rc;
+}
+
+/*
+ * Breadth first: the root holds A (at 0x00) and C (at 0x100); A holds B,
+ * B holds C. The sweep would name B as C's parent if it read B first;
+ * breadth first names the root, one hop, with the word's address.
+ */
+static int test_scan_breadth_first(char *why, size_t whysz)
+{
+	const mlk_addr_t a = HEAP + 0x200, b = HEAP + 0x100, c = HEAP;
+	struct mlk_parent p;
+	struct fixture f;
+	char buf[64];
+	int rc = -1;
+
+	CHECK(fixture_init(&f, PAGE, PAGE) == 0, "setup failed");
+	add_block(&f.img, a, 64);
+	add_block(&f.img, b, 64);
+	add_block(&f.img, c, 64);
+	put(&f.img, ROOT + 0x00, a);
+	put(&f.img, a + 0x18, b + 0x08);
+	put(&f.img, b + 0x10, c);
+	put(&f.img, ROOT + 0x100, c + 0x20);
+	CHECK(start_scan(&f) == 0, "scan setup failed");
+	CHECK(mlk_scan_set_breadth_first(f.sc) == 0, "breadth first refused");
+	CHECK(mlk_scan_set_breadth_first(f.sc) == -1,
+	      "breadth first accepted twice");
+	CHECK(mlk_scan_root(f.sc, ROOT, PAGE) == 0 &&
+	      mlk_scan_drain(f.sc) == 0, "scan failed");
+	f.st = mlk_scan_finish(f.sc);
+	CHECK(colour(&f, a) == 'g' && colour(&f, b) == 'g' &&
+	      colour(&f, c) == 'g', "not all grey");
+	CHECK_PARENT(&f, f.img.ix, a, "root 0");
+	CHECK_PARENT(&f, f.img.ix, c, "root 0");
+	snprintf(buf, sizeof(buf), "block 0x%llx", (unsigned long long)a);
+	CHECK_PARENT(&f, f.img.ix, b, buf);
+	mlk_scan_parent(f.sc, mlk_index_lookup(f.img.ix, c), &p);
+	CHECK(p.where == ROOT + 0x100, "C's word at 0x%llx",
+	      (unsigned long long)p.where);
+	mlk_scan_parent(f.sc, mlk_index_lookup(f.img.ix, b), &p);
+	CHECK(p.where == a + 0x18, "B's word at 0x%llx",
+	      (unsigned long long)p.where);
+	CHECK(f.st->block_bytes == 192, "blocks read: %llu bytes",
+	      (unsigned long long)f.st->block_bytes);
+	rc = 0;
+out:
+	fixture_free(&f);
+	return rc;
+}
+
 void run_scan_tests(void)
 {
 	unit_run("scan_empty_index", test_scan_empty_index);
@@ -1247,4 +1408,7 @@ void run_scan_tests(void)
 	unit_run("scan_parents", test_scan_parents);
 	unit_run("scan_parents_off", test_scan_parents_off);
 	unit_run("scan_parents_percpu", test_scan_parents_percpu);
+	unit_run("scan_aliases", test_scan_aliases);
+	unit_run("scan_alias_rules", test_scan_alias_rules);
+	unit_run("scan_breadth_first", test_scan_breadth_first);
 }
