@@ -58,6 +58,7 @@ static void run_free(struct memleak_run *run)
 	if (!run)
 		return;
 	mlk_orphans_free(&run->orphans);
+	mlk_aliases_free(&run->aliases);
 	mlk_holders_free(run->holders);
 	mlk_supps_free(&run->supps);
 	mlk_jsonl_free(&run->diff_then);
@@ -283,6 +284,28 @@ static void watch_block(struct memleak_run *run, ulong addr)
 	fprintf(fp, "memleak: -w: watching %s\n", desc);
 }
 
+/*
+ * The alias table's filter (readers/aliases.h): without it, every interior
+ * pointer counts and nothing is possibly lost; strict mode (-t) needs it.
+ */
+static int set_aliases(struct memleak_run *run, const struct memleak_opts *o)
+{
+	struct mlk_aliases *a = &run->aliases;
+
+	phase(o, run, "reading the alias table");
+	if (mlk_aliases_prepare(a, &run->slub) == 0 &&
+	    mlk_scan_set_aliases(run->sc, a->by_tag, a->ntags, a->rules) < 0) {
+		mlk_aliases_free(a);
+		a->why = "too many blocks for the scan's alias marks";
+	}
+	if (!a->ready && o->strict) {
+		error(INFO, "-t: no alias table (%s): strict mode cannot "
+		      "tell an alias from another interior pointer\n", a->why);
+		return -1;
+	}
+	return 0;
+}
+
 static int scan_roots(struct memleak_run *run, const struct memleak_opts *o)
 {
 	size_t i;
@@ -302,8 +325,15 @@ static int scan_roots(struct memleak_run *run, const struct memleak_opts *o)
 			error(INFO, "-a: out of memory: what holds each block "
 			      "is not recorded\n");
 	}
-	if (o->watch)
+	if (set_aliases(run, o) < 0)
+		return -1;
+	if (o->watch) {
+		run->breadth_first = mlk_scan_set_breadth_first(run->sc) == 0;
+		if (!run->breadth_first)
+			error(INFO, "-w: out of memory: no chain from a root\n");
+		run->parents_recorded |= run->breadth_first;
 		watch_block(run, o->watch);
+	}
 	phase(o, run, "scanning roots");
 	for (i = 0; i < run->roots.count; i++) {
 		const struct mlk_root *r = &run->roots.ranges[i];
@@ -369,6 +399,11 @@ static int run_scan(struct memleak_run *run, const struct memleak_opts *o)
 	phase(o, run, "scanning reachable blocks");
 	if (mlk_scan_drain(run->sc) < 0)
 		return -1;
+	if (run->aliases.ready && !o->strict) {
+		phase(o, run, "counting interior pointers that match no alias");
+		if (mlk_scan_admit_doubtful(run->sc) < 0)
+			return -1;
+	}
 	mlk_scan_finish(run->sc);
 	if (o->verbose) {
 		print_memory(run);
@@ -423,7 +458,7 @@ static int parse_opts(struct memleak_opts *o)
 	o->hex_bytes = DEFAULT_HEX_BYTES;
 	o->min_age = DEFAULT_MIN_AGE_SECONDS;
 	o->kind = -1;
-	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:S:j:d:asqvKN")) != EOF) {
+	while ((c = getopt(argcnt, args, "n:x:c:w:m:k:b:r:S:j:d:asqvKNtp")) != EOF) {
 		switch (c) {
 		case 'n':
 			o->max_reports = stol(optarg, FAULT_ON_ERROR, NULL);
@@ -479,6 +514,12 @@ static int parse_opts(struct memleak_opts *o)
 			break;
 		case 'a':
 			o->holders = 1;
+			break;
+		case 't':
+			o->strict = 1;
+			break;
+		case 'p':
+			o->list_possibly = 1;
 			break;
 		case 'q':
 			o->summary_only = 1;
@@ -558,9 +599,9 @@ static void cmd_memleak(void)
 static char *help_memleak[] = {
 "memleak",
 "find kernel memory that nothing points to (leaks)",
-"[-s] [-a] [-q] [-v] [-N] [-n count] [-x bytes] [-c cache] [-k kind] [-b bytes]\n"
-"        [-r start-end] [-m seconds] [-w address] [-S file|none] [-j file]\n"
-"        [-d file] | -K [-n count]",
+"[-s] [-a] [-t] [-p] [-q] [-v] [-N] [-n count] [-x bytes] [-c cache] [-k kind]\n"
+"        [-b bytes] [-r start-end] [-m seconds] [-w address] [-S file|none]\n"
+"        [-j file] [-d file] | -K [-n count]",
 "  Scans the kernel's memory, as kmemleak does, for allocated blocks that no",
 "  pointer reaches any more, and prints each orphan with its cache, slab,",
 "  class, allocation record, the first bytes of its contents and the stack",
@@ -592,6 +633,15 @@ static char *help_memleak[] = {
 "  who allocated each slab object: memleak prints the pid, age and stack,",
 "  and keeps quiet about orphans younger than 5 seconds (in flight).",
 " ",
+"  A pointer into the middle of a block is a real reference when its",
+"  offset is an alias of the block: the offset of an embedded structure",
+"  (a list_head, rb_node, work_struct... two levels deep) of the block's",
+"  type (a cache named after its struct), or of any type of its size",
+"  (kmalloc-N). The alias table is read from the vmlinux's DWARF once per",
+"  kernel build and kept in ~/.cache/kmemleak/. Every interior pointer",
+"  counts, as in kmemleak; blocks reached only through interior pointers",
+"  that match no alias are possibly lost, counted in the summary.",
+" ",
 "  Damaged or missing memory is skipped and counted in the summary; a scan",
 "  that cannot complete says PARTIAL. On a live system (crash vmlinux",
 "  /proc/kcore) memory changes while it is read: every walk is bounded, and",
@@ -616,6 +666,10 @@ static char *help_memleak[] = {
 "                of -s); -n, -c, -k, -b, -r apply; with -j, holder_group",
 "                records too. Reads the allocation record of every slab",
 "                object; the scan keeps 4 bytes more per block.",
+"            -t  strict mode (the 2006 design): only pointers to a block's",
+"                start or to an alias count; the possibly lost blocks are",
+"                then reported as leaks.",
+"            -p  also list the possibly lost blocks (after the orphans).",
 "            -q  print the summary only.",
 "            -v  print the phases of the scan as they run, and per-block",
 "                detail: each orphan's reference count; with -s, every",
@@ -634,7 +688,13 @@ static char *help_memleak[] = {
 "                needs the allocation records of slub_debug=U).",
 "    -w address  explain a verdict: print every reference found to the",
 "                block holding address, with where the referencing word",
-"                lies (which kind of root, or which reachable block).",
+"                lies (which kind of root, or which reachable block); then",
+"                why it is alive: the shortest chain of references from a",
+"                root (its symbol, task, CPU or registers) through each",
+"                holding block (cache, member holding the pointer when its",
+"                type is known, allocating function); or, for an orphan,",
+"                that no chain exists and which orphan holds it. The scan",
+"                then reads the blocks in breadth-first order (slower).",
 "  -S file|none  suppressions: orphans that match a rule of file are",
 "                counted, not reported (the summary lists the rules used).",
 "                One rule a line, '#' comments: leak:GLOB (a function of",

@@ -498,6 +498,15 @@ static void summary_orphans(struct jw *w, const struct report *r)
 		r->o->min_size || r->o->addr_hi);
 	jw_u64(w, "in_flight", run->young);
 	jw_u64(w, "in_flight_bytes", run->young_bytes);
+	jw_str(w, "mode", r->o->strict ? "strict" : "default");
+	if (run->aliases.ready && !r->o->strict) {
+		jw_u64(w, "possibly_lost", st->possibly_lost);
+		jw_u64(w, "possibly_lost_bytes", st->possibly_lost_bytes);
+	} else {
+		jw_null(w, "possibly_lost");
+		jw_null(w, "possibly_lost_bytes");
+	}
+	jw_u64(w, "doubtful_references", st->doubtful_refs);
 	jw_u64(w, "unreferenced_blocks", st->orphans);
 	jw_u64(w, "unreferenced_bytes", st->orphan_bytes);
 	jw_u64(w, "without_allocation_record", run->without_track);

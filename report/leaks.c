@@ -214,6 +214,42 @@ static void print_list(struct report *r)
 			(unsigned long long)(r->reported - printed));
 }
 
+/* -p: the possibly lost blocks, under the filters and -n. */
+static void print_possibly_lost(struct report *r)
+{
+	struct mlk_index *ixs[2] = { r->run->ix, r->run->percpu.pix };
+	long printed = 0, budget = r->o->max_reports;
+	size_t k, i;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; ixs[k] && i < mlk_index_count(ixs[k]); i++) {
+			const struct mlk_block *b = mlk_index_at(ixs[k], i);
+
+			if (!(b->flags & MLK_F_POSSIBLE) ||
+			    (b->flags & MLK_F_IGNORE) ||
+			    !mlk_report_block_selected(r, b))
+				continue;
+			if (budget >= 0 && printed >= budget) {
+				fprintf(fp, "(more possibly lost blocks not "
+					"shown: -n limits the list)\n");
+				return;
+			}
+			mlk_report_alloc_info(r, b);
+			fprintf(fp, "possibly lost object 0x%016llx (size %u):\n",
+				(unsigned long long)b->start, b->size);
+			print_origin(r->run, b);
+			fprintf(fp, "  possibly lost: reachable only through "
+				"interior pointers that match no alias (memleak "
+				"-w 0x%llx shows one chain)\n",
+				(unsigned long long)b->start);
+			print_track(r->run, &r->ai);
+			mlk_print_hexdump(b->start, b->size, r->o->hex_bytes);
+			print_backtrace(&r->ai);
+			printed++;
+		}
+	}
+}
+
 /* ---- -s: grouped by allocation stack ---------------------------------------- */
 
 /* -v: every direct block of the group, with what it holds. */
@@ -515,6 +551,43 @@ static void print_damage(const struct memleak_run *run)
 		ss->caches_skipped ? ", SLAB_NOLEAKTRACE caches" : "");
 }
 
+/* The counting mode, the possibly lost blocks and the alias table. */
+static void print_mode(const struct report *r)
+{
+	const struct memleak_run *run = r->run;
+	const struct mlk_aliases *a = &run->aliases;
+	const struct mlk_stats *st = mlk_scan_stats(run->sc);
+
+	if (r->o->strict)
+		fprintf(fp, "  mode:            strict (-t: only pointers to a "
+			"block's start or to an alias of its type or size "
+			"count); %llu interior pointers matching no alias did "
+			"not count\n", (unsigned long long)st->doubtful_refs);
+	else
+		fprintf(fp, "  mode:            default (any interior pointer "
+			"counts)\n");
+	if (!a->ready) {
+		fprintf(fp, "  possibly lost:   not told: no alias table (%s)\n",
+			a->why ? a->why : "?");
+		return;
+	}
+	if (!r->o->strict)
+		fprintf(fp, "  possibly lost:   %llu blocks (%llu bytes) reachable "
+			"only through interior pointers that match no alias "
+			"(memleak -p lists them)\n",
+			(unsigned long long)st->possibly_lost,
+			(unsigned long long)st->possibly_lost_bytes);
+	fprintf(fp, "  alias table:     %zu types%s (%s in %.2f s); caches "
+		"typed %llu by name, %llu by exact size, %llu by size range\n",
+		a->ntypes,
+		a->modules ? ", modules' included" : "",
+		a->built_now ? "read from the DWARF" : "loaded from the cache",
+		a->seconds,
+		(unsigned long long)a->caches_by_typing[MLK_TYPED_NAME],
+		(unsigned long long)a->caches_by_typing[MLK_TYPED_SIZE],
+		(unsigned long long)a->caches_by_typing[MLK_TYPED_RANGE]);
+}
+
 static void print_summary(const struct report *r, int partial)
 {
 	const struct memleak_run *run = r->run;
@@ -536,6 +609,7 @@ static void print_summary(const struct report *r, int partial)
 	fprintf(fp, "                   (%llu unreferenced blocks, %llu bytes, "
 		"in all)\n", (unsigned long long)st->orphans,
 		(unsigned long long)st->orphan_bytes);
+	print_mode(r);
 	mlk_print_suppressions_used(&run->supps);
 	if (run->without_track)
 		fprintf(fp, "  allocation records: none for %llu slab orphans "
@@ -621,6 +695,8 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 		mlk_holders_build(&r);
 	if (o->json_path)
 		write_json(&r, partial);
+	if (o->watch)
+		mlk_chain_print(&r, o->watch);
 	if (!o->summary_only) {
 		if (o->holders)
 			mlk_holders_print(&r);
@@ -628,6 +704,8 @@ void mlk_report(struct memleak_run *run, const struct memleak_opts *o,
 			print_groups(&r);
 		else
 			print_list(&r);
+		if (o->list_possibly)
+			print_possibly_lost(&r);
 	}
 	print_summary(&r, partial);
 	if (o->diff_path)

@@ -13,6 +13,7 @@
 #include "pageowner.h"
 #include "suppress.h"
 #include "jsonl_read.h"
+#include "aliasfilter.h"
 
 #define DEFAULT_HEX_BYTES 32
 #define DEFAULT_MIN_AGE_SECONDS 5
@@ -39,6 +40,8 @@ struct memleak_opts {
 	int supp_none;      /* -S none: no built-in or default suppressions */
 	const char *json_path; /* -j: JSON Lines to this file ("-": screen) */
 	const char *diff_path; /* -d: compare with this earlier -j output */
+	int strict;         /* -t: only starts and aliases count */
+	int list_possibly;  /* -p: list the possibly lost blocks */
 };
 
 /*
@@ -69,6 +72,8 @@ struct memleak_run {
 	ulong scan_jiffies;             /* live system: when the scan began */
 	int have_scan_jiffies;
 	struct mlk_orphans orphans;     /* direct/indirect classes */
+	struct mlk_aliases aliases;     /* the alias filter (issue 13) */
+	int breadth_first;              /* -w: parents are shortest chains */
 	int parents_recorded;           /* -a: the scan kept who held what */
 	struct mlk_holders *holders;    /* -a: the groups (holders.c) */
 	struct mlk_supps supps;         /* suppression rules (-S) */

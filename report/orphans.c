@@ -465,6 +465,45 @@ uint64_t mlk_report_percpu_id(void)
 	return mlk_fnv1a_str(MLK_FNV1A_SEED, "percpu");
 }
 
+/*
+ * Functions of the page allocator and of kmalloc's page path that head a
+ * page_owner stack (mm/page_owner.c saves it in __set_page_owner(), deep
+ * in the allocator): left out of a site. SLUB tracks need no list: the
+ * track's addr is the allocator's caller (mm/slub.c, set_track() with
+ * _RET_IP_ of the kmalloc or kmem_cache_alloc entry point).
+ */
+static const char *const allocator_prefixes[] = {
+	"__set_page_owner", "post_alloc_hook", "prep_new_page",
+	"get_page_from_freelist", "__alloc_pages", "alloc_pages",
+	"__folio_alloc", "folio_alloc", "__kmalloc", "kmalloc",
+	"___kmalloc", "kmem_cache_alloc", "__vmalloc", "vmalloc",
+};
+
+static int in_allocator(ulong addr)
+{
+	const char *function, *module;
+	size_t k;
+
+	mlk_symbol_names(addr, &function, &module);
+	for (k = 0; function && k < MLK_COUNT(allocator_prefixes); k++)
+		if (strncmp(function, allocator_prefixes[k],
+			    strlen(allocator_prefixes[k])) == 0)
+			return 1;
+	return 0;
+}
+
+unsigned mlk_report_site_frame(const struct mlk_alloc_info *ai)
+{
+	unsigned k;
+
+	for (k = 0; ai->caller && k < ai->nr_entries; k++)
+		if (ai->entries[k] == ai->caller)
+			return k;
+	for (k = 0; k + 1 < ai->nr_entries && in_allocator(ai->entries[k]); k++)
+		;
+	return k;
+}
+
 const char *mlk_report_key_name(int key_type)
 {
 	switch (key_type) {

@@ -104,8 +104,15 @@ int mlk_report_groups(struct report *r, struct group **groups,
 uint64_t mlk_report_stable_id(struct report *r, const struct group *g);
 /* The id of the per-cpu orphans' group (they have no allocation records). */
 uint64_t mlk_report_percpu_id(void);
+/* The first frame of ai's stack in the allocating code: the call site's,
+ * or the first past the allocator's own functions. */
+unsigned mlk_report_site_frame(const struct mlk_alloc_info *ai);
 /* A grouping key's kind as -j and -d name it: "stack", "call site", ... */
 const char *mlk_report_key_name(int key_type);
+
+/* ---- chain.c: -w, the shortest chain from a root ---- */
+/* Why the block holding addr is alive (or that it is not). */
+void mlk_chain_print(struct report *r, ulong addr);
 
 /* ---- json.c: JSON Lines (-j) ---- */
 #define MAX_JSON_DEPTH  8     /* nesting of the records */
