@@ -241,11 +241,15 @@ int main(int argc, char **argv)
 	struct options o;
 	int rc = 0, i;
 
-	if (parse_options(argc, argv, &o) < 0)
+	if (parse_options(argc, argv, &o) < 0) {
+		free(o.modules);
 		return usage();
+	}
 	t = build(&o);
-	if (!t)
+	if (!t) {
+		free(o.modules);
 		return 1;
+	}
 	print_offset_figures(t);
 	if (!o.no_cache && save_and_load(t, o.elf) < 0)
 		rc = 1;

@@ -255,7 +255,8 @@ static int same_type(const struct mlk_alias_table *a,
 	    ta->nmember != tb->nmember ||
 	    strcmp(a->strings + ta->name, b->strings + tb->name) != 0)
 		return 0;
-	if (memcmp(a->offsets + ta->first_alias, b->offsets + tb->first_alias,
+	if (ta->nalias &&
+	    memcmp(a->offsets + ta->first_alias, b->offsets + tb->first_alias,
 		   ta->nalias * sizeof(uint32_t)) != 0)
 		return 0;
 	for (i = 0; i < ta->nmember; i++) {

@@ -268,6 +268,8 @@ static void settle_offsets(struct mlk_alias_table *t, struct mlk_alias_type *ty)
 	uint32_t *off = t->offsets + ty->first_alias;
 	uint32_t i, kept = 0;
 
+	if (!ty->nalias)
+		return;
 	qsort(off, ty->nalias, sizeof(*off), u32_cmp);
 	for (i = 0; i < ty->nalias; i++) {
 		if (off[i] == 0 || off[i] >= ty->size)
@@ -297,8 +299,9 @@ int mlk_alias_end_type(struct mlk_alias_table *t, int keep)
 		return 0;
 	}
 	settle_offsets(t, ty);
-	qsort_r(t->members + ty->first_member, ty->nmember,
-		sizeof(*t->members), member_cmp_r, t);
+	if (ty->nmember > 1)
+		qsort_r(t->members + ty->first_member, ty->nmember,
+			sizeof(*t->members), member_cmp_r, t);
 	if (i > 0 && mlk_alias_type_cmp(t, &t->types[i - 1], ty) > 0)
 		t->sorted = 0;
 	if (typeidx_add(t, i) < 0) {
@@ -317,11 +320,11 @@ int mlk_alias_finish(struct mlk_alias_table *t)
 {
 	if (t->open)
 		return -1;
-	if (!t->sorted) {
+	if (!t->sorted && t->ntypes > 1) {
 		qsort_r(t->types, t->ntypes, sizeof(*t->types), type_cmp_r, t);
-		t->sorted = 1;
 		t->typeidx_valid = 0; /* the indexes moved */
 	}
+	t->sorted = 1;
 	return 0;
 }
 
