@@ -37,6 +37,19 @@ int mlk_alias_load(const char *path, const unsigned char *id, size_t idlen,
 		   struct mlk_alias_table **out);
 
 /*
+ * The same in memory: the file's bytes (malloc'd; *size their count), or
+ * NULL (out of memory, a table not finished, an id too long); and the
+ * bounded decoder of such bytes, which mlk_alias_load uses: 0 with a new
+ * table in *out, or -1 (*out NULL) for bytes it does not take whole.
+ */
+unsigned char *mlk_alias_encode(const struct mlk_alias_table *t,
+				const unsigned char *id, size_t idlen,
+				size_t *size);
+int mlk_alias_decode(const unsigned char *file, size_t size,
+		     const unsigned char *id, size_t idlen,
+		     struct mlk_alias_table **out);
+
+/*
  * The cache file for build id id: $XDG_CACHE_HOME/kmemleak/aliases-<hex
  * id>.bin, or $HOME/.cache/kmemleak/... when XDG_CACHE_HOME is unset or not
  * absolute. Returns buf, or NULL when neither variable helps, the id is

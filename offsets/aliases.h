@@ -130,6 +130,7 @@ struct mlk_alias_table *mlk_alias_new(void);
 int mlk_alias_has_type(struct mlk_alias_table *t, const char *name,
 		       uint32_t size);
 
+/* -1 also when the table has a type of this name and size already. */
 int mlk_alias_begin_type(struct mlk_alias_table *t, const char *name,
 			 uint32_t size);
 int mlk_alias_add_offset(struct mlk_alias_table *t, uint32_t offset);

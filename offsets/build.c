@@ -189,12 +189,23 @@ int mlk_alias_has_type(struct mlk_alias_table *t, const char *name,
 
 /* ---- one type at a time ------------------------------------------------ */
 
+/* Every array is allocated from the start: no arithmetic on NULL. */
 struct mlk_alias_table *mlk_alias_new(void)
 {
 	struct mlk_alias_table *t = calloc(1, sizeof(*t));
 
-	if (t)
-		t->sorted = 1;
+	if (!t)
+		return NULL;
+	t->sorted = 1;
+	if (reserve((void **)&t->types, &t->types_cap, 1, sizeof(*t->types)) ||
+	    reserve((void **)&t->offsets, &t->offsets_cap, 1,
+		    sizeof(*t->offsets)) ||
+	    reserve((void **)&t->members, &t->members_cap, 1,
+		    sizeof(*t->members)) ||
+	    reserve((void **)&t->strings, &t->strings_cap, 1, 1)) {
+		mlk_alias_free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -204,8 +215,9 @@ int mlk_alias_begin_type(struct mlk_alias_table *t, const char *name,
 	struct mlk_alias_type *ty;
 	int64_t pos;
 
-	if (t->open || reserve((void **)&t->types, &t->types_cap,
-			       t->ntypes + 1, sizeof(*t->types)) < 0)
+	if (t->open || mlk_alias_has_type(t, name, size) ||
+	    reserve((void **)&t->types, &t->types_cap, t->ntypes + 1,
+		    sizeof(*t->types)) < 0)
 		return -1;
 	pos = intern(t, name);
 	if (pos < 0)

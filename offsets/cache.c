@@ -117,13 +117,14 @@ static unsigned char *encode_body(const struct mlk_alias_table *t,
 	return p + t->strings_len;
 }
 
-/* The whole file in memory; *size its length. NULL when out of memory. */
-static unsigned char *encode(const struct mlk_alias_table *t,
-			     const unsigned char *id, size_t idlen,
-			     size_t *size)
+unsigned char *mlk_alias_encode(const struct mlk_alias_table *t,
+				const unsigned char *id, size_t idlen,
+				size_t *size)
 {
 	unsigned char *file;
 
+	if (t->open || !t->sorted || idlen > MLK_ALIAS_MAX_ID)
+		return NULL;
 	*size = file_size_for(idlen, t->ntypes, t->noffsets, t->nmembers,
 			      t->strings_len);
 	file = calloc(1, *size);
@@ -194,9 +195,11 @@ int mlk_alias_save(const struct mlk_alias_table *t, const char *path,
 		tmp = NULL;
 		goto out;
 	}
-	file = encode(t, id, idlen, &size);
-	if (!file)
+	file = mlk_alias_encode(t, id, idlen, &size);
+	if (!file) {
+		errno = ENOMEM;
 		goto out;
+	}
 	if (write_file(tmp, file, size) < 0 || rename(tmp, path) < 0) {
 		int saved = errno;
 
@@ -315,28 +318,43 @@ static int check_table(const struct mlk_alias_table *t)
 	return 0;
 }
 
-/* Allocates the table's arrays at their counts (checked against the file
- * size already, so bounded by it). */
+/* Grows one of a new table's arrays to hold n elements of elem bytes. */
+static int grow_to(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	void *grown;
+
+	if (n <= *cap)
+		return 0;
+	grown = realloc(*arr, n * elem);
+	if (!grown)
+		return -1;
+	*arr = grown;
+	*cap = n;
+	return 0;
+}
+
+/* A table with room for the counts (checked against the file size
+ * already, so bounded by it). */
 static struct mlk_alias_table *alloc_table(const struct counts *c)
 {
 	struct mlk_alias_table *t = mlk_alias_new();
 
 	if (!t)
 		return NULL;
-	t->types = malloc((c->ntypes ? c->ntypes : 1) * sizeof(*t->types));
-	t->offsets = malloc((c->noffsets ? c->noffsets : 1) *
-			    sizeof(*t->offsets));
-	t->members = malloc((c->nmembers ? c->nmembers : 1) *
-			    sizeof(*t->members));
-	t->strings = malloc(c->strings ? c->strings : 1);
-	if (!t->types || !t->offsets || !t->members || !t->strings) {
+	if (grow_to((void **)&t->types, &t->types_cap, c->ntypes,
+		    sizeof(*t->types)) < 0 ||
+	    grow_to((void **)&t->offsets, &t->offsets_cap, c->noffsets,
+		    sizeof(*t->offsets)) < 0 ||
+	    grow_to((void **)&t->members, &t->members_cap, c->nmembers,
+		    sizeof(*t->members)) < 0 ||
+	    grow_to((void **)&t->strings, &t->strings_cap, c->strings, 1) < 0) {
 		mlk_alias_free(t);
 		return NULL;
 	}
-	t->ntypes = t->types_cap = c->ntypes;
-	t->noffsets = t->offsets_cap = c->noffsets;
-	t->nmembers = t->members_cap = c->nmembers;
-	t->strings_len = t->strings_cap = c->strings;
+	t->ntypes = c->ntypes;
+	t->noffsets = c->noffsets;
+	t->nmembers = c->nmembers;
+	t->strings_len = c->strings;
 	return t;
 }
 
@@ -364,35 +382,44 @@ static void decode_body(struct mlk_alias_table *t, const unsigned char *p)
 	memcpy(t->strings, p, t->strings_len);
 }
 
-int mlk_alias_load(const char *path, const unsigned char *id, size_t idlen,
-		   struct mlk_alias_table **out)
+int mlk_alias_decode(const unsigned char *file, size_t size,
+		     const unsigned char *id, size_t idlen,
+		     struct mlk_alias_table **out)
 {
 	struct mlk_alias_table *t = NULL;
-	unsigned char *file;
 	struct counts c;
-	size_t size = 0;
 
 	*out = NULL;
-	if (idlen > MLK_ALIAS_MAX_ID)
+	if (idlen > MLK_ALIAS_MAX_ID || size < HEADER_SIZE ||
+	    check_frame(file, size, id, idlen, &c) < 0)
 		return -1;
-	file = read_file(path, &size);
-	if (!file)
-		return -1;
-	if (check_frame(file, size, id, idlen, &c) == 0)
-		t = alloc_table(&c);
-	if (t) {
-		decode_body(t, file + HEADER_SIZE + idlen);
-		if (check_table(t) < 0) {
-			mlk_alias_free(t);
-			t = NULL;
-		}
-	}
-	free(file);
+	t = alloc_table(&c);
 	if (!t)
 		return -1;
+	decode_body(t, file + HEADER_SIZE + idlen);
+	if (check_table(t) < 0) {
+		mlk_alias_free(t);
+		return -1;
+	}
 	t->sorted = 1;
 	*out = t;
 	return 0;
+}
+
+int mlk_alias_load(const char *path, const unsigned char *id, size_t idlen,
+		   struct mlk_alias_table **out)
+{
+	unsigned char *file;
+	size_t size = 0;
+	int rc;
+
+	*out = NULL;
+	file = read_file(path, &size);
+	if (!file)
+		return -1;
+	rc = mlk_alias_decode(file, size, id, idlen, out);
+	free(file);
+	return rc;
 }
 
 /* ---- where ------------------------------------------------------------- */

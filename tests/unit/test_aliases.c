@@ -168,6 +168,12 @@ static int test_builder_misuse(char *why, size_t whysz)
 	      "a dropped type left something");
 	CHECK(mlk_alias_finish(t) == 0 && !mlk_alias_find_type(t, "a", 0),
 	      "empty table");
+	CHECK(mlk_alias_begin_type(t, "a", 16) == 0 &&
+	      mlk_alias_end_type(t, 1) == 0, "a, again");
+	CHECK(mlk_alias_begin_type(t, "a", 16) < 0, "a duplicate name and size");
+	CHECK(mlk_alias_begin_type(t, "a", 24) == 0 &&
+	      mlk_alias_end_type(t, 1) == 0 && mlk_alias_ntypes(t) == 2,
+	      "one name, another size");
 	rc = 0;
 out:
 	mlk_alias_free(t);
