@@ -3,6 +3,7 @@
 #   make              build kmemleak.so
 #   make install      install into $(DESTDIR)/usr/lib/crash/extensions
 #   make unit         engine unit tests, plain and under ASan/UBSan
+#   make offsets-tool build/aliasdump: the alias table of a vmlinux
 #   make test         everything: unit tests and end-to-end tests on real dumps
 #   make clean
 #
@@ -10,6 +11,10 @@
 #   engine/   the scan engine and the pure decoders: compiled WITHOUT crash's
 #             include path (a wildcard over the folder), so nothing there can
 #             use crash by accident; unit-tested and fuzzed alone.
+#   offsets/  the alias table (interior offsets of struct types) read from
+#             the kernel's DWARF with elfutils (libdw, libelf), cached by
+#             build id: no crash headers either; its table and cache files
+#             are unit-tested with the engine.
 #   dump/     reading the dump through crash, and the debuginfo answers.
 #   readers/  the crash-facing readers: the dump -> blocks and roots.
 #   arch/     one file per architecture behind arch/arch.h.
@@ -33,10 +38,19 @@ ENGINE_SRCS := $(wildcard engine/*.c)
 CRASH_SRCS  := kmemleak.c $(wildcard dump/*.c arch/*.c readers/*.c report/*.c)
 ENGINE_HDRS := $(wildcard engine/*.h)
 CRASH_HDRS  := $(wildcard dump/*.h arch/*.h readers/*.h report/*.h)
+# offsets/: aliasdump.c is the command-line tool's main, not the .so's;
+# dwarf.c needs libdw, the rest (the table, the cache) is pure C.
+OFFSETS_TOOL := offsets/aliasdump.c
+OFFSETS_SRCS := $(filter-out $(OFFSETS_TOOL),$(wildcard offsets/*.c))
+OFFSETS_PURE := $(filter-out offsets/dwarf.c,$(OFFSETS_SRCS))
+OFFSETS_HDRS := $(wildcard offsets/*.h)
+ELFUTILS_LIBS := -ldw -lelf
 
 ENGINE_OBJS := $(patsubst %.c,$(BUILD)/so/%.o,$(ENGINE_SRCS))
+OFFSETS_OBJS := $(patsubst %.c,$(BUILD)/so/%.o,$(OFFSETS_SRCS))
 CRASH_OBJS  := $(patsubst %.c,$(BUILD)/so/%.o,$(CRASH_SRCS))
-CRASH_INCS  := -I$(CRASH_INCLUDE) -Idump -Iarch -Ireaders -Ireport -Iengine
+CRASH_INCS  := -I$(CRASH_INCLUDE) -Idump -Iarch -Ireaders -Ireport -Iengine \
+	       -Ioffsets
 
 all: kmemleak.so
 
@@ -45,17 +59,33 @@ $(BUILD)/so/engine/%.o: engine/%.c $(ENGINE_HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iengine -c -o $@ $<
 
-$(BUILD)/so/%.o: %.c $(ENGINE_HDRS) $(CRASH_HDRS) Makefile
+# offsets/: no crash include path either; the engine's headers (FNV-1a).
+$(BUILD)/so/offsets/%.o: offsets/%.c $(OFFSETS_HDRS) $(ENGINE_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ioffsets -Iengine -c -o $@ $<
+
+$(BUILD)/so/%.o: %.c $(ENGINE_HDRS) $(OFFSETS_HDRS) $(CRASH_HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ARCH_DEF) $(CRASH_INCS) -c -o $@ $<
 
-kmemleak.so: $(ENGINE_OBJS) $(CRASH_OBJS)
-	$(CC) $(CFLAGS) -shared -o $@ $^
+kmemleak.so: $(ENGINE_OBJS) $(OFFSETS_OBJS) $(CRASH_OBJS)
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(ELFUTILS_LIBS)
 
 # The same sources against another crash's defs.h, in a build tree of its
 # own: make BUILD=build/crash-X CRASH_INCLUDE=<dir> $(BUILD)/kmemleak.so
-$(BUILD)/kmemleak.so: $(ENGINE_OBJS) $(CRASH_OBJS)
-	$(CC) $(CFLAGS) -shared -o $@ $^
+$(BUILD)/kmemleak.so: $(ENGINE_OBJS) $(OFFSETS_OBJS) $(CRASH_OBJS)
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(ELFUTILS_LIBS)
+
+# The alias table's command-line tool (offsets/aliasdump.c): figures of a
+# vmlinux's table, one type's offsets and members; tests/offsets.sh uses it.
+offsets-tool: $(BUILD)/aliasdump
+
+$(BUILD)/aliasdump: $(OFFSETS_TOOL) $(OFFSETS_SRCS) $(OFFSETS_HDRS) \
+		    engine/json_write.c $(ENGINE_HDRS) Makefile
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -g $(WARN) -std=gnu11 -Ioffsets -Iengine -o $@ \
+		$(OFFSETS_TOOL) $(OFFSETS_SRCS) engine/json_write.c \
+		$(ELFUTILS_LIBS)
 
 # The benchmark's raw reader (bench/rawread.c): memleak's struct page
 # predicates and dump reads, so both read the same pages.
@@ -75,14 +105,18 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
 
-$(BUILD)/unit: $(UNIT_SRCS) $(ENGINE_SRCS) $(ENGINE_HDRS) Makefile
-	@mkdir -p $(BUILD)
-	$(CC) -O2 -g $(WARN) -std=gnu11 -Iengine -o $@ $(UNIT_SRCS) $(ENGINE_SRCS)
+UNIT_DEPS := $(UNIT_SRCS) $(ENGINE_SRCS) $(ENGINE_HDRS) $(OFFSETS_PURE) \
+	     $(OFFSETS_HDRS) Makefile
 
-$(BUILD)/unit-san: $(UNIT_SRCS) $(ENGINE_SRCS) $(ENGINE_HDRS) Makefile
+$(BUILD)/unit: $(UNIT_DEPS)
 	@mkdir -p $(BUILD)
-	$(CC) -O1 -g $(WARN) -std=gnu11 $(SAN_FLAGS) -Iengine -o $@ \
-		$(UNIT_SRCS) $(ENGINE_SRCS)
+	$(CC) -O2 -g $(WARN) -std=gnu11 -Iengine -Ioffsets -o $@ \
+		$(UNIT_SRCS) $(ENGINE_SRCS) $(OFFSETS_PURE)
+
+$(BUILD)/unit-san: $(UNIT_DEPS)
+	@mkdir -p $(BUILD)
+	$(CC) -O1 -g $(WARN) -std=gnu11 $(SAN_FLAGS) -Iengine -Ioffsets -o $@ \
+		$(UNIT_SRCS) $(ENGINE_SRCS) $(OFFSETS_PURE)
 
 unit: $(BUILD)/unit $(BUILD)/unit-san
 	$(BUILD)/unit
@@ -94,4 +128,4 @@ test: kmemleak.so
 clean:
 	rm -rf $(BUILD) kmemleak.so bench/rawread.so
 
-.PHONY: all install unit test clean
+.PHONY: all install unit test clean offsets-tool

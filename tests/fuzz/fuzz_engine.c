@@ -51,6 +51,15 @@
  *           u16 cpu_freelist (0: NULL, else base - 256 + v), u16 object,
  *           u64 ptr_addr: the slab is at the image's base, its bytes the
  *           image's (after the scan's patches)
+ *   suppress u16 len and len bytes of rules
+ *   jsonl   u16 len and len bytes: one line
+ *   aliases the alias table (offsets/): u8 ntypes % 8, each { u8 name,
+ *           u16 size, u8 noffsets % 8 x u16, u8 nmembers % 8 x { u16
+ *           offset, u16 size, u8 name } } (names from a fixed list), built,
+ *           encoded as a cache file, then damaged: u8 mode % 4 (0 none; 1
+ *           u16 pos, u8 xor: one byte flipped; 2 u16 len: truncated; 3
+ *           u16 pos, u32 value: a word overwritten and the checksum
+ *           recomputed), u16 lo, u16 hi (a size range queried)
  *
  * Besides what the sanitizers catch, the target checks the engine against
  * a naive model: every lookup against a linear search of the kept blocks;
@@ -60,8 +69,11 @@
  * orphan graph (an orphan nothing points to is direct; an indirect one is
  * reachable from its owner); the cached stack depot decoder against the
  * uncached one; the SLUB freelist marking against a walk that finds
- * objects by linear search and cycles by a list of the objects seen. A
- * mismatch aborts (a finding, like a crash).
+ * objects by linear search and cycles by a list of the objects seen; the
+ * alias table's cache file: an intact one loads back equal, a flipped byte
+ * or a truncation is always refused, and a file the decoder takes (after a
+ * resealed overwrite) encodes back to the same bytes and answers queries
+ * like a linear search of it. A mismatch aborts (a finding, like a crash).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +88,9 @@
 #include "slub_decode.h"
 #include "suppress.h"
 #include "jsonl_read.h"
+#include "aliases.h"
+#include "alias_cache.h"
+#include "json_write.h"
 
 #define IMAGE_BASE  0xffff888000000000ull
 #define PCPU_BASE   0x0000000000030000ull
@@ -1177,6 +1192,144 @@ static void fuzz_jsonl(struct cursor *c)
 	mlk_jsonl_free(&rep);
 }
 
+/* ---- the alias table's cache file ------------------------------------------ */
+
+static const char *const alias_names[] = {
+	"inode", "list_head", "a", "a.b", "arr[0].x", "", "task_struct", "z",
+};
+#define ALIAS_NAME(c) (alias_names[U8(c) % 8])
+
+/* A table from the input: duplicate types are refused by the builder. */
+static struct mlk_alias_table *alias_table_from(struct cursor *c)
+{
+	struct mlk_alias_table *t = mlk_alias_new();
+	unsigned ntypes = U8(c) % 8, i, j, n;
+
+	CHECK(t, "no memory");
+	for (i = 0; i < ntypes; i++) {
+		const char *name = ALIAS_NAME(c);
+		uint16_t size = U16(c);
+		int open = mlk_alias_begin_type(t, name, size) == 0;
+
+		CHECK(open || mlk_alias_has_type(t, name, size),
+		      "begin refused a new type");
+		for (j = 0, n = U8(c) % 8; j < n; j++) {
+			uint16_t off = U16(c);
+
+			CHECK(!open || mlk_alias_add_offset(t, off) == 0, "offset");
+		}
+		for (j = 0, n = U8(c) % 8; j < n; j++) {
+			uint16_t off = U16(c), msize = U16(c);
+			const char *mname = ALIAS_NAME(c);
+
+			CHECK(!open || mlk_alias_add_member(t, off, msize, mname) == 0,
+			      "member");
+		}
+		CHECK(!open || mlk_alias_end_type(t, 1) == 0, "end");
+	}
+	CHECK(mlk_alias_finish(t) == 0, "finish");
+	return t;
+}
+
+/* The file's checksum made again (alias_cache.h: header but its checksum
+ * field, then all after the 40-byte header). */
+static void alias_reseal(unsigned char *file, size_t size)
+{
+	uint64_t h = mlk_fnv1a(MLK_FNV1A_SEED, file, 32);
+
+	h = mlk_fnv1a(h, file + 40, size - 40);
+	memcpy(file + 32, &h, 8); /* little-endian host */
+}
+
+/* A decoded table answers like a linear search of it. */
+static void alias_queries(const struct mlk_alias_table *t, uint32_t lo,
+			  uint32_t hi)
+{
+	size_t i, n, k, ntypes = mlk_alias_ntypes(t);
+	uint32_t *out;
+	char buf[16];
+
+	for (i = 0; i < ntypes; i++) {
+		const struct mlk_alias_type *ty = mlk_alias_type_at(t, i);
+		const uint32_t *off;
+		size_t nalias = mlk_alias_offsets(t, ty, &off);
+
+		CHECK(mlk_alias_find_type(t, mlk_alias_type_name(t, ty),
+					  ty->size) == ty, "type %zu not found", i);
+		for (k = 0; k < nalias; k++) {
+			const char *at = mlk_alias_member_at(t, ty, off[k], buf,
+							     sizeof(buf));
+
+			CHECK(!at || strlen(at) < sizeof(buf), "member_at");
+		}
+	}
+	CHECK(mlk_alias_offsets_by_size(t, lo, hi, &out, &n) == 0, "by size");
+	for (k = 0; k < n; k++) {
+		int found = 0;
+
+		CHECK(!k || out[k - 1] < out[k], "by size: not sorted");
+		for (i = 0; i < ntypes && !found; i++) {
+			const struct mlk_alias_type *ty = mlk_alias_type_at(t, i);
+			const uint32_t *off;
+			size_t j, nalias = mlk_alias_offsets(t, ty, &off);
+
+			for (j = 0; j < nalias && ty->size > lo && ty->size <= hi; j++)
+				found |= off[j] == out[k];
+		}
+		CHECK(found, "by size: offset %u of no type in (%u, %u]", out[k],
+		      lo, hi);
+	}
+	free(out);
+}
+
+static void fuzz_aliases(struct cursor *c)
+{
+	static const unsigned char id[20] = { 0xb1, 0x1d };
+	struct mlk_alias_table *t = alias_table_from(c), *back = NULL, *copy;
+	unsigned mode = U8(c) % 4;
+	size_t size = 0, again_size = 0, pos;
+	unsigned char *file = mlk_alias_encode(t, id, sizeof(id), &size), *again;
+	uint32_t word;
+	int rc;
+
+	CHECK(file && size >= 40 + sizeof(id), "encode");
+	if (mode == 1) {
+		uint8_t flip = U8(c);
+
+		pos = U16(c) % size;
+		file[pos] ^= flip ? flip : 1;
+	} else if (mode == 2) {
+		size = U16(c) % size;
+	} else if (mode == 3) {
+		pos = U16(c) % (size - 3);
+		word = U32(c);
+		memcpy(file + pos, &word, 4);
+		alias_reseal(file, size);
+	}
+	rc = mlk_alias_decode(file, size, id, sizeof(id), &back);
+	CHECK(rc == 0 ? back != NULL : back == NULL, "rc %d, table %p", rc,
+	      (void *)back);
+	if (mode == 0)
+		CHECK(rc == 0 && mlk_alias_equal(t, back), "intact file: rc %d", rc);
+	if (mode == 1 || mode == 2)
+		CHECK(rc < 0, "a damaged file (mode %u) taken", mode);
+	if (rc == 0) {
+		again = mlk_alias_encode(back, id, sizeof(id), &again_size);
+		CHECK(again && again_size == size &&
+		      memcmp(again, file, size) == 0, "not encoded back the same");
+		free(again);
+		alias_queries(back, U16(c), U16(c));
+		copy = mlk_alias_new();
+		CHECK(copy && mlk_alias_merge(copy, back) ==
+		      (long)mlk_alias_ntypes(back) && mlk_alias_equal(copy, back),
+		      "merged into an empty table: not the same");
+		mlk_alias_free(copy);
+	}
+	mlk_alias_free(back);
+	mlk_alias_free(t);
+	free(file);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct image im;
@@ -1199,5 +1352,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_slub(&c, &im);
 	fuzz_suppress(&c);
 	fuzz_jsonl(&c);
+	fuzz_aliases(&c);
 	return 0;
 }

@@ -5,8 +5,9 @@
 #   tests/fuzz/run.sh
 #
 # Builds tests/fuzz/fuzz_engine.c with the crash-independent engine sources
-# (every engine/*.c) under clang -fsanitize=fuzzer,address,undefined (installing
-# clang with apt-get when it or its libFuzzer runtime is missing), then runs
+# (every engine/*.c, and the alias table's offsets/ but its libdw reader)
+# under clang -fsanitize=fuzzer,address,undefined (installing clang with
+# apt-get when it or its libFuzzer runtime is missing), then runs
 # it for FUZZ_TIME seconds from the committed seeds (tests/fuzz/corpus/, see
 # make_corpus.py) plus the corpus grown by earlier runs. The target checks
 # the engine against a naive model besides what the sanitizers catch (see
@@ -29,8 +30,9 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${FUZZ_OUT:-$CACHE/fuzz}
 TIME=${FUZZ_TIME:-60}
 RSS=${FUZZ_RSS_MB:-2048}
-# every engine source: the folder is crash-free by construction (Makefile)
-SRCS=$(cd "$REPO" && echo engine/*.c)
+# every engine source: the folder is crash-free by construction (Makefile);
+# the alias table's (offsets/) but its libdw reader and its tool's main
+SRCS=$(cd "$REPO" && echo engine/*.c offsets/aliases.c offsets/build.c offsets/cache.c)
 BIN=$OUT/fuzz_engine
 LOG=$OUT/fuzz.log
 
@@ -61,7 +63,7 @@ cd "$REPO" || fail "cd $REPO"
 # shellcheck disable=SC2086
 clang -g -O1 -std=gnu11 -Wall -Wextra \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -Iengine \
+	-fno-omit-frame-pointer -Iengine -Ioffsets \
 	tests/fuzz/fuzz_engine.c $SRCS -o "$BIN" >"$OUT/build.log" 2>&1 ||
 	{ sed 's/^/    | /' "$OUT/build.log" >&2; fail "build failed"; }
 [ -s "$OUT/build.log" ] && sed 's/^/    | /' "$OUT/build.log" >&2

@@ -1,5 +1,5 @@
 /*
- * main.c - runs every engine unit test.
+ * main.c - runs every engine unit test (and the alias table's, offsets/).
  *
  * Each test prints one line, "PASS: <name>" or "FAIL: <name>: <why>", on
  * stdout. The exit status is 1 when any test failed.
@@ -22,6 +22,7 @@ void run_slub_decode_tests(void);
 void run_suppress_tests(void);
 void run_json_write_tests(void);
 void run_jsonl_read_tests(void);
+void run_aliases_tests(void);
 
 static unsigned tests_run;
 static unsigned tests_failed;
@@ -59,6 +60,7 @@ int main(void)
 	run_suppress_tests();
 	run_json_write_tests();
 	run_jsonl_read_tests();
+	run_aliases_tests();
 	fprintf(stderr, "%u tests, %u failed\n", tests_run, tests_failed);
 	return tests_failed ? 1 : 0;
 }
