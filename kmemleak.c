@@ -798,4 +798,5 @@ void __attribute__((constructor)) memleak_init(void)
 void __attribute__((destructor)) memleak_fini(void)
 {
 	memleak_cleanup();
+	mlk_aliases_session_free();
 }

@@ -70,6 +70,7 @@ static int session_table_ready(struct mlk_aliases *a)
 	struct timeval t0;
 
 	if (session_tried) {
+		a->from_session = 1;
 		a->why = session_table ? NULL : session_why;
 		return session_table ? 0 : -1;
 	}
@@ -387,4 +388,17 @@ const char *mlk_cache_typing_name(int typing)
 		"unknown", "by name", "by exact size", "by size range" };
 
 	return typing >= 0 && typing < MLK_TYPED_KINDS ? names[typing] : "?";
+}
+
+void mlk_aliases_session_free(void)
+{
+	unsigned i;
+
+	mlk_alias_free(session_table);
+	mlk_alias_free(interrupted_build);
+	session_table = interrupted_build = NULL;
+	for (i = 0; i < session_modules; i++)
+		free(session_module_files[i]);
+	session_modules = 0;
+	session_tried = 0;
 }

@@ -43,6 +43,7 @@ struct mlk_aliases {
 	uint64_t caches_by_typing[MLK_TYPED_KINDS];
 	uint8_t rules[MLK_KIND_COUNT];   /* the other kinds of blocks */
 	int built_now;                   /* read from DWARF in this run */
+	int from_session;                /* kept from an earlier run */
 	double seconds;                  /* to build or load the table */
 	unsigned modules;                /* modules' debuginfo added */
 	size_t ntypes;                   /* struct types in the table */
@@ -59,5 +60,7 @@ void mlk_aliases_free(struct mlk_aliases *a);
 const char *mlk_aliases_member(const struct mlk_aliases *a, uint32_t tag,
 			       uint32_t off, char *buf, size_t len);
 const char *mlk_cache_typing_name(int typing);
+/* The session's table, freed when the extension is unloaded. */
+void mlk_aliases_session_free(void);
 
 #endif /* MLK_ALIASFILTER_H */

@@ -192,6 +192,8 @@ static void allocated_by(struct report *r, const struct mlk_block *b,
 		else
 			site = ai->caller;
 	}
+	if (!site && b->kind == MLK_KIND_VMALLOC)
+		site = mlk_vmalloc_caller(&r->run->vmalloc, b->tag);
 	if (site)
 		mlk_symbol_names(site, &function, &module);
 	if (!function) {
@@ -300,11 +302,12 @@ void mlk_chain_print(struct report *r, ulong addr)
 		fprintf(fp, "memleak: -w: 0x%llx is not reachable from any "
 			"root: possibly lost (only interior pointers that match "
 			"no alias reach it); the shortest chain through them has "
-			"%ld references:\n", (unsigned long long)b->start, n - 1);
+			"%ld reference%s:\n", (unsigned long long)b->start, n - 1,
+			n == 2 ? "" : "s");
 	else
 		fprintf(fp, "memleak: -w: 0x%llx is reachable: the shortest "
-			"chain from a root has %ld references:\n",
-			(unsigned long long)b->start, n - 1);
+			"chain from a root has %ld reference%s:\n",
+			(unsigned long long)b->start, n - 1, n == 2 ? "" : "s");
 	print_root_hop(run, &hops[0]);
 	for (long i = 1; i + 1 < n; i++)
 		print_block_hop(r, (size_t)i, &hops[i], &hops[i - 1]);

@@ -581,7 +581,9 @@ static void print_mode(const struct report *r)
 		"typed %llu by name, %llu by exact size, %llu by size range\n",
 		a->ntypes,
 		a->modules ? ", modules' included" : "",
-		a->built_now ? "read from the DWARF" : "loaded from the cache",
+		a->built_now ? "read from the DWARF" : a->from_session ?
+		"kept from an earlier run of this session" :
+		"loaded from the cache",
 		a->seconds,
 		(unsigned long long)a->caches_by_typing[MLK_TYPED_NAME],
 		(unsigned long long)a->caches_by_typing[MLK_TYPED_SIZE],

@@ -3,7 +3,7 @@
 
 Reads the symbols each object file of build/so defines and uses (nm), and
 checks two rules:
-  1. the folders form a stack: engine < dump < arch < readers < report <
+  1. the folders form a stack: engine < offsets < dump < arch < readers < report <
      kmemleak.c; an object may use only what its own folder or a folder
      below it defines (no layer calls up);
   2. no two files use each other, directly or through others (the graph of
@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 
-ORDER = ["engine", "dump", "arch", "readers", "report", "."]
+ORDER = ["engine", "offsets", "dump", "arch", "readers", "report", "."]
 
 
 def layer_of(path):
