@@ -263,11 +263,15 @@ file -L "$BUSYBOX" 2>/dev/null | grep -q "dynamically linked" &&
 # match /proc/version at first sight (live, KASLR)
 STRINGS=/usr/bin/strings
 [ -x "$STRINGS" ] || give_up "$STRINGS not found (binutils)"
-LIBS=$(ldd "$CRASH" "$STRINGS" |
+# kmemleak.so's own libraries too (libdw, libelf: the alias table)
+LIBS=$(ldd "$CRASH" "$STRINGS" "$SO" |
 	sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' | sort -u)
 [ -n "$LIBS" ] || give_up "ldd $CRASH listed no libraries"
+# The alias table of the vmlinux, built here (fast) rather than under TCG
+# in the guest, which finds it in /aliascache (XDG_CACHE_HOME, see init).
+ALIAS_FORMAT=$(sed -n 's/^#define MLK_ALIAS_FORMAT_VERSION \([0-9]*\).*/\1/p' "$REPO/offsets/alias_cache.h")
 IMG_KEY=$({
-	echo "image v3 $VMLINUX_KEY"
+	echo "image v4 $VMLINUX_KEY aliases v$ALIAS_FORMAT"
 	sha256sum "$CRASH" "$STRINGS" "$BUSYBOX" $LIBS
 } | sha)
 IMG=$LIVE/root-$IMG_KEY.img
@@ -285,6 +289,9 @@ if [ ! -s "$IMG" ]; then
 		mkdir -p "$S$(dirname "$l")" && cp -L "$l" "$S$l" || give_up "cp $l"
 	done
 	ln "$VMLINUX" "$S/vmlinux" 2>/dev/null || cp "$VMLINUX" "$S/vmlinux" || give_up "cp vmlinux"
+	make -C "$REPO" offsets-tool >&2 </dev/null || give_up "make offsets-tool failed"
+	XDG_CACHE_HOME=$S/aliascache "$REPO/build/aliasdump" "$VMLINUX" >&2 ||
+		give_up "aliasdump $VMLINUX failed"
 	mb=$(( $(du -sm "$S" | cut -f1) * 11 / 10 + 64 ))
 	mkfs.ext4 -q -F -L kmlroot -E root_owner=0:0 -d "$S" "$IMG.tmp" "${mb}M" >&2 ||
 		give_up "mkfs.ext4 -d failed"
