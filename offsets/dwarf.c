@@ -38,6 +38,8 @@
 /* Anonymous members nested in each other, and levels, at most: damaged
  * DWARF could make a type contain itself. */
 #define MAX_NEST 32
+/* Typedefs and qualifiers stacked on one type, at most. */
+#define MAX_PEEL 64
 
 struct reader {
 	struct mlk_alias_table *t;
@@ -95,20 +97,39 @@ static int is_aggregate(Dwarf_Die *type)
 	       tag == DW_TAG_class_type;
 }
 
+/* The DIE that die's DW_AT_type names. */
+static int type_ref(Dwarf_Die *die, Dwarf_Die *type)
+{
+	Dwarf_Attribute attr;
+
+	return dwarf_attr_integrate(die, DW_AT_type, &attr) &&
+	       dwarf_formref_die(&attr, type) ? 0 : -1;
+}
+
+static int is_alias_or_qualifier(int tag)
+{
+	return tag == DW_TAG_typedef || tag == DW_TAG_const_type ||
+	       tag == DW_TAG_volatile_type || tag == DW_TAG_restrict_type ||
+	       tag == DW_TAG_atomic_type;
+}
+
 /*
  * The type of die (a member, an array), through typedefs and
- * const/volatile/restrict/atomic qualifiers. Returns 0, or -1 when it has
- * none (void) or it cannot be followed.
+ * const/volatile/restrict/atomic qualifiers: what dwarf_peel_type does,
+ * with a bound on the chain (older libdw follow a damaged, circular chain
+ * for ever). Returns 0, or -1 when it has none (void) or it cannot be
+ * followed.
  */
 static int peeled_type(Dwarf_Die *die, Dwarf_Die *type)
 {
-	Dwarf_Attribute attr;
-	Dwarf_Die raw;
+	int steps;
 
-	if (!dwarf_attr_integrate(die, DW_AT_type, &attr) ||
-	    !dwarf_formref_die(&attr, &raw))
+	if (type_ref(die, type) < 0)
 		return -1;
-	return dwarf_peel_type(&raw, type) == 0 ? 0 : -1;
+	for (steps = 0; is_alias_or_qualifier(dwarf_tag(type)); steps++)
+		if (steps == MAX_PEEL || type_ref(type, type) < 0)
+			return -1;
+	return 0;
 }
 
 /*
