@@ -148,8 +148,9 @@ static int definition_of(Dwarf_Die *type, Dwarf_Die *def)
 	       !dwarf_hasattr(def, DW_AT_declaration);
 }
 
-/* The byte size of a (peeled) type, or 0 when unknown (a flexible array). */
-static uint64_t size_of(Dwarf_Die *type)
+/* The byte size of a (peeled) type, or 0 when unknown (a flexible array);
+ * at most UINT32_MAX. */
+static uint32_t size_of(Dwarf_Die *type)
 {
 	Dwarf_Word size;
 	uint8_t address_size;
@@ -157,7 +158,7 @@ static uint64_t size_of(Dwarf_Die *type)
 	int tag;
 
 	if (dwarf_aggregate_size(type, &size) == 0)
-		return size;
+		return size > UINT32_MAX ? UINT32_MAX : size;
 	tag = dwarf_tag(type);
 	if ((tag == DW_TAG_pointer_type || tag == DW_TAG_reference_type ||
 	     tag == DW_TAG_ptr_to_member_type) &&
@@ -254,9 +255,9 @@ static int add_member(struct reader *r, Dwarf_Die *member, uint64_t base,
 
 	if (member_offset(member, &off) != 0 || peeled_type(member, &type) < 0)
 		return 0;
-	off += base;
-	if (off > UINT32_MAX)
+	if (off > UINT32_MAX - base) /* base is at most UINT32_MAX */
 		return 0;
+	off += base;
 	if (!name) { /* anonymous: only a struct or union has anything */
 		if (!is_aggregate(&type) || !definition_of(&type, &def))
 			return 0;
@@ -265,8 +266,7 @@ static int add_member(struct reader *r, Dwarf_Die *member, uint64_t base,
 	name_len = name_put(r, prefix, name);
 	if (name_len < 0)
 		return -1;
-	if (mlk_alias_add_member(r->t, off, (uint32_t)size_of(&type),
-				 r->name) < 0) {
+	if (mlk_alias_add_member(r->t, off, size_of(&type), r->name) < 0) {
 		r->out_of_memory = 1;
 		return -1;
 	}
