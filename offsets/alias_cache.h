@@ -1,6 +1,6 @@
 /*
- * alias_cache.h - the alias table saved to a file keyed by the kernel's build id,
- * so that the DWARF of a vmlinux is read once (offsets/cache.c).
+ * alias_cache.h - the alias table saved to a file keyed by the kernel's
+ * build id, so that the DWARF of a vmlinux is read once (offsets/cache.c).
  *
  * The file: a 40-byte header (magic "MLKALIAS", format version, the build
  * id's length, the four counts, an FNV-1a 64 checksum), the build id, then

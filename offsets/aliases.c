@@ -74,9 +74,9 @@ static int type_matches(const struct mlk_alias_table *t,
 	       strcmp(t->strings + ty->name, name) == 0;
 }
 
-const struct mlk_alias_type *mlk_alias_find_type(const struct mlk_alias_table *t,
-						 const char *name,
-						 uint32_t want_size)
+const struct mlk_alias_type *
+mlk_alias_find_type(const struct mlk_alias_table *t, const char *name,
+		    uint32_t want_size)
 {
 	size_t i;
 
@@ -103,8 +103,8 @@ const char *mlk_alias_type_name(const struct mlk_alias_table *t,
 	return t->strings + ty->name;
 }
 
-const struct mlk_alias_type *mlk_alias_type_at(const struct mlk_alias_table *t,
-					       size_t i)
+const struct mlk_alias_type *
+mlk_alias_type_at(const struct mlk_alias_table *t, size_t i)
 {
 	return i < t->ntypes ? &t->types[i] : NULL;
 }

@@ -57,9 +57,9 @@ struct mlk_alias_table;
  * want_size is not 0 only a type of that size is returned (one name with
  * several sizes is rare: two files defining their own struct foo).
  */
-const struct mlk_alias_type *mlk_alias_find_type(const struct mlk_alias_table *t,
-						 const char *name,
-						 uint32_t want_size);
+const struct mlk_alias_type *
+mlk_alias_find_type(const struct mlk_alias_table *t, const char *name,
+		    uint32_t want_size);
 
 /* The type's name, from the string table. */
 const char *mlk_alias_type_name(const struct mlk_alias_table *t,
@@ -99,8 +99,8 @@ const char *mlk_alias_member_at(const struct mlk_alias_table *t,
 				char *buf, size_t len);
 
 /* The i-th type in name order (i < mlk_alias_ntypes), for listings. */
-const struct mlk_alias_type *mlk_alias_type_at(const struct mlk_alias_table *t,
-					       size_t i);
+const struct mlk_alias_type *
+mlk_alias_type_at(const struct mlk_alias_table *t, size_t i);
 
 /* Figures. */
 size_t mlk_alias_ntypes(const struct mlk_alias_table *t);

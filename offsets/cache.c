@@ -1,8 +1,8 @@
 /*
  * cache.c - the alias table saved to and loaded from a file keyed by the
- * kernel's build id (alias_cache.h): an encoder, a bounded decoder that checks
- * every count against the file's size before it allocates, and the cache
- * file's path.
+ * kernel's build id (alias_cache.h): an encoder, a bounded decoder that
+ * checks every count against the file's size before it allocates, and the
+ * cache file's path.
  */
 #define _GNU_SOURCE /* asprintf */
 #include <errno.h>

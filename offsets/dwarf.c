@@ -38,6 +38,8 @@
 /* Anonymous members nested in each other, and levels, at most: damaged
  * DWARF could make a type contain itself. */
 #define MAX_NEST 32
+/* Typedefs and qualifiers stacked on one type, at most. */
+#define MAX_PEEL 64
 
 struct reader {
 	struct mlk_alias_table *t;
@@ -95,20 +97,39 @@ static int is_aggregate(Dwarf_Die *type)
 	       tag == DW_TAG_class_type;
 }
 
+/* The DIE that die's DW_AT_type names. */
+static int type_ref(Dwarf_Die *die, Dwarf_Die *type)
+{
+	Dwarf_Attribute attr;
+
+	return dwarf_attr_integrate(die, DW_AT_type, &attr) &&
+	       dwarf_formref_die(&attr, type) ? 0 : -1;
+}
+
+static int is_alias_or_qualifier(int tag)
+{
+	return tag == DW_TAG_typedef || tag == DW_TAG_const_type ||
+	       tag == DW_TAG_volatile_type || tag == DW_TAG_restrict_type ||
+	       tag == DW_TAG_atomic_type;
+}
+
 /*
  * The type of die (a member, an array), through typedefs and
- * const/volatile/restrict/atomic qualifiers. Returns 0, or -1 when it has
- * none (void) or it cannot be followed.
+ * const/volatile/restrict/atomic qualifiers: what dwarf_peel_type does,
+ * with a bound on the chain (older libdw follow a damaged, circular chain
+ * for ever). Returns 0, or -1 when it has none (void) or it cannot be
+ * followed.
  */
 static int peeled_type(Dwarf_Die *die, Dwarf_Die *type)
 {
-	Dwarf_Attribute attr;
-	Dwarf_Die raw;
+	int steps;
 
-	if (!dwarf_attr_integrate(die, DW_AT_type, &attr) ||
-	    !dwarf_formref_die(&attr, &raw))
+	if (type_ref(die, type) < 0)
 		return -1;
-	return dwarf_peel_type(&raw, type) == 0 ? 0 : -1;
+	for (steps = 0; is_alias_or_qualifier(dwarf_tag(type)); steps++)
+		if (steps == MAX_PEEL || type_ref(type, type) < 0)
+			return -1;
+	return 0;
 }
 
 /*
@@ -127,8 +148,9 @@ static int definition_of(Dwarf_Die *type, Dwarf_Die *def)
 	       !dwarf_hasattr(def, DW_AT_declaration);
 }
 
-/* The byte size of a (peeled) type, or 0 when unknown (a flexible array). */
-static uint64_t size_of(Dwarf_Die *type)
+/* The byte size of a (peeled) type, or 0 when unknown (a flexible array);
+ * at most UINT32_MAX. */
+static uint32_t size_of(Dwarf_Die *type)
 {
 	Dwarf_Word size;
 	uint8_t address_size;
@@ -136,7 +158,7 @@ static uint64_t size_of(Dwarf_Die *type)
 	int tag;
 
 	if (dwarf_aggregate_size(type, &size) == 0)
-		return size;
+		return size > UINT32_MAX ? UINT32_MAX : size;
 	tag = dwarf_tag(type);
 	if ((tag == DW_TAG_pointer_type || tag == DW_TAG_reference_type ||
 	     tag == DW_TAG_ptr_to_member_type) &&
@@ -233,9 +255,9 @@ static int add_member(struct reader *r, Dwarf_Die *member, uint64_t base,
 
 	if (member_offset(member, &off) != 0 || peeled_type(member, &type) < 0)
 		return 0;
-	off += base;
-	if (off > UINT32_MAX)
+	if (off > UINT32_MAX - base) /* base is at most UINT32_MAX */
 		return 0;
+	off += base;
 	if (!name) { /* anonymous: only a struct or union has anything */
 		if (!is_aggregate(&type) || !definition_of(&type, &def))
 			return 0;
@@ -244,8 +266,7 @@ static int add_member(struct reader *r, Dwarf_Die *member, uint64_t base,
 	name_len = name_put(r, prefix, name);
 	if (name_len < 0)
 		return -1;
-	if (mlk_alias_add_member(r->t, off, (uint32_t)size_of(&type),
-				 r->name) < 0) {
+	if (mlk_alias_add_member(r->t, off, size_of(&type), r->name) < 0) {
 		r->out_of_memory = 1;
 		return -1;
 	}

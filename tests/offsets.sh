@@ -18,7 +18,8 @@
 # sections, and through the cache file (a program has a build id); a
 # second object's new type merged (-m) as a module's would be; zstd-
 # compressed sections and a file that is not ELF refused with a message,
-# never a crash. When the 6.1 vmlinux is in the kernel cache, also its
+# and copies with damaged .debug_info read or refused, never a crash
+# (tests/offsets/mutate.py). When the 6.1 vmlinux is in the kernel cache, also its
 # table: built in under 30 s, saved and loaded back the same, and a few
 # known embedded members (task_struct.tasks, inode.i_lru) among the
 # aliases.
@@ -238,6 +239,25 @@ refused "a text file" "$WORK/text" "not an ELF file"
 refused "a missing file" "$WORK/missing" "No such file"
 strip -g -o "$WORK/stripped" "$WORK/sample"
 refused "a program without DWARF" "$WORK/stripped" "no DWARF"
+
+# damaged DWARF: copies with bytes of .debug_info changed are read or
+# refused, never a crash (an exit status above 1, a signal)
+for f in sample sample.o; do
+	mkdir -p "$WORK/mut-$f"
+	python3 "$REPO/tests/offsets/mutate.py" "$WORK/$f" "$WORK/mut-$f" 150 ||
+		{ fail "damaged copies of $f not made"; continue; }
+	bad=0
+	refused=0
+	for m in "$WORK/mut-$f"/mut*; do
+		"$TOOL" -n "$m" $TYPES >/dev/null 2>&1
+		rc=$?
+		[ "$rc" = 1 ] && refused=$((refused + 1))
+		[ "$rc" -gt 1 ] && { bad=$((bad + 1)); echo "    $m: exit status $rc"; }
+	done
+	[ "$bad" = 0 ] &&
+		pass "damaged DWARF: 150 copies of $f, $refused refused or missing a type, none crashed" ||
+		fail "damaged DWARF: $bad of 150 copies of $f crashed (KEEP=1 keeps them)"
+done
 
 # ---- a real vmlinux, when the kernel cache has one -------------------------
 
