@@ -137,6 +137,8 @@ main() {
 		echo "FAIL: unit tests (build/unit-san) not run: build failed"
 	fi
 
+	step "the alias table from DWARF (tests/offsets.sh)" tests/offsets.sh
+
 	# What the tests need, built or reused (all cached outside the
 	# checkout). On a cold cache this is most of the run, so it goes in two
 	# streams side by side: the compiler builds, which keep both cores
