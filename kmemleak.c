@@ -298,6 +298,13 @@ static int set_aliases(struct memleak_run *run, const struct memleak_opts *o)
 		mlk_aliases_free(a);
 		a->why = "too many blocks for the scan's alias marks";
 	}
+	if (o->verbose && a->ready)
+		fprintf(fp, "memleak: alias table: %zu types, %s in %.2f s%s%s\n",
+			a->ntypes, a->built_now ? "read from the DWARF" :
+			a->from_session ? "kept from an earlier run" :
+			"loaded from the cache", a->seconds,
+			a->path[0] && !a->from_session ? ": " : "",
+			a->from_session ? "" : a->path);
 	if (!a->ready && o->strict) {
 		error(INFO, "-t: no alias table (%s): strict mode cannot "
 		      "tell an alias from another interior pointer\n", a->why);

@@ -577,14 +577,9 @@ static void print_mode(const struct report *r)
 			"(memleak -p lists them)\n",
 			(unsigned long long)st->possibly_lost,
 			(unsigned long long)st->possibly_lost_bytes);
-	fprintf(fp, "  alias table:     %zu types%s (%s in %.2f s); caches "
-		"typed %llu by name, %llu by exact size, %llu by size range\n",
-		a->ntypes,
-		a->modules ? ", modules' included" : "",
-		a->built_now ? "read from the DWARF" : a->from_session ?
-		"kept from an earlier run of this session" :
-		"loaded from the cache",
-		a->seconds,
+	fprintf(fp, "  alias table:     %zu types%s; caches typed %llu by "
+		"name, %llu by exact size, %llu by size range\n",
+		a->ntypes, a->modules ? ", modules' included" : "",
 		(unsigned long long)a->caches_by_typing[MLK_TYPED_NAME],
 		(unsigned long long)a->caches_by_typing[MLK_TYPED_SIZE],
 		(unsigned long long)a->caches_by_typing[MLK_TYPED_RANGE]);
