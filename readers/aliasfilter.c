@@ -226,7 +226,8 @@ static void set_bit(uint8_t *bits, uint32_t off, uint32_t size)
  * structures - rb_node's __rb_parent_color (include/linux/rbtree_augmented.h,
  * the colour in bit 0), page->mapping's PAGE_MAPPING_ANON/MOVABLE
  * (include/linux/page-flags.h), xa_mk_node()'s 2 for XArray and radix
- * tree nodes (include/linux/xarray.h). So an alias + 1, 2 or 3 is one too.
+ * tree nodes (include/linux/xarray.h). So a word-aligned alias + 1, 2 or 3
+ * is one too.
  */
 #define TAG_BITS_MASK 3u
 
@@ -241,8 +242,9 @@ static uint8_t *bits_of(const uint32_t *offsets, size_t n, uint32_t size)
 		return NULL;
 	for (tag = 0; tag <= TAG_BITS_MASK; tag++) {
 		set_bit(bits, tag, size);
+		/* tagged pointers point at word-aligned structures only */
 		for (i = 0; i < n; i++)
-			if (offsets[i] <= UINT32_MAX - tag)
+			if (offsets[i] % 8 == 0 || tag == 0)
 				set_bit(bits, offsets[i] + tag, size);
 	}
 	return bits;
