@@ -4,13 +4,16 @@
 #   tests/run-all.sh          (or: make test)
 #
 # Steps: tests/fixture/setup.sh; make kmemleak.so, tests/layers.py, build/unit,
-# build/unit-san; run build/unit and build/unit-san; then, in two streams
+# build/unit-san; run build/unit and build/unit-san; tests/offsets.sh (the
+# alias table read from DWARF); then, in two streams
 # side by side, the debug kernel and crash 9.0.2 and the upstream snapshot
 # (build-crash.sh), and the fixtures that need neither (6.1 leaks,
 # leaks-nodebug, clean; 5.10); then the 6.1 debug fixture and the 6.12 and
 # 7.2 fixtures; tests/e2e.sh; tests/kernel-records.sh; tests/suppress.sh;
 # tests/json.sh; tests/diff.sh (memleak -d; builds the grow fixture, about
-# a minute, when not cached); tests/holders.sh; tests/matrix.sh
+# a minute, when not cached); tests/holders.sh; tests/alias.sh (strict
+# mode, possibly lost, -w chains; builds the alias fixture, about a minute,
+# when not cached); tests/matrix.sh
 # (every kernel under every crash that opens it); tests/live/run.sh (memleak
 # on a live system: crash inside a QEMU guest); tests/corrupt/run.sh;
 # tests/fuzz/run.sh.
@@ -158,6 +161,8 @@ main() {
 		step "two dumps compared (tests/diff.sh)" tests/diff.sh
 		step "who holds the memory, memleak -a (tests/holders.sh)" \
 			tests/holders.sh
+		step "interior pointers: strict mode, possibly lost, -w chains (tests/alias.sh)" \
+			tests/alias.sh
 		step "every kernel under every crash (tests/matrix.sh)" \
 			tests/matrix.sh
 	else
