@@ -74,7 +74,7 @@ trap '[ -n "${KEEP:-}" ] && echo "work directory: $W" >&2 || rm -rf "$W"' EXIT
 # ---- the planted blocks, from the guest's console ---------------------------
 declare -A SCEN SIZE CACHE EXPECT FUNC
 ADDRS=()
-CHAIN_A= CHAIN_B= CHAIN_T= CHAIN_AOFF= CHAIN_BOFF=
+CHAIN_A='' CHAIN_B='' CHAIN_T='' CHAIN_AOFF='' CHAIN_BOFF=''
 block_re='memleak_alias: block scenario=([^ ]+) addr=0x([0-9a-f]+) size=([0-9]+) cache=([^ ]+) expect=([a-z]+) func=([^ ]+)$'
 chain_re='memleak_alias: chain root=alias_chain_root a=0x([0-9a-f]+) a_off=([0-9]+) b=0x([0-9a-f]+) b_off=([0-9]+) target=0x([0-9a-f]+)$'
 while IFS= read -r line; do
