@@ -191,7 +191,9 @@ int mlk_alias_save(const struct mlk_alias_table *t, const char *path,
 		return -1;
 	}
 	if (make_parent_dirs(path) < 0 ||
-	    asprintf(&tmp, "%s.tmp", path) < 0) {
+	    /* one temporary file per process: two crash sessions may save
+	     * the same kernel's table at once; the rename is atomic */
+	    asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
 		tmp = NULL;
 		goto out;
 	}
