@@ -21,7 +21,12 @@ static unsigned session_modules;       /* modules merged into it */
 #define MAX_SESSION_MODULES 4096
 static char *session_module_files[MAX_SESSION_MODULES];
 static char session_why[256];
-static int session_tried;
+/*
+ * Set once the table could not be had (the reason in session_why): not
+ * tried again. A build interrupted by Ctrl-C sets neither: the next run
+ * tries again.
+ */
+static int session_failed;
 /* A build interrupted by Ctrl-C (crash longjmps out): freed next time. */
 static struct mlk_alias_table *interrupted_build;
 
@@ -69,18 +74,18 @@ static int session_table_ready(struct mlk_aliases *a)
 	const char *elf = dwarf_file();
 	struct timeval t0;
 
-	if (session_tried) {
+	if (session_table || session_failed) {
 		a->from_session = 1;
 		a->why = session_table ? NULL : session_why;
 		return session_table ? 0 : -1;
 	}
-	session_tried = 1;
 	mlk_alias_free(interrupted_build);
 	interrupted_build = NULL;
 	gettimeofday(&t0, NULL);
 	if (!elf || mlk_alias_build_id(elf, id, &idlen) != 0) {
 		snprintf(session_why, sizeof(session_why), "no build id in %s",
 			 elf ? elf : "(no vmlinux)");
+		session_failed = 1;
 		a->why = session_why;
 		return -1;
 	}
@@ -96,6 +101,7 @@ static int session_table_ready(struct mlk_aliases *a)
 	session_table = build_from_dwarf(elf, session_why,
 					 sizeof(session_why));
 	if (!session_table) {
+		session_failed = 1;
 		a->why = session_why;
 		return -1;
 	}
@@ -402,5 +408,5 @@ void mlk_aliases_session_free(void)
 	for (i = 0; i < session_modules; i++)
 		free(session_module_files[i]);
 	session_modules = 0;
-	session_tried = 0;
+	session_failed = 0;
 }
