@@ -5,11 +5,11 @@
 #
 # Steps: tests/fixture/setup.sh; make kmemleak.so, tests/layers.py, build/unit,
 # build/unit-san; run build/unit and build/unit-san; tests/offsets.sh (the
-# alias table read from DWARF); then, in two streams
-# side by side, the debug kernel and crash 9.0.2 and the upstream snapshot
-# (build-crash.sh), and the fixtures that need neither (6.1 leaks,
-# leaks-nodebug, clean; 5.10); then the 6.1 debug fixture and the 6.12 and
-# 7.2 fixtures; tests/e2e.sh; tests/kernel-records.sh; tests/suppress.sh;
+# alias table read from DWARF); then, in two streams side by side, crash
+# 9.0.2 and the upstream snapshot (build-crash.sh) then the debug kernel,
+# and the fixtures (6.1 leaks, leaks-nodebug, clean; 5.10; then, once the
+# crashes are built, 6.12 and 7.2); then the 6.1 debug fixture;
+# tests/e2e.sh; tests/kernel-records.sh; tests/suppress.sh;
 # tests/json.sh; tests/diff.sh (memleak -d; builds the grow fixture, about
 # a minute, when not cached); tests/holders.sh; tests/alias.sh (strict
 # mode, possibly lost, -w chains; builds the alias fixture, about a minute,
@@ -75,13 +75,17 @@ NEW_KERNELS="6.12.95+deb12-cloud-amd64 7.2.13+deb14-cloud-amd64"
 # cache miss), then the crash versions of the support matrix (9.0.2 from
 # source: about 12 minutes on 2 idle cores; the snapshot over it in about a
 # minute).
+# STREAMS_DIR/crashes.done: written by compiler_builds once both crash
+# builds are over (built, cached or failed), for downloads_and_boots.
 compiler_builds() {
-	step "debug kernel (tests/fixture/build-debug-kernel.sh)" \
-		tests/fixture/build-debug-kernel.sh
+	local v
 	for v in 9.0.2 snapshot; do
 		step "crash $v (tests/fixture/build-crash.sh $v)" \
 			tests/fixture/build-crash.sh "$v"
 	done
+	: >"$STREAMS_DIR/crashes.done"
+	step "debug kernel (tests/fixture/build-debug-kernel.sh)" \
+		tests/fixture/build-debug-kernel.sh
 }
 
 # The Debian kernels and their fixtures that need nothing from
@@ -97,25 +101,33 @@ kernel_fixtures() {
 	done
 }
 
+# The fixtures of the older kernels, then those of the newer ones, whose
+# check needs a crash of compiler_builds (6.12: 9.0.2; 7.2: the snapshot):
+# they wait for crashes.done, so their boots overlap the debug kernel's
+# build instead of following it.
 downloads_and_boots() {
-	local v
+	local v waited=0
 	for v in leaks leaks-nodebug clean; do
 		step "fixture $v" tests/fixture/build-fixture.sh "$v"
 	done
 	kernel_fixtures $OLD_KERNELS
+	while [ ! -e "$STREAMS_DIR/crashes.done" ] && [ "$waited" -lt 7200 ]; do
+		sleep 10
+		waited=$((waited + 10))
+	done
+	echo "downloads_and_boots: waited $waited s for the crash builds"
+	kernel_fixtures $NEW_KERNELS
 }
 
 prepare_in_two_streams() {
-	local dir
-	dir=$(mktemp -d "${TMPDIR:-/tmp}/kmemleak-streams.XXXXXX")
-	echo "=== preparing in two streams (logs: $dir)"
-	compiler_builds >"$dir/builds.log" 2>&1 &
-	downloads_and_boots >"$dir/boots.log" 2>&1 &
+	STREAMS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kmemleak-streams.XXXXXX")
+	echo "=== preparing in two streams (logs: $STREAMS_DIR)"
+	compiler_builds >"$STREAMS_DIR/builds.log" 2>&1 &
+	downloads_and_boots >"$STREAMS_DIR/boots.log" 2>&1 &
 	wait
-	cat "$dir/builds.log" "$dir/boots.log"
-	rm -rf "$dir"
+	cat "$STREAMS_DIR/builds.log" "$STREAMS_DIR/boots.log"
+	rm -rf "$STREAMS_DIR"
 	step "fixture debug" tests/fixture/build-fixture.sh debug
-	kernel_fixtures $NEW_KERNELS
 }
 
 main() {
@@ -147,9 +159,10 @@ main() {
 	# streams side by side: the compiler builds, which keep both cores
 	# busy, and the downloads and QEMU boots, which mostly wait for the
 	# network, the disk or one TCG thread. Each stream's output is shown
-	# when it ends. Fixtures whose check needs a crash from the first
-	# stream (6.12 and 7.2: Debian's 8.0.2 cannot open them; "debug": the
-	# debug kernel) are built after both.
+	# when it ends. The first builds the two crashes, then the debug
+	# kernel; the second, once the crashes are there, the fixtures whose
+	# check needs them (6.12 and 7.2: Debian's 8.0.2 cannot open them).
+	# The "debug" fixture needs the debug kernel: built after both.
 	prepare_in_two_streams
 	if [ "$so_ok" = 1 ]; then
 		step "end-to-end tests (tests/e2e.sh)" tests/e2e.sh
