@@ -349,6 +349,12 @@ static void group_add(struct report *r, struct group *g, size_t i)
 	if (g->nsamples < MAX_GROUP_SAMPLES)
 		g->samples[g->nsamples++] = i;
 	mlk_report_add_cache(g->caches, &g->ncaches, &g->more_caches, b);
+	if (b->kind == MLK_KIND_SLAB && mlk_report_cache(r->run, b)) {
+		const char *name = mlk_report_cache(r->run, b)->name;
+
+		if (!g->first_cache_name || strcmp(name, g->first_cache_name) < 0)
+			g->first_cache_name = name;
+	}
 }
 
 static int cmp_group_bytes(const void *a, const void *b)
@@ -424,17 +430,9 @@ static const char *function_of(ulong addr)
 static const char *group_cache_name(const struct report *r,
 				    const struct group *g)
 {
-	const char *best = NULL;
-	unsigned k;
-
-	for (k = 0; k < g->ncaches; k++) {
-		const char *name =
-			mlk_slub_cache_by_tag(&r->run->slub, g->caches[k])->name;
-
-		if (!best || strcmp(name, best) < 0)
-			best = name;
-	}
-	return best ? best : mlk_kind_name(mlk_report_orphan(r, g->first)->kind);
+	if (g->first_cache_name)
+		return g->first_cache_name;
+	return mlk_kind_name(mlk_report_orphan(r, g->first)->kind);
 }
 
 uint64_t mlk_report_stable_id(struct report *r, const struct group *g)

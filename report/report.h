@@ -57,6 +57,10 @@ struct group {
 	unsigned nsamples;
 	uint32_t caches[MAX_GROUP_CACHES];
 	unsigned ncaches, more_caches;
+	/* of all its slab orphans' caches, the one whose name sorts first
+	 * (the stable id's: not the first MAX_GROUP_CACHES met, which
+	 * depend on the addresses, so on the boot) */
+	const char *first_cache_name;
 };
 
 /* ---- orphans.c: the facts ---- */
