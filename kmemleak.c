@@ -291,9 +291,14 @@ static void watch_block(struct memleak_run *run, ulong addr)
 static int set_aliases(struct memleak_run *run, const struct memleak_opts *o)
 {
 	struct mlk_aliases *a = &run->aliases;
+	struct timeval t0;
+	int rc;
 
 	phase(o, run, "reading the alias table");
-	if (mlk_aliases_prepare(a, &run->slub) == 0 &&
+	gettimeofday(&t0, NULL);
+	rc = mlk_aliases_prepare(a, &run->slub);
+	a->seconds = mlk_seconds_since(&t0);
+	if (rc == 0 &&
 	    mlk_scan_set_aliases(run->sc, a->by_tag, a->ntags, a->rules) < 0) {
 		mlk_aliases_free(a);
 		a->why = "too many blocks for the scan's alias marks";

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "aliasfilter.h"
 #include "aliases.h"
@@ -29,15 +28,6 @@ static char session_why[256];
 static int session_failed;
 /* A build interrupted by Ctrl-C (crash longjmps out): freed next time. */
 static struct mlk_alias_table *interrupted_build;
-
-static double seconds_since(const struct timeval *t0)
-{
-	struct timeval now;
-
-	gettimeofday(&now, NULL);
-	return (double)(now.tv_sec - t0->tv_sec) +
-		(double)(now.tv_usec - t0->tv_usec) / 1e6;
-}
 
 /* The file holding the kernel's DWARF: the separate debuginfo, if any. */
 static const char *dwarf_file(void)
@@ -72,7 +62,6 @@ static int session_table_ready(struct mlk_aliases *a)
 	unsigned char id[64];
 	size_t idlen = sizeof(id);
 	const char *elf = dwarf_file();
-	struct timeval t0;
 
 	if (session_table || session_failed) {
 		a->from_session = 1;
@@ -81,7 +70,6 @@ static int session_table_ready(struct mlk_aliases *a)
 	}
 	mlk_alias_free(interrupted_build);
 	interrupted_build = NULL;
-	gettimeofday(&t0, NULL);
 	if (!elf || mlk_alias_build_id(elf, id, &idlen) != 0) {
 		snprintf(session_why, sizeof(session_why), "no build id in %s",
 			 elf ? elf : "(no vmlinux)");
@@ -92,10 +80,8 @@ static int session_table_ready(struct mlk_aliases *a)
 	if (!mlk_alias_cache_path(a->path, sizeof(a->path), id, idlen))
 		a->path[0] = '\0';
 	if (a->path[0] &&
-	    mlk_alias_load(a->path, id, idlen, &session_table) == 0) {
-		a->seconds = seconds_since(&t0);
+	    mlk_alias_load(a->path, id, idlen, &session_table) == 0)
 		return 0;
-	}
 	fprintf(fp, "memleak: building the alias table from %s's DWARF "
 		"(once per kernel build)...\n", elf);
 	session_table = build_from_dwarf(elf, session_why,
@@ -106,7 +92,6 @@ static int session_table_ready(struct mlk_aliases *a)
 		return -1;
 	}
 	a->built_now = 1;
-	a->seconds = seconds_since(&t0);
 	if (a->path[0] && mlk_alias_save(session_table, a->path, id, idlen) != 0)
 		error(INFO, "alias table: cannot save %s (built again next "
 		      "session)\n", a->path);
@@ -298,24 +283,15 @@ static int type_cache(struct mlk_aliases *a, uint32_t tag,
 		a->typing[tag] = MLK_TYPED_NAME;
 		return a->by_tag[tag].bits ? 0 : -1;
 	}
-	if (kmsize) {
-		lo = kmsize / 2, hi = kmsize;
-		a->typing[tag] = MLK_TYPED_RANGE;
-	} else {
-		lo = c->object_size - 1, hi = c->object_size;
+	hi = kmsize ? kmsize : c->object_size;
+	if (!kmsize && hi > 0 && types_sized(hi - 1, hi)) {
+		lo = hi - 1;
 		a->typing[tag] = MLK_TYPED_SIZE;
-		if (mlk_alias_offsets_by_size(session_table, lo, hi, &offsets,
-					      &n) != 0)
-			return -1;
-		if (!types_sized(lo, hi)) {
-			free(offsets);
-			offsets = NULL;
-			lo = c->object_size / 2;
-			a->typing[tag] = MLK_TYPED_RANGE;
-		}
+	} else {
+		lo = hi / 2;
+		a->typing[tag] = MLK_TYPED_RANGE;
 	}
-	if (!offsets && mlk_alias_offsets_by_size(session_table, lo, hi,
-						  &offsets, &n) != 0)
+	if (mlk_alias_offsets_by_size(session_table, lo, hi, &offsets, &n) != 0)
 		return -1;
 	a->by_tag[tag].bits = bits_of(offsets, n, c->object_size);
 	free(offsets);

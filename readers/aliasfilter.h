@@ -44,7 +44,7 @@ struct mlk_aliases {
 	uint8_t rules[MLK_KIND_COUNT];   /* the other kinds of blocks */
 	int built_now;                   /* read from DWARF in this run */
 	int from_session;                /* kept from an earlier run */
-	double seconds;                  /* to build or load the table */
+	double seconds;                  /* to prepare it (kmemleak.c) */
 	unsigned modules;                /* modules' debuginfo added */
 	size_t ntypes;                   /* struct types in the table */
 	char path[512];                  /* the cache file */

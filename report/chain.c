@@ -115,7 +115,7 @@ static int percpu_cpu_of(ulong addr, ulong *var)
 		return -1;
 	start = symbol_value("__per_cpu_start");
 	end = symbol_value("__per_cpu_end");
-	for (cpu = 0; cpu < kt->cpus && cpu < NR_CPUS; cpu++) {
+	for (cpu = 0; cpu < mlk_possible_cpus(); cpu++) {
 		ulong v = addr - kt->__per_cpu_offset[cpu];
 
 		if (v >= start && v < end) {
