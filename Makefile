@@ -76,6 +76,12 @@ kmemleak.so: $(ENGINE_OBJS) $(OFFSETS_OBJS) $(CRASH_OBJS)
 $(BUILD)/kmemleak.so: $(ENGINE_OBJS) $(OFFSETS_OBJS) $(CRASH_OBJS)
 	$(CC) $(CFLAGS) -shared -o $@ $^ $(ELFUTILS_LIBS)
 
+# For a crash built with target=ARM64 (arm64 dumps, read on an x86_64 host):
+#   make arm64 CRASH_INCLUDE=<that crash's tree>   -> build/arm64/kmemleak.so
+# (the same sources; arch/arm64.c is the architecture's side of the seam).
+arm64:
+	$(MAKE) BUILD=build/arm64 ARCH_DEF=-DARM64 build/arm64/kmemleak.so
+
 # The alias table's command-line tool (offsets/aliasdump.c): figures of a
 # vmlinux's table, one type's offsets and members; tests/offsets.sh uses it.
 offsets-tool: $(BUILD)/aliasdump
@@ -128,4 +134,4 @@ test: kmemleak.so
 clean:
 	rm -rf $(BUILD) kmemleak.so bench/rawread.so
 
-.PHONY: all install unit test clean offsets-tool
+.PHONY: all install unit test clean offsets-tool arm64

@@ -9,6 +9,7 @@ const struct mlk_arch *mlk_arch;
 
 static const struct mlk_arch *const known[] = {
 	&mlk_arch_x86_64,
+	&mlk_arch_arm64,
 };
 
 const struct mlk_arch *mlk_arch_select(void)
@@ -21,6 +22,6 @@ const struct mlk_arch *mlk_arch_select(void)
 			return mlk_arch;
 		}
 	error(INFO, "this architecture (%s) is not supported: memleak knows "
-	      "x86_64\n", pc->machine_type ? pc->machine_type : "unknown");
+	      "x86_64 and arm64\n", pc->machine_type ? pc->machine_type : "unknown");
 	return NULL;
 }

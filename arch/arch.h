@@ -1,7 +1,7 @@
 /*
  * arch.h - the architecture seam: every fact memleak needs that differs
  * between architectures, behind one small table. One file per
- * architecture implements it (x86_64.c today); mlk_arch_select() picks the
+ * architecture implements it (x86_64.c, arm64.c); mlk_arch_select() picks the
  * one matching crash's target, and nothing else in memleak tests the
  * machine type.
  */
@@ -23,12 +23,17 @@ struct mlk_arch {
 	 */
 	long (*saved_sp_offset)(void);
 	/*
-	 * A word untagged for lookups: value & and_mask | or_mask (tagged
-	 * pointers: arm64 top-byte ignore, KASAN tags). Identity on x86_64.
+	 * How a word is untagged for lookups (engine.h: mlk_untag_word;
+	 * arm64 top-byte ignore, KASAN tags). Identity on x86_64.
 	 */
 	struct mlk_untag untag;
 	/* The highest page order of the buddy allocator (MAX_PAGE_ORDER). */
-	unsigned default_max_page_order;
+	unsigned (*max_page_order)(void);
+	/*
+	 * A return address as a plain kernel text address, for symbols
+	 * (arm64: the pointer authentication code stripped).
+	 */
+	ulong (*code_address)(ulong addr);
 	/*
 	 * Functions whose vmalloc areas are thread or IRQ stacks (the vm
 	 * caller of the area), NULL-terminated: never tracked as blocks.
@@ -43,5 +48,6 @@ extern const struct mlk_arch *mlk_arch;
 
 /* The implementations. */
 extern const struct mlk_arch mlk_arch_x86_64;
+extern const struct mlk_arch mlk_arch_arm64;
 
 #endif /* MLK_ARCH_H */

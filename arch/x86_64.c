@@ -26,6 +26,18 @@ static long saved_sp_offset(void)
 	return thread_off + thread_sp_off;
 }
 
+/* MAX_PAGE_ORDER (MAX_ORDER - 1 before 6.4): 10 with 4 KiB pages. */
+static unsigned max_page_order(void)
+{
+	return 10;
+}
+
+/* Return addresses carry nothing but the address. */
+static ulong code_address(ulong addr)
+{
+	return addr;
+}
+
 /*
  * VMAP_STACK thread stacks come from kernel/fork.c:
  * alloc_thread_stack_node(), often inlined up to copy_process() and
@@ -42,8 +54,8 @@ const struct mlk_arch mlk_arch_x86_64 = {
 	.name = "X86_64",
 	.needs = &x86_64_table,
 	.saved_sp_offset = saved_sp_offset,
-	.untag = { .and_mask = ~(mlk_addr_t)0, .or_mask = 0 },
-	/* MAX_PAGE_ORDER (MAX_ORDER - 1 before 6.4): 10 with 4 KiB pages */
-	.default_max_page_order = 10,
+	.untag = { .tag_bits = 0, .sign_bit = 0 },   /* the identity */
+	.max_page_order = max_page_order,
+	.code_address = code_address,
 	.stack_allocators = x86_64_stack_allocators,
 };

@@ -159,15 +159,23 @@ void mlk_scan_free(struct mlk_scan *sc);
 int mlk_scan_set_percpu(struct mlk_scan *sc, struct mlk_index *pix,
 			const mlk_addr_t *cpu_offsets, unsigned ncpus);
 /*
- * How a word is untagged before it is looked up: (value & and_mask) |
- * or_mask. Architectures with tagged pointers (arm64 top-byte ignore,
- * KASAN tags) keep tags in bits that a kernel address has all set; the
- * default is the identity (and_mask ~0, or_mask 0).
+ * How a word is untagged before it is looked up. Architectures with tagged
+ * pointers (arm64 top-byte ignore, KASAN tags) keep a tag in tag_bits; the
+ * kernel untags by sign extension from sign_bit, the bit below them
+ * (arm64: bits 56-63 from bit 55, __untagged_addr()): a kernel address
+ * gets its tag bits all set, any other value (a user address, a __percpu
+ * offset) all clear. The default, tag_bits 0, is the identity.
  */
 struct mlk_untag {
-	mlk_addr_t and_mask;
-	mlk_addr_t or_mask;
+	mlk_addr_t tag_bits;
+	mlk_addr_t sign_bit;
 };
+static inline mlk_addr_t mlk_untag_word(struct mlk_untag u, mlk_addr_t value)
+{
+	mlk_addr_t tag = (value & u.sign_bit) ? u.tag_bits : 0;
+
+	return (value & ~u.tag_bits) | tag;
+}
 void mlk_scan_set_untag(struct mlk_scan *sc, struct mlk_untag untag);
 /* Scan one root range (any alignment; only aligned words are looked at). */
 int mlk_scan_root(struct mlk_scan *sc, mlk_addr_t start, uint64_t len);

@@ -437,7 +437,7 @@ visit_words(struct mlk_scan *sc, struct visit *v, const unsigned char *buf,
 
 		/* buf + offset need not be aligned in our own memory. */
 		memcpy(&value, buf + offset, sizeof(value));
-		value = (value & sc->untag.and_mask) | sc->untag.or_mask;
+		value = mlk_untag_word(sc->untag, value);
 		words++;
 		target = find_target(sc, value);
 		if (!target || target == v->self)
@@ -928,7 +928,6 @@ struct mlk_scan *mlk_scan_new(struct mlk_index *ix,
 	sc->src = *src;
 	sc->progress = progress;
 	sc->progress_ctx = progress_ctx;
-	sc->untag.and_mask = ~(mlk_addr_t)0;
 	sc->chunk = malloc(MLK_READ_CHUNK);
 	sc->work = malloc(work_slots * sizeof(*sc->work));
 	sc->store.first = calloc(ix->count + 1, sizeof(*sc->store.first));

@@ -105,7 +105,7 @@ static int derive_page_owners(int missing)
 	l->comm_off = mlk_offset32(P.comm);
 	l->comm_len = l->comm_off >= 0 ? (uint32_t)P.comm_size : 0;
 	/* MAX_PAGE_ORDER: an architecture fact */
-	l->max_order = mlk_arch->default_max_page_order;
+	l->max_order = mlk_arch->max_page_order();
 	return page_owner_built_in && !missing ? 0 : -1;
 }
 

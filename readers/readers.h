@@ -161,6 +161,7 @@ struct mlk_vmalloc_stats {
 	uint64_t tracked;        /* VM_ALLOC areas tracked as blocks */
 	uint64_t bytes;
 	uint64_t stacks;         /* thread stacks (scanned as roots instead) */
+	uint64_t jit_code;       /* JIT images outside module space (code) */
 	uint64_t percpu_chunks;  /* per-cpu chunks (scanned per allocation) */
 	uint64_t modules;        /* module_alloc() areas (data scanned as roots) */
 	uint64_t truncated;      /* areas larger than a block can describe */

@@ -42,7 +42,7 @@ static void span_init(struct span *sp)
 {
 	memset(sp, 0, sizeof(*sp));
 	sp->base = ULONG_MAX;
-	sp->npfns = 1UL << mlk_arch->default_max_page_order;
+	sp->npfns = 1UL << mlk_arch->max_page_order();
 	if (IS_SPARSEMEM() && PAGES_PER_SECTION() &&
 	    sp->npfns > (ulong)PAGES_PER_SECTION())
 		sp->npfns = PAGES_PER_SECTION();
@@ -101,7 +101,7 @@ static int in_free_block(struct span *sp, ulong pfn, const unsigned char *own)
 
 	if (mlk_page_is_buddy(own))
 		return 1;
-	for (order = 1; order <= mlk_arch->default_max_page_order; order++) {
+	for (order = 1; order <= mlk_arch->max_page_order(); order++) {
 		ulong head = pfn & ~((1UL << order) - 1);
 
 		if (head == pfn)

@@ -212,8 +212,10 @@ void mlk_symbol_names(ulong addr, const char **function, const char **module)
 {
 	struct load_module *lm = NULL;
 	ulong offset;
-	struct syment *sp = value_search(addr, &offset);
+	struct syment *sp;
 
+	addr = mlk_arch->code_address(addr);
+	sp = value_search(addr, &offset);
 	*function = sp ? sp->name : NULL;
 	*module = module_symbol(addr, NULL, &lm, NULL, 0) && lm ?
 		lm->mod_name : NULL;
@@ -225,6 +227,7 @@ void mlk_format_symbol(ulong addr, char *out, size_t outsz)
 	struct syment *sp, *next;
 	ulong offset = 0, size = 0;
 
+	addr = mlk_arch->code_address(addr);
 	sp = value_search(addr, &offset);
 	if (!sp) {
 		snprintf(out, outsz, "0x%lx", addr);

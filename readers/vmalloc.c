@@ -106,18 +106,28 @@ const struct mlk_needs mlk_vmalloc_needs = {
 	derive_vmalloc, 0,
 };
 
-/* A stack's area, by the function that allocated it (arch.h). */
-static int allocated_as_stack(ulong caller)
+/* Whether the area's allocating function is one of fns (NULL-terminated). */
+static int allocated_by(ulong caller, const char *const *fns)
 {
-	const char *const *fn = mlk_arch->stack_allocators;
 	ulong offset;
 	struct syment *sp = caller ? value_search(caller, &offset) : NULL;
 
-	for (; sp && *fn; fn++)
-		if (strcmp(sp->name, *fn) == 0)
+	for (; sp && *fns; fns++)
+		if (strcmp(sp->name, *fns) == 0)
 			return 1;
 	return 0;
 }
+
+/*
+ * JIT code outside module space: arm64's BPF JIT takes its images from
+ * vmalloc (arch/arm64/net/bpf_jit_comp.c: bpf_jit_alloc_exec()), and a
+ * program's bpf_func points at a random offset inside its image
+ * (kernel/bpf/core.c: bpf_jit_binary_alloc(); the start is found again by
+ * masking, bpf_jit_binary_hdr()): only interior pointers hold it. It is
+ * code, entered anywhere, like module text: not a block (on x86_64 the
+ * same images come from module space, below).
+ */
+static const char *const jit_allocators[] = { "bpf_jit_alloc_exec", NULL };
 
 /*
  * Module memory (and BPF JIT code) comes from module_alloc(), a vmalloc
@@ -191,8 +201,12 @@ static int track_area(struct vmalloc_walk *w, ulong vm)
 		w->st->modules++;
 		return 0;
 	}
-	if (mlk_roots_is_stack(w->roots, addr) || allocated_as_stack(caller)) {
+	if (mlk_roots_is_stack(w->roots, addr) || allocated_by(caller, mlk_arch->stack_allocators)) {
 		w->st->stacks++;
+		return 0;
+	}
+	if (allocated_by(caller, jit_allocators)) {
+		w->st->jit_code++;
 		return 0;
 	}
 	if (size > MAX_VMALLOC_AREA || !in_vmalloc_space(addr, size)) {

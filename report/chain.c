@@ -84,7 +84,7 @@ static mlk_addr_t word_at(mlk_addr_t where)
 
 	if (!where || !mlk_read_ulong((ulong)where, &value))
 		return 0;
-	return (value & mlk_arch->untag.and_mask) | mlk_arch->untag.or_mask;
+	return mlk_untag_word(mlk_arch->untag, value);
 }
 
 /* " SYMBOL+0xOFF [MODULE]" for a data address, or "" */

@@ -197,6 +197,67 @@ out:
 	return rc;
 }
 
+/*
+ * Tagged pointers (arm64 top-byte ignore: a KASAN tag in bits 56-63): with
+ * arm64's untag masks (arch/arm64.c: top byte set) a tagged reference
+ * finds its block, an untagged one still does, and a value whose bit 55 is
+ * clear finds nothing; with x86_64's identity masks the tagged one is junk.
+ */
+static int scan_tagged(struct fixture *f, struct mlk_untag untag,
+		       mlk_addr_t a, mlk_addr_t b, mlk_addr_t c)
+{
+	const mlk_addr_t tag_mask = (mlk_addr_t)0xff << 56;
+
+	if (fixture_init(f, PAGE, PAGE) != 0)
+		return -1;
+	add_block(&f->img, a, 64);
+	add_block(&f->img, b, 64);
+	add_block(&f->img, c, 64);
+	put(&f->img, ROOT, (a & ~tag_mask) | (mlk_addr_t)0xf3 << 56);
+	put(&f->img, ROOT + 8, b);
+	put(&f->img, ROOT + 16, c & ~((mlk_addr_t)0x80 << 48)); /* bit 55 clear */
+	if (start_scan(f) != 0)
+		return -1;
+	mlk_scan_set_untag(f->sc, untag);
+	if (mlk_scan_root(f->sc, ROOT, PAGE) != 0 || mlk_scan_drain(f->sc) != 0)
+		return -1;
+	f->st = mlk_scan_finish(f->sc);
+	return 0;
+}
+
+static int test_scan_tagged_pointers(char *why, size_t whysz)
+{
+	const mlk_addr_t a = HEAP, b = HEAP + 0x100, c = HEAP + 0x200;
+	const struct mlk_untag arm64 = { (mlk_addr_t)0xff << 56,
+					 (mlk_addr_t)1 << 55 };
+	const struct mlk_untag identity = { 0, 0 };
+	const mlk_addr_t percpu = 0x0000530379af2750ull; /* a chunk's __percpu */
+	struct fixture f;
+	int rc = -1;
+
+	memset(&f, 0, sizeof(f));
+	CHECK(mlk_untag_word(arm64, percpu) == percpu,
+	      "a __percpu value changed by untagging");
+	CHECK(mlk_untag_word(arm64, 0xf3ff888012345678ull) ==
+	      0xffff888012345678ull, "a tagged kernel address not untagged");
+	CHECK(mlk_untag_word(arm64, 0x0a00000012345678ull) == 0x12345678ull,
+	      "a tagged user address keeps its tag");
+	CHECK(mlk_untag_word(identity, 0xf3ff888012345678ull) ==
+	      0xf3ff888012345678ull, "identity untagging changed a word");
+	CHECK(scan_tagged(&f, arm64, a, b, c) == 0, "scan (arm64 masks) failed");
+	CHECK(colour(&f, a) == 'g', "tagged reference not found with arm64 masks");
+	CHECK(colour(&f, b) == 'g', "untagged reference not found with arm64 masks");
+	CHECK(colour(&f, c) == 'w', "a value with bit 55 clear found a block");
+	fixture_free(&f);
+	CHECK(scan_tagged(&f, identity, a, b, c) == 0, "scan (identity) failed");
+	CHECK(colour(&f, a) == 'w', "tagged reference found without untagging");
+	CHECK(colour(&f, b) == 'g', "untagged reference not found (identity)");
+	rc = 0;
+out:
+	fixture_free(&f);
+	return rc;
+}
+
 /* A <-> B, unreachable: a cycle is still garbage. */
 static int test_scan_cycle_orphans(char *why, size_t whysz)
 {
@@ -1376,6 +1437,7 @@ void run_scan_tests(void)
 	unit_run("scan_empty_index", test_scan_empty_index);
 	unit_run("scan_chain_reachable", test_scan_chain_reachable);
 	unit_run("scan_leaked_chain", test_scan_leaked_chain);
+	unit_run("scan_tagged_pointers", test_scan_tagged_pointers);
 	unit_run("scan_cycle_orphans", test_scan_cycle_orphans);
 	unit_run("scan_interior_pointer", test_scan_interior_pointer);
 	unit_run("scan_self_reference", test_scan_self_reference);
