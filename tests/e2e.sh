@@ -43,6 +43,9 @@
 #   E2E_LOG_DIR     where crash logs go (default: $KMEMLEAK_CACHE/e2e-logs)
 #   E2E_KVER        the fixtures' kernel (build-fixture.sh VARIANT KVER; default:
 #                   the 6.1 fixtures)
+#   E2E_FIXTURE_SCRIPT  the script that builds a fixture (default:
+#                   tests/fixture/build-fixture.sh; tests/arm64.sh names
+#                   tests/fixture/build-arm64.sh), called as SCRIPT VARIANT [KVER]
 #   E2E_CRASH       the crash binary (default: crash on the PATH, Debian's)
 #   E2E_LABEL       prefix of the PASS/FAIL/FIGURE lines' form names and of the
 #                   log names (default: none; the matrix names kernel and crash)
@@ -67,6 +70,7 @@ FORMS=${E2E_FORMS:-"leaks/vmcore leaks/vmcore.d31 leaks-nodebug/vmcore clean/vmc
 LOG_DIR=${E2E_LOG_DIR:-$CACHE/e2e-logs}
 KVER_ARG=${E2E_KVER:-}
 CRASH_BIN=${E2E_CRASH:-crash}
+FIXTURE_SCRIPT=${E2E_FIXTURE_SCRIPT:-$REPO/tests/fixture/build-fixture.sh}
 LABEL=${E2E_LABEL:+$E2E_LABEL }
 CRASH_TIMEOUT=${E2E_CRASH_TIMEOUT:-900}
 
@@ -555,7 +559,7 @@ for form in $FORMS; do
 	dump=${form#*/}
 	if [ -z "${FIXDIR[$variant]+x}" ] && [ -z "${FIXERR[$variant]+x}" ]; then
 		note "fixture $variant"
-		out=$("$REPO/tests/fixture/build-fixture.sh" "$variant" $KVER_ARG </dev/null)
+		out=$("$FIXTURE_SCRIPT" "$variant" $KVER_ARG </dev/null)
 		d=$(sed -n 's/^FIXTURE_DIR=//p' <<<"$out" | tail -n 1)
 		if [ -n "$d" ] && [ -d "$d" ]; then
 			FIXDIR[$variant]=$d
@@ -564,7 +568,7 @@ for form in $FORMS; do
 		fi
 	fi
 	if [ -n "${FIXERR[$variant]+x}" ]; then
-		fail "$form: fixture available (build-fixture.sh $variant failed)"
+		fail "$form: fixture available (${FIXTURE_SCRIPT##*/} $variant failed)"
 		continue
 	fi
 	dir=${FIXDIR[$variant]}
@@ -589,7 +593,12 @@ for form in $FORMS; do
 	printf "extend %s\\nmemleak\\np jiffies\\nmemleak -s\\np jiffies\\nmemleak -q -v\\n${strict_cmd}quit\\n" "$SO" >"$cmds"
 	note "crash -s vmlinux $dump ($variant): log $log"
 	t0=$(date +%s.%N)
-	(cd "$dir" && timeout -k 10 "$CRASH_TIMEOUT" "$CRASH_BIN" -s vmlinux "$dump" <"$cmds" >"$log" 2>&1)
+	# crash-args: what the fixture needed to open the dump (one word a
+	# line; build-arm64.sh: crash 9.0.2 on arm64 6.12 needs the kernel's
+	# -m phys_offset=), or nothing
+	crash_args=()
+	[ ! -s "$dir/crash-args" ] || mapfile -t crash_args <"$dir/crash-args"
+	(cd "$dir" && timeout -k 10 "$CRASH_TIMEOUT" "$CRASH_BIN" -s "${crash_args[@]}" vmlinux "$dump" <"$cmds" >"$log" 2>&1)
 	rc=$?
 	t1=$(date +%s.%N)
 	[ "$rc" = 124 ] && note "$form: crash timed out after $CRASH_TIMEOUT s"

@@ -17,6 +17,12 @@
 # Also: the extension built against each crash's defs.h (no warning), and a
 # .so built against one crash's defs.h run inside another.
 #
+# arm64: the cells whose crash is arm64-9.0.2 (crash 9.0.2 built with
+# target=ARM64: it reads arm64 dumps on this x86_64 machine) take their
+# fixtures from tests/fixture/build-arm64.sh (Debian's cloud-arm64 kernels
+# under qemu-system-aarch64) and run the extension built from the same
+# sources for that crash (make ... ARCH_DEF=-DARM64, build/crash-arm64-9.0.2).
+#
 # Prints PASS:/FAIL:/FIGURE lines; exit status 1 if anything failed.
 # Environment: KMEMLEAK_CACHE; MATRIX_CELLS (a subset, as the cell names
 # below); MATRIX_JOBS (cells run at once, default 2: the crash session times
@@ -33,6 +39,8 @@ K510=5.10.0-32-cloud-amd64
 K61=
 K612=6.12.95+deb12-cloud-amd64
 K72=7.2.13+deb14-cloud-amd64
+K61A=6.1.0-56-cloud-arm64
+K612A=6.12.95+deb12-cloud-arm64
 
 # name | KVER | crash | forms
 CELLS=(
@@ -44,6 +52,8 @@ CELLS=(
 	"6.12/9.0.2|$K612|9.0.2|leaks/vmcore leaks/vmcore.d23 leaks-nodebug/vmcore clean/vmcore"
 	"6.12/snapshot|$K612|snapshot|leaks/vmcore"
 	"7.2/snapshot|$K72|snapshot|leaks/vmcore leaks/vmcore.d23 leaks-nodebug/vmcore clean/vmcore"
+	"6.1-arm64/arm64-9.0.2|$K61A|arm64-9.0.2|leaks/vmcore leaks/vmcore.d31 clean/vmcore"
+	"6.12-arm64/arm64-9.0.2|$K612A|arm64-9.0.2|leaks/vmcore leaks/vmcore.d23 clean/vmcore"
 )
 
 declare -A CRASH_OF INCLUDE_OF
@@ -61,11 +71,12 @@ crash_of() {
 # SO_BUILT; 0 or 1.
 SO_BUILT=
 so_for() {
-	local v=$1 build=$REPO/build/crash-$1 log
+	local v=$1 build=$REPO/build/crash-$1 log arch=-DX86_64
 	log=$build.make.log
+	[[ $v == arm64-* ]] && arch=-DARM64
 	mkdir -p "$build"
 	if make -C "$REPO" BUILD="$build" CRASH_INCLUDE="${INCLUDE_OF[$v]}" \
-		"$build/kmemleak.so" >"$log" 2>&1; then
+		ARCH_DEF="$arch" "$build/kmemleak.so" >"$log" 2>&1; then
 		if grep -q 'warning:' "$log"; then
 			fail "kmemleak.so builds against crash $v's defs.h without warnings ($(grep -c 'warning:' "$log") warnings, $log)"
 		else
@@ -81,15 +92,22 @@ so_for() {
 # The cells whose fixtures are also run in strict mode (memleak -t): the
 # first of each kernel (6.1's is tests/e2e.sh's own run); a fixture's
 # verdicts in strict mode do not depend on the crash that reads it.
-STRICT_CELLS=" 5.10/8.0.2 6.12/9.0.2 7.2/snapshot "
+STRICT_CELLS=" 5.10/8.0.2 6.12/9.0.2 7.2/snapshot 6.1-arm64/arm64-9.0.2 6.12-arm64/arm64-9.0.2 "
 
-# run_cell CELL: tests/e2e.sh on one cell (its crash already built).
+# run_cell CELL: tests/e2e.sh on one cell (its crash already built; an
+# arm64 cell's extension too, in ARM64_SO).
+ARM64_SO=
 run_cell() {
-	local name kver ver forms strict=0
+	local name kver ver forms strict=0 env=()
 	IFS='|' read -r name kver ver forms <<<"$1"
 	[[ $STRICT_CELLS == *" $name "* ]] && strict=1
-	E2E_KVER=$kver E2E_CRASH=${CRASH_OF[$ver]} E2E_LABEL="[$name]" E2E_FORMS=$forms \
-		E2E_STRICT=$strict "$REPO/tests/e2e.sh" </dev/null || true
+	if [[ $ver == arm64-* ]]; then
+		env=(KMEMLEAK_SO="$ARM64_SO"
+		     E2E_FIXTURE_SCRIPT="$REPO/tests/fixture/build-arm64.sh")
+	fi
+	env "${env[@]}" E2E_KVER="$kver" E2E_CRASH="${CRASH_OF[$ver]}" \
+		E2E_LABEL="[$name]" E2E_FORMS="$forms" E2E_STRICT=$strict \
+		"$REPO/tests/e2e.sh" </dev/null || true
 }
 
 # The cells run MATRIX_JOBS at a time (default 2: each crash session is one
@@ -100,6 +118,14 @@ run_cells() {
 	for cell in "${CELLS[@]}"; do
 		IFS='|' read -r name _ ver _ <<<"$cell"
 		case " ${MATRIX_CELLS:-$name} " in *" $name "*) ;; *) continue ;; esac
+		if [[ $ver == arm64-* ]] && [ -z "$ARM64_SO" ]; then
+			if crash_of "$ver" && so_for "$ver"; then
+				ARM64_SO=$SO_BUILT
+			else
+				fail "[$name] crash $ver and the extension for it built"
+				continue
+			fi
+		fi
 		if crash_of "$ver"; then
 			selected+=("$cell")
 		else

@@ -6,15 +6,17 @@
 # Steps: tests/fixture/setup.sh; make kmemleak.so, tests/layers.py, build/unit,
 # build/unit-san; run build/unit and build/unit-san; tests/offsets.sh (the
 # alias table read from DWARF); then, in two streams side by side, crash
-# 9.0.2 and the upstream snapshot (build-crash.sh) then the debug kernel,
-# and the fixtures (6.1 leaks, leaks-nodebug, clean; 5.10; then, once the
-# crashes are built, 6.12 and 7.2); then the 6.1 debug fixture;
+# 9.0.2, the upstream snapshot and 9.0.2 for arm64 dumps (build-crash.sh)
+# then the debug kernel, and the fixtures (6.1 leaks, leaks-nodebug, clean;
+# 5.10; then, once the crashes are built, 6.12 and 7.2; then arm64 6.1 and
+# 6.12, leaks and clean); then the 6.1 debug fixture;
 # tests/e2e.sh; tests/kernel-records.sh; tests/suppress.sh;
 # tests/json.sh; tests/diff.sh (memleak -d; builds the grow fixture, about
 # a minute, when not cached); tests/holders.sh; tests/alias.sh (strict
 # mode, possibly lost, -w chains; builds the alias fixture, about a minute,
 # when not cached); tests/matrix.sh
-# (every kernel under every crash that opens it); tests/live/run.sh (memleak
+# (every kernel under every crash that opens it, the arm64 kernels under the
+# arm64 crash); tests/live/run.sh (memleak
 # on a live system: crash inside a QEMU guest); tests/corrupt/run.sh;
 # tests/fuzz/run.sh.
 # Every step that cannot run counts as a FAIL. Ends with exactly one line
@@ -70,13 +72,17 @@ unit() {
 # 8.0.2 checks (the others need crash 9.0.2 or the snapshot).
 OLD_KERNELS="5.10.0-32-cloud-amd64"
 NEW_KERNELS="6.12.95+deb12-cloud-amd64 7.2.13+deb14-cloud-amd64"
+# Debian's arm64 cloud kernels (tests/fixture/build-arm64.sh: qemu-system-
+# aarch64; checked with the arm64 crash).
+ARM64_KERNELS="6.1.0-56-cloud-arm64 6.12.95+deb12-cloud-arm64"
 
-# The debug kernel (kmemleak, page_owner; about 20 minutes on 2 cores on a
-# cache miss), then the crash versions of the support matrix (9.0.2 from
-# source: about 12 minutes on 2 idle cores; the snapshot over it in about a
-# minute).
-# STREAMS_DIR/crashes.done: written by compiler_builds once both crash
-# builds are over (built, cached or failed), for downloads_and_boots.
+# The crash versions of the support matrix (9.0.2 from source: about 13
+# minutes on 2 idle cores; the snapshot over it in about a minute; 9.0.2 for
+# arm64 dumps, target=ARM64, about as long as 9.0.2), then the debug kernel
+# (kmemleak, page_owner; about 20 minutes on 2 cores on a cache miss).
+# STREAMS_DIR/crashes.done: written by compiler_builds once the x86_64
+# crash builds are over (built, cached or failed), for downloads_and_boots;
+# the arm64 fixtures wait for the arm64 crash on build-crash.sh's own lock.
 compiler_builds() {
 	local v
 	for v in 9.0.2 snapshot; do
@@ -84,6 +90,8 @@ compiler_builds() {
 			tests/fixture/build-crash.sh "$v"
 	done
 	: >"$STREAMS_DIR/crashes.done"
+	step "crash 9.0.2 for arm64 dumps (tests/fixture/build-crash.sh arm64-9.0.2)" \
+		tests/fixture/build-crash.sh arm64-9.0.2
 	step "debug kernel (tests/fixture/build-debug-kernel.sh)" \
 		tests/fixture/build-debug-kernel.sh
 }
@@ -106,7 +114,7 @@ kernel_fixtures() {
 # they wait for crashes.done, so their boots overlap the debug kernel's
 # build instead of following it.
 downloads_and_boots() {
-	local v waited=0
+	local k v waited=0
 	for v in leaks leaks-nodebug clean; do
 		step "fixture $v" tests/fixture/build-fixture.sh "$v"
 	done
@@ -117,6 +125,11 @@ downloads_and_boots() {
 	done
 	echo "downloads_and_boots: waited $waited s for the crash builds"
 	kernel_fixtures $NEW_KERNELS
+	for k in $ARM64_KERNELS; do
+		for v in leaks clean; do
+			step "fixture $v $k" tests/fixture/build-arm64.sh "$v" "$k"
+		done
+	done
 }
 
 prepare_in_two_streams() {
