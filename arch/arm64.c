@@ -49,25 +49,35 @@ static const struct mlk_need arm64_needs[] = {
 };
 
 /*
- * The kernel's virtual address size (VMCOREINFO's NUMBER(VA_BITS), written
- * by arch/arm64/kernel/vmcore_info.c: arch_crash_save_vmcoreinfo()); 48,
- * Debian's, when the dump does not say.
+ * The kernel's virtual address size as it runs: 64 - TCR_EL1.T1SZ
+ * (VMCOREINFO's NUMBER(TCR_EL1_T1SZ), arch/arm64/kernel/vmcore_info.c:
+ * arch_crash_save_vmcoreinfo(), since 5.13), which is less than the
+ * configured NUMBER(VA_BITS) when a 52-bit kernel runs on a CPU without
+ * LPA2 (Debian's 6.12 on a cortex-a57: 48, not 52); else NUMBER(VA_BITS);
+ * else 48.
  */
 static unsigned va_bits = 48;
 
-static int derive_arm64(int missing)
+static long vmcoreinfo_number(const char *key)
 {
-	char *text = pc->read_vmcoreinfo ?
-		pc->read_vmcoreinfo("NUMBER(VA_BITS)") : NULL;
-	long bits;
+	char *text = pc->read_vmcoreinfo ? pc->read_vmcoreinfo(key) : NULL;
+	long value = -1;
 
-	(void)missing;
 	if (text) {
-		bits = strtol(text, NULL, 10);
-		if (bits >= 36 && bits <= 52)
-			va_bits = (unsigned)bits;
+		value = strtol(text, NULL, 0);
 		free(text);
 	}
+	return value;
+}
+
+static int derive_arm64(int missing)
+{
+	long t1sz = vmcoreinfo_number("NUMBER(TCR_EL1_T1SZ)");
+	long bits = t1sz > 0 ? 64 - t1sz : vmcoreinfo_number("NUMBER(VA_BITS)");
+
+	(void)missing;
+	if (bits >= 36 && bits <= 52)
+		va_bits = (unsigned)bits;
 	return 0;
 }
 
