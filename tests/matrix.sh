@@ -53,7 +53,7 @@ CELLS=(
 	"6.12/snapshot|$K612|snapshot|leaks/vmcore"
 	"7.2/snapshot|$K72|snapshot|leaks/vmcore leaks/vmcore.d23 leaks-nodebug/vmcore clean/vmcore"
 	"6.1-arm64/arm64-9.0.2|$K61A|arm64-9.0.2|leaks/vmcore leaks/vmcore.d31 clean/vmcore"
-	"6.12-arm64/arm64-9.0.2|$K612A|arm64-9.0.2|leaks/vmcore leaks/vmcore.d23 clean/vmcore"
+	"6.12-arm64/arm64-9.0.2|$K612A|arm64-9.0.2|leaks/vmcore clean/vmcore"
 )
 
 declare -A CRASH_OF INCLUDE_OF
