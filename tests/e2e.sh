@@ -597,7 +597,11 @@ for form in $FORMS; do
 	# line; build-arm64.sh: crash 9.0.2 on arm64 6.12 needs the kernel's
 	# -m phys_offset=), or nothing
 	crash_args=()
-	[ ! -s "$dir/crash-args" ] || mapfile -t crash_args <"$dir/crash-args"
+	if [ -s "$dir/crash-args" ]; then
+		while IFS= read -r word; do
+			[ -z "$word" ] || crash_args+=("$word")
+		done <"$dir/crash-args"
+	fi
 	(cd "$dir" && timeout -k 10 "$CRASH_TIMEOUT" "$CRASH_BIN" -s "${crash_args[@]}" vmlinux "$dump" <"$cmds" >"$log" 2>&1)
 	rc=$?
 	t1=$(date +%s.%N)
