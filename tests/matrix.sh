@@ -75,7 +75,7 @@ so_for() {
 	log=$build.make.log
 	[[ $v == arm64-* ]] && arch=-DARM64
 	mkdir -p "$build"
-	if make -C "$REPO" BUILD="$build" CRASH_INCLUDE="${INCLUDE_OF[$v]}" \
+	if make -j2 -C "$REPO" BUILD="$build" CRASH_INCLUDE="${INCLUDE_OF[$v]}" \
 		ARCH_DEF="$arch" "$build/kmemleak.so" >"$log" 2>&1; then
 		if grep -q 'warning:' "$log"; then
 			fail "kmemleak.so builds against crash $v's defs.h without warnings ($(grep -c 'warning:' "$log") warnings, $log)"

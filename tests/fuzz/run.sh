@@ -20,7 +20,8 @@
 # Environment:
 #   KMEMLEAK_CACHE  cache root (default: $HOME/.cache/kmemleak-crash)
 #   FUZZ_OUT        build, corpus and artifacts (default: $KMEMLEAK_CACHE/fuzz)
-#   FUZZ_TIME       seconds of fuzzing (default: 60)
+#   FUZZ_TIME       seconds of fuzzing (default: 30; the corpus grown by
+#                   every run is kept, so the runs add up)
 #   FUZZ_RSS_MB     libFuzzer -rss_limit_mb (default: 2048)
 set -uo pipefail
 
@@ -28,7 +29,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 . "$REPO/tests/fixture/common.sh"
 
 OUT=${FUZZ_OUT:-$CACHE/fuzz}
-TIME=${FUZZ_TIME:-60}
+TIME=${FUZZ_TIME:-30}
 RSS=${FUZZ_RSS_MB:-2048}
 # every engine source: the folder is crash-free by construction (Makefile);
 # the alias table's (offsets/) but its libdw reader and its tool's main
