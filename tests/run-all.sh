@@ -14,11 +14,12 @@
 # tests/json.sh; tests/diff.sh (memleak -d; builds the grow fixture, about
 # a minute, when not cached); tests/holders.sh; tests/alias.sh (strict
 # mode, possibly lost, -w chains; builds the alias fixture, about a minute,
-# when not cached); tests/matrix.sh
+# when not cached), in one lane beside another of tests/live/run.sh then
+# tests/fuzz/run.sh; then tests/matrix.sh
 # (every kernel under every crash that opens it, the arm64 kernels under the
-# arm64 crash); tests/live/run.sh (memleak
-# on a live system: crash inside a QEMU guest); tests/corrupt/run.sh;
-# tests/fuzz/run.sh.
+# arm64 crash); tests/corrupt/run.sh. (tests/live/run.sh: memleak on a
+# live system, crash inside a QEMU guest; tests/fuzz/run.sh: the engine
+# under libFuzzer.)
 # Every step that cannot run counts as a FAIL. Ends with exactly one line
 # "N passed, M failed" (the count of all PASS:/FAIL: lines above it); exit
 # status 0 only when nothing failed. Uses no stdin. Environment: see
@@ -143,6 +144,42 @@ prepare_in_two_streams() {
 	step "fixture debug" tests/fixture/build-fixture.sh debug
 }
 
+# The single-core test steps, in two lanes (see main): the scripts on the
+# fixture dumps, one crash session at a time; and the live system (one QEMU
+# guest running crash) then the fuzzer (one libFuzzer process). Each lane's
+# output is shown whole when both have ended. They share no file: each
+# script works in its own temp directory, a missing fixture is built under
+# the fixtures' lock, and an alias table is written to a temp file then
+# renamed.
+dump_tests_lane() {
+	step "end-to-end tests (tests/e2e.sh)" tests/e2e.sh
+	step "the kernel's own kmemleak records (tests/kernel-records.sh)" \
+		tests/kernel-records.sh
+	step "suppressions (tests/suppress.sh)" tests/suppress.sh
+	step "JSON Lines against the text report (tests/json.sh)" tests/json.sh
+	step "two dumps compared (tests/diff.sh)" tests/diff.sh
+	step "who holds the memory, memleak -a (tests/holders.sh)" \
+		tests/holders.sh
+	step "interior pointers: strict mode, possibly lost, -w chains (tests/alias.sh)" \
+		tests/alias.sh
+}
+
+guest_and_fuzz_lane() {
+	step "live system (tests/live/run.sh)" tests/live/run.sh
+	step "fuzzing the engine (tests/fuzz/run.sh)" tests/fuzz/run.sh
+}
+
+tests_in_two_lanes() {
+	local dir
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/kmemleak-lanes.XXXXXX")
+	echo "=== tests in two lanes (logs: $dir)"
+	dump_tests_lane >"$dir/dumps.log" 2>&1 &
+	guest_and_fuzz_lane >"$dir/guest.log" 2>&1 &
+	wait
+	cat "$dir/dumps.log" "$dir/guest.log"
+	rm -rf "$dir"
+}
+
 main() {
 	local so_ok=1 v
 	cd "$REPO" || { echo "FAIL: cd $REPO"; return; }
@@ -178,35 +215,21 @@ main() {
 	# The "debug" fixture needs the debug kernel: built after both.
 	prepare_in_two_streams
 	if [ "$so_ok" = 1 ]; then
-		step "end-to-end tests (tests/e2e.sh)" tests/e2e.sh
-		step "the kernel's own kmemleak records (tests/kernel-records.sh)" \
-			tests/kernel-records.sh
-		step "suppressions (tests/suppress.sh)" tests/suppress.sh
-		step "JSON Lines against the text report (tests/json.sh)" \
-			tests/json.sh
-		step "two dumps compared (tests/diff.sh)" tests/diff.sh
-		step "who holds the memory, memleak -a (tests/holders.sh)" \
-			tests/holders.sh
-		step "interior pointers: strict mode, possibly lost, -w chains (tests/alias.sh)" \
-			tests/alias.sh
+		# The steps that run one crash session (or one guest, or one
+		# fuzzer) at a time use one core each: in two lanes side by
+		# side. The matrix and the corruption suite run two at a time
+		# themselves, so they come after, alone (the corruption suite's
+		# Ctrl-C case measures how fast the prompt comes back).
+		tests_in_two_lanes
 		step "every kernel under every crash (tests/matrix.sh)" \
 			tests/matrix.sh
-	else
-		echo "FAIL: end-to-end tests not run: kmemleak.so did not build"
-	fi
-	if [ "$so_ok" = 1 ]; then
-		step "live system (tests/live/run.sh)" tests/live/run.sh
-	else
-		echo "FAIL: live-system test not run: kmemleak.so did not build"
-	fi
-
-	# Robustness: damaged copies of the dumps; the engine under libFuzzer.
-	if [ "$so_ok" = 1 ]; then
 		step "corruption suite (tests/corrupt/run.sh)" tests/corrupt/run.sh
 	else
+		echo "FAIL: end-to-end tests not run: kmemleak.so did not build"
+		echo "FAIL: live-system test not run: kmemleak.so did not build"
 		echo "FAIL: corruption suite not run: kmemleak.so did not build"
+		step "fuzzing the engine (tests/fuzz/run.sh)" tests/fuzz/run.sh
 	fi
-	step "fuzzing the engine (tests/fuzz/run.sh)" tests/fuzz/run.sh
 }
 
 main 2>&1 | tee "$LOG"
