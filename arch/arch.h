@@ -34,11 +34,6 @@ struct mlk_arch {
 	 * (arm64: the pointer authentication code stripped).
 	 */
 	ulong (*code_address)(ulong addr);
-	/*
-	 * Functions whose vmalloc areas are thread or IRQ stacks (the vm
-	 * caller of the area), NULL-terminated: never tracked as blocks.
-	 */
-	const char *const *stack_allocators;
 };
 
 /* The architecture of the dump, or NULL (message printed) if unsupported. */

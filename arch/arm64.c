@@ -123,15 +123,6 @@ static unsigned max_page_order(void)
 	}
 }
 
-/*
- * Thread stacks, as on x86_64 (kernel/fork.c: alloc_thread_stack_node()
- * and the callers it is inlined into).
- */
-static const char *const arm64_stack_allocators[] = {
-	"alloc_thread_stack_node", "dup_task_struct", "copy_process",
-	"kernel_clone", NULL,
-};
-
 const struct mlk_arch mlk_arch_arm64 = {
 	.name = "ARM64",
 	.needs = &arm64_table,
@@ -140,5 +131,4 @@ const struct mlk_arch mlk_arch_arm64 = {
 		   .sign_bit = (mlk_addr_t)1 << 55 },
 	.max_page_order = max_page_order,
 	.code_address = code_address,
-	.stack_allocators = arm64_stack_allocators,
 };

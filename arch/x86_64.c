@@ -38,18 +38,6 @@ static ulong code_address(ulong addr)
 	return addr;
 }
 
-/*
- * VMAP_STACK thread stacks come from kernel/fork.c:
- * alloc_thread_stack_node(), often inlined up to copy_process() and
- * kernel_clone(); the area's caller is one of them. (IRQ stacks are mapped
- * from per-cpu pages by arch/x86/kernel/irq_64.c: map_irq_stack(), with
- * vmap(): not VM_ALLOC, so never tracked.)
- */
-static const char *const x86_64_stack_allocators[] = {
-	"alloc_thread_stack_node", "dup_task_struct", "copy_process",
-	"kernel_clone", NULL,
-};
-
 const struct mlk_arch mlk_arch_x86_64 = {
 	.name = "X86_64",
 	.needs = &x86_64_table,
@@ -57,5 +45,4 @@ const struct mlk_arch mlk_arch_x86_64 = {
 	.untag = { .tag_bits = 0, .sign_bit = 0 },   /* the identity */
 	.max_page_order = max_page_order,
 	.code_address = code_address,
-	.stack_allocators = x86_64_stack_allocators,
 };

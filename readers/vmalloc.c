@@ -106,17 +106,23 @@ const struct mlk_needs mlk_vmalloc_needs = {
 	derive_vmalloc, 0,
 };
 
-/* Whether the area's allocating function is one of fns (NULL-terminated). */
-static int allocated_by(ulong caller, const char *const *fns)
-{
-	ulong offset;
-	struct syment *sp = caller ? value_search(caller, &offset) : NULL;
-
-	for (; sp && *fns; fns++)
-		if (strcmp(sp->name, *fns) == 0)
-			return 1;
-	return 0;
-}
+/*
+ * Areas that are not blocks, by the function that allocated them (the
+ * area's vm_struct.caller), NULL-terminated lists:
+ *
+ * VMAP_STACK thread stacks come from kernel/fork.c:
+ * alloc_thread_stack_node(), often inlined up to copy_process() and
+ * kernel_clone(); the area's caller is one of them. They are scanned from
+ * the task list instead (roots.c). IRQ stacks are not listed: x86_64 maps
+ * them from per-cpu pages with vmap() (arch/x86/kernel/irq_64.c:
+ * map_irq_stack(), not VM_ALLOC, so never tracked); arm64 vmallocs them
+ * (arch/arm64/kernel/irq.c: init_irq_stacks()), and the per-cpu
+ * irq_stack_ptr reaches them like any block.
+ */
+static const char *const thread_stack_allocators[] = {
+	"alloc_thread_stack_node", "dup_task_struct", "copy_process",
+	"kernel_clone", NULL,
+};
 
 /*
  * JIT code outside module space: arm64's BPF JIT takes its images from
@@ -128,6 +134,24 @@ static int allocated_by(ulong caller, const char *const *fns)
  * same images come from module space, below).
  */
 static const char *const jit_allocators[] = { "bpf_jit_alloc_exec", NULL };
+
+/* The name of the function at caller, or NULL. */
+static const char *caller_name(ulong caller)
+{
+	ulong offset;
+	struct syment *sp = caller ? value_search(caller, &offset) : NULL;
+
+	return sp ? sp->name : NULL;
+}
+
+/* Whether name (may be NULL) is one of fns. */
+static int name_in(const char *name, const char *const *fns)
+{
+	for (; name && *fns; fns++)
+		if (strcmp(name, *fns) == 0)
+			return 1;
+	return 0;
+}
 
 /*
  * Module memory (and BPF JIT code) comes from module_alloc(), a vmalloc
@@ -185,6 +209,7 @@ static int track_area(struct vmalloc_walk *w, ulong vm)
 	ulong size = mlk_get_u64(w->vm_buf, l->vm_size);
 	ulong flags = mlk_get_u64(w->vm_buf, l->vm_flags);
 	ulong caller = l->vm_caller >= 0 ? mlk_get_u64(w->vm_buf, l->vm_caller) : 0;
+	const char *fn;
 
 	if (!(flags & VM_ALLOC_FLAG) || (flags & VM_UNINITIALIZED_FLAG))
 		return 0;
@@ -201,11 +226,13 @@ static int track_area(struct vmalloc_walk *w, ulong vm)
 		w->st->modules++;
 		return 0;
 	}
-	if (mlk_roots_is_stack(w->roots, addr) || allocated_by(caller, mlk_arch->stack_allocators)) {
+	fn = caller_name(caller);
+	if (mlk_roots_is_stack(w->roots, addr) ||
+	    name_in(fn, thread_stack_allocators)) {
 		w->st->stacks++;
 		return 0;
 	}
-	if (allocated_by(caller, jit_allocators)) {
+	if (name_in(fn, jit_allocators)) {
 		w->st->jit_code++;
 		return 0;
 	}

@@ -349,11 +349,12 @@ static void group_add(struct report *r, struct group *g, size_t i)
 	if (g->nsamples < MAX_GROUP_SAMPLES)
 		g->samples[g->nsamples++] = i;
 	mlk_report_add_cache(g->caches, &g->ncaches, &g->more_caches, b);
-	if (b->kind == MLK_KIND_SLAB && mlk_report_cache(r->run, b)) {
-		const char *name = mlk_report_cache(r->run, b)->name;
+	if (b->kind == MLK_KIND_SLAB) {
+		const struct mlk_cache *c = mlk_report_cache(r->run, b);
 
-		if (!g->first_cache_name || strcmp(name, g->first_cache_name) < 0)
-			g->first_cache_name = name;
+		if (c && (!g->first_cache_name ||
+			  strcmp(c->name, g->first_cache_name) < 0))
+			g->first_cache_name = c->name;
 	}
 }
 
