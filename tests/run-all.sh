@@ -81,7 +81,7 @@ ARM64_KERNELS="6.1.0-56-cloud-arm64 6.12.95+deb12-cloud-arm64"
 # minutes on 2 idle cores; the snapshot over it in about a minute; 9.0.2 for
 # arm64 dumps, target=ARM64, about as long as 9.0.2), then the debug kernel
 # (kmemleak, page_owner; about 20 minutes on 2 cores on a cache miss).
-# STREAMS_DIR/crashes.done: written by compiler_builds once the x86_64
+# SIDE_DIR/crashes.done: written by compiler_builds once the x86_64
 # crash builds are over (built, cached or failed), for downloads_and_boots;
 # the arm64 fixtures wait for the arm64 crash on build-crash.sh's own lock.
 compiler_builds() {
@@ -90,7 +90,7 @@ compiler_builds() {
 		step "crash $v (tests/fixture/build-crash.sh $v)" \
 			tests/fixture/build-crash.sh "$v"
 	done
-	: >"$STREAMS_DIR/crashes.done"
+	: >"$SIDE_DIR/crashes.done"
 	step "crash 9.0.2 for arm64 dumps (tests/fixture/build-crash.sh arm64-9.0.2)" \
 		tests/fixture/build-crash.sh arm64-9.0.2
 	step "debug kernel (tests/fixture/build-debug-kernel.sh)" \
@@ -120,7 +120,7 @@ downloads_and_boots() {
 		step "fixture $v" tests/fixture/build-fixture.sh "$v"
 	done
 	kernel_fixtures $OLD_KERNELS
-	while [ ! -e "$STREAMS_DIR/crashes.done" ] && [ "$waited" -lt 7200 ]; do
+	while [ ! -e "$SIDE_DIR/crashes.done" ] && [ "$waited" -lt 7200 ]; do
 		sleep 10
 		waited=$((waited + 10))
 	done
@@ -133,14 +133,21 @@ downloads_and_boots() {
 	done
 }
 
-prepare_in_two_streams() {
-	STREAMS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kmemleak-streams.XXXXXX")
-	echo "=== preparing in two streams (logs: $STREAMS_DIR)"
-	compiler_builds >"$STREAMS_DIR/builds.log" 2>&1 &
-	downloads_and_boots >"$STREAMS_DIR/boots.log" 2>&1 &
+# side_by_side WHAT FN1 FN2: the two functions at once, each writing its
+# own log into SIDE_DIR (a temp dir, which they may use too: crashes.done);
+# both logs shown whole when both have ended.
+side_by_side() {
+	SIDE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kmemleak-side.XXXXXX")
+	echo "=== $1 (logs: $SIDE_DIR)"
+	"$2" >"$SIDE_DIR/$2.log" 2>&1 &
+	"$3" >"$SIDE_DIR/$3.log" 2>&1 &
 	wait
-	cat "$STREAMS_DIR/builds.log" "$STREAMS_DIR/boots.log"
-	rm -rf "$STREAMS_DIR"
+	cat "$SIDE_DIR/$2.log" "$SIDE_DIR/$3.log"
+	rm -rf "$SIDE_DIR"
+}
+
+prepare_in_two_streams() {
+	side_by_side "preparing in two streams" compiler_builds downloads_and_boots
 	step "fixture debug" tests/fixture/build-fixture.sh debug
 }
 
@@ -167,17 +174,6 @@ dump_tests_lane() {
 guest_and_fuzz_lane() {
 	step "live system (tests/live/run.sh)" tests/live/run.sh
 	step "fuzzing the engine (tests/fuzz/run.sh)" tests/fuzz/run.sh
-}
-
-tests_in_two_lanes() {
-	local dir
-	dir=$(mktemp -d "${TMPDIR:-/tmp}/kmemleak-lanes.XXXXXX")
-	echo "=== tests in two lanes (logs: $dir)"
-	dump_tests_lane >"$dir/dumps.log" 2>&1 &
-	guest_and_fuzz_lane >"$dir/guest.log" 2>&1 &
-	wait
-	cat "$dir/dumps.log" "$dir/guest.log"
-	rm -rf "$dir"
 }
 
 main() {
@@ -220,7 +216,7 @@ main() {
 		# side. The matrix and the corruption suite run two at a time
 		# themselves, so they come after, alone (the corruption suite's
 		# Ctrl-C case measures how fast the prompt comes back).
-		tests_in_two_lanes
+		side_by_side "tests in two lanes" dump_tests_lane guest_and_fuzz_lane
 		step "every kernel under every crash (tests/matrix.sh)" \
 			tests/matrix.sh
 		step "corruption suite (tests/corrupt/run.sh)" tests/corrupt/run.sh
