@@ -86,17 +86,14 @@ static const struct mlk_needs arm64_table = {
 };
 
 /*
- * A return address with its pointer authentication code stripped: the bits
- * from va_bits up of a kernel text address (bit 55 set) are all ones
- * (arch/arm64/include/asm/pointer_auth.h: ptrauth_strip_kernel_insn_pac()).
- * The kernel strips them itself before it stores a stack trace
- * (arch/arm64/kernel/stacktrace.c), so this only matters for a raw value.
+ * A return address with its pointer authentication code stripped
+ * (mlk_strip_pac). The kernel strips it itself before it stores a stack
+ * trace (arch/arm64/kernel/stacktrace.c), so this only matters for a raw
+ * value.
  */
 static ulong code_address(ulong addr)
 {
-	if (!(addr & (1UL << 55)))
-		return addr;
-	return addr | ~((1UL << va_bits) - 1);
+	return (ulong)mlk_strip_pac(addr, va_bits);
 }
 
 static long saved_sp_offset(void)

@@ -176,6 +176,22 @@ static inline mlk_addr_t mlk_untag_word(struct mlk_untag u, mlk_addr_t value)
 
 	return (value & ~u.tag_bits) | tag;
 }
+/*
+ * A return address without its pointer authentication code: arm64 keeps
+ * the PAC in the bits from va_bits (the address size the kernel runs
+ * with) up, bit 55 excepted, and strips it by setting them all for a
+ * kernel address (bit 55 set; arch/arm64/include/asm/pointer_auth.h:
+ * ptrauth_strip_kernel_insn_pac()). An address with bit 55 clear is
+ * returned as it is. va_bits outside 36..55 strips nothing.
+ */
+static inline mlk_addr_t mlk_strip_pac(mlk_addr_t addr, unsigned va_bits)
+{
+	const mlk_addr_t bit55 = (mlk_addr_t)1 << 55;
+
+	if (!(addr & bit55) || va_bits < 36 || va_bits > 55)
+		return addr;
+	return addr | ~(((mlk_addr_t)1 << va_bits) - 1);
+}
 void mlk_scan_set_untag(struct mlk_scan *sc, struct mlk_untag untag);
 /* Scan one root range (any alignment; only aligned words are looked at). */
 int mlk_scan_root(struct mlk_scan *sc, mlk_addr_t start, uint64_t len);

@@ -258,6 +258,31 @@ out:
 	return rc;
 }
 
+/*
+ * Pointer authentication codes (arch/arm64.c: code_address): a signed
+ * kernel return address gets back the address it signed, with 48- and
+ * 52-bit virtual addresses; an address with bit 55 clear, and a va_bits
+ * out of range, are left alone.
+ */
+static int test_strip_pac(char *why, size_t whysz)
+{
+	CHECK(mlk_strip_pac(0x8a9c800008123456ull, 48) == 0xffff800008123456ull,
+	      "a signed 48-bit kernel address not stripped");
+	CHECK(mlk_strip_pac(0xffff800008123456ull, 48) == 0xffff800008123456ull,
+	      "an unsigned kernel address changed");
+	CHECK(mlk_strip_pac(0x57b0000008123456ull, 52) == 0xfff0000008123456ull,
+	      "a signed 52-bit kernel address not stripped");
+	CHECK(mlk_strip_pac(0x8a9c800008123456ull, 52) == 0xfffc800008123456ull,
+	      "52-bit stripping touched bits below 52");
+	CHECK(mlk_strip_pac(0x0a1c000012345678ull, 48) == 0x0a1c000012345678ull,
+	      "an address with bit 55 clear changed");
+	CHECK(mlk_strip_pac(0x8a9c800008123456ull, 64) == 0x8a9c800008123456ull,
+	      "a va_bits out of range stripped something");
+	return 0;
+out:
+	return -1;
+}
+
 /* A <-> B, unreachable: a cycle is still garbage. */
 static int test_scan_cycle_orphans(char *why, size_t whysz)
 {
@@ -1438,6 +1463,7 @@ void run_scan_tests(void)
 	unit_run("scan_chain_reachable", test_scan_chain_reachable);
 	unit_run("scan_leaked_chain", test_scan_leaked_chain);
 	unit_run("scan_tagged_pointers", test_scan_tagged_pointers);
+	unit_run("strip_pac", test_strip_pac);
 	unit_run("scan_cycle_orphans", test_scan_cycle_orphans);
 	unit_run("scan_interior_pointer", test_scan_interior_pointer);
 	unit_run("scan_self_reference", test_scan_self_reference);
