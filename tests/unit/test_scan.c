@@ -266,18 +266,31 @@ out:
  */
 static int test_strip_pac(char *why, size_t whysz)
 {
-	CHECK(mlk_strip_pac(0x8a9c800008123456ull, 48) == 0xffff800008123456ull,
-	      "a signed 48-bit kernel address not stripped");
-	CHECK(mlk_strip_pac(0xffff800008123456ull, 48) == 0xffff800008123456ull,
-	      "an unsigned kernel address changed");
-	CHECK(mlk_strip_pac(0x57b0000008123456ull, 52) == 0xfff0000008123456ull,
-	      "a signed 52-bit kernel address not stripped");
-	CHECK(mlk_strip_pac(0x8a9c800008123456ull, 52) == 0xfffc800008123456ull,
-	      "52-bit stripping touched bits below 52");
-	CHECK(mlk_strip_pac(0x0a1c000012345678ull, 48) == 0x0a1c000012345678ull,
-	      "an address with bit 55 clear changed");
-	CHECK(mlk_strip_pac(0x8a9c800008123456ull, 64) == 0x8a9c800008123456ull,
-	      "a va_bits out of range stripped something");
+	static const struct {
+		mlk_addr_t signed_addr, stripped;
+		unsigned va_bits;
+		const char *what;
+	} cases[] = {
+		{ 0x8a9c800008123456ull, 0xffff800008123456ull, 48,
+		  "a signed 48-bit kernel address" },
+		{ 0xffff800008123456ull, 0xffff800008123456ull, 48,
+		  "an unsigned kernel address" },
+		{ 0x57b0000008123456ull, 0xfff0000008123456ull, 52,
+		  "a signed 52-bit kernel address" },
+		{ 0x8a9c800008123456ull, 0xfffc800008123456ull, 52,
+		  "bits below 52 of a 52-bit kernel address" },
+		{ 0x0a1c000012345678ull, 0x0a1c000012345678ull, 48,
+		  "an address with bit 55 clear" },
+		{ 0x8a9c800008123456ull, 0x8a9c800008123456ull, 64,
+		  "a va_bits out of range" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(mlk_strip_pac(cases[i].signed_addr, cases[i].va_bits) ==
+		      cases[i].stripped, "%s: got %#llx", cases[i].what,
+		      U64(mlk_strip_pac(cases[i].signed_addr,
+					cases[i].va_bits)));
 	return 0;
 out:
 	return -1;
