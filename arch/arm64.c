@@ -58,24 +58,15 @@ static const struct mlk_need arm64_needs[] = {
  */
 static unsigned va_bits = 48;
 
-static long vmcoreinfo_number(const char *key)
-{
-	char *text = pc->read_vmcoreinfo ? pc->read_vmcoreinfo(key) : NULL;
-	long value = -1;
-
-	if (text) {
-		value = strtol(text, NULL, 0);
-		free(text);
-	}
-	return value;
-}
-
 static int derive_arm64(int missing)
 {
-	long t1sz = vmcoreinfo_number("NUMBER(TCR_EL1_T1SZ)");
-	long bits = t1sz > 0 ? 64 - t1sz : vmcoreinfo_number("NUMBER(VA_BITS)");
+	long t1sz = 0, bits = 0;
 
 	(void)missing;
+	if (mlk_vmcoreinfo_number("NUMBER(TCR_EL1_T1SZ)", &t1sz) && t1sz > 0)
+		bits = 64 - t1sz;
+	else
+		mlk_vmcoreinfo_number("NUMBER(VA_BITS)", &bits);
 	if (bits >= 36 && bits <= 52)
 		va_bits = (unsigned)bits;
 	return 0;

@@ -27,6 +27,12 @@ int mlk_read_ulong(ulong addr, ulong *val);
 /* The value of a kernel variable; 0 when the symbol or its memory is missing. */
 int mlk_read_symbol_ulong(const char *name, ulong *val);
 int mlk_read_symbol_int(const char *name, int *val);
+/*
+ * A number the kernel wrote into VMCOREINFO (key: "NUMBER(NAME)"), decimal
+ * or 0x-hex, the whole text parsed; 0 when the key is missing or is no
+ * number. No gdb question: crash read the notes when the dump was opened.
+ */
+int mlk_vmcoreinfo_number(const char *key, long *val);
 
 /*
  * Words the scan must not count as references: the allocators' own records

@@ -39,6 +39,24 @@ int mlk_read_symbol_int(const char *name, int *val)
 	       mlk_readk(symbol_value((char *)name), val, sizeof(*val));
 }
 
+int mlk_vmcoreinfo_number(const char *key, long *val)
+{
+	char *text = pc->read_vmcoreinfo ? pc->read_vmcoreinfo(key) : NULL;
+	char *end;
+	long v;
+	int ok;
+
+	if (!text)
+		return 0;
+	errno = 0;
+	v = strtol(text, &end, 0);
+	ok = end != text && *end == '\0' && errno == 0;
+	free(text);
+	if (ok)
+		*val = v;
+	return ok;
+}
+
 int mlk_buf_reserve(struct mlk_buf *buf, size_t len)
 {
 	unsigned char *grown;

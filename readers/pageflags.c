@@ -68,17 +68,10 @@ static const struct mlk_need page_needs[] = {
  */
 static void read_buddy_value(void)
 {
-	char *text = pc->read_vmcoreinfo ?
-		pc->read_vmcoreinfo("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)") : NULL;
-	char *end;
 	long v;
 
-	if (!text)
-		return;
-	v = strtol(text, &end, 10);
-	if (end != text && *end == '\0')
+	if (mlk_vmcoreinfo_number("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)", &v))
 		mlk_page.buddy_value = (long)(uint32_t)v;
-	free(text);
 }
 
 static int derive_page(int missing)
