@@ -31,6 +31,7 @@
  * memory section (no larger, aligned), where the memory map is contiguous.
  */
 struct span {
+	unsigned max_order;     /* the buddy allocator's (MAX_PAGE_ORDER) */
 	ulong npfns;            /* pfns per span, a power of 2 */
 	ulong base;             /* first pfn of the span held; ULONG_MAX: none */
 	ulong page;             /* its struct page */
@@ -42,7 +43,8 @@ static void span_init(struct span *sp)
 {
 	memset(sp, 0, sizeof(*sp));
 	sp->base = ULONG_MAX;
-	sp->npfns = 1UL << mlk_arch->max_page_order();
+	sp->max_order = mlk_arch->max_page_order();
+	sp->npfns = 1UL << sp->max_order;
 	if (IS_SPARSEMEM() && PAGES_PER_SECTION() &&
 	    sp->npfns > (ulong)PAGES_PER_SECTION())
 		sp->npfns = PAGES_PER_SECTION();
@@ -101,7 +103,7 @@ static int in_free_block(struct span *sp, ulong pfn, const unsigned char *own)
 
 	if (mlk_page_is_buddy(own))
 		return 1;
-	for (order = 1; order <= mlk_arch->max_page_order(); order++) {
+	for (order = 1; order <= sp->max_order; order++) {
 		ulong head = pfn & ~((1UL << order) - 1);
 
 		if (head == pfn)
