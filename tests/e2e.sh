@@ -44,7 +44,7 @@
 #   E2E_KVER        the fixtures' kernel (build-fixture.sh VARIANT KVER; default:
 #                   the 6.1 fixtures)
 #   E2E_FIXTURE_SCRIPT  the script that builds a fixture (default:
-#                   tests/fixture/build-fixture.sh; tests/arm64.sh names
+#                   tests/fixture/build-fixture.sh; tests/matrix.sh's arm64 cells name
 #                   tests/fixture/build-arm64.sh), called as SCRIPT VARIANT [KVER]
 #   E2E_CRASH       the crash binary (default: crash on the PATH, Debian's)
 #   E2E_LABEL       prefix of the PASS/FAIL/FIGURE lines' form names and of the
